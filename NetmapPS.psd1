@@ -1,0 +1,25 @@
+@{
+    RootModule           = 'NetmapPS.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '6a1f2c3e-9d4b-4f0e-8a51-2b7c9e0d4a17'
+    Author               = 'NetmapPS developers'
+    CompanyName          = 'NetmapPS'
+    Copyright            = '(c) NetmapPS developers. BSD-2-Clause.'
+    Description          = 'Interactive administration of netmap ports, packet capture and injection from PowerShell.'
+    PowerShellVersion    = '7.4'
+    CompatiblePSEditions = @('Core')
+    FormatsToProcess     = @('NetmapPS.Format.ps1xml')
+    CmdletsToExport      = @(
+        'Open-NetmapPort', 'Close-NetmapPort', 'Get-NetmapPort', 'Get-NetmapRing',
+        'Get-NetmapPortName', 'Send-NetmapPacket', 'Receive-NetmapPacket'
+    )
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('netmap', 'network', 'packet', 'capture', 'pcap', 'Linux')
+            ProjectUri = 'https://github.com/netmapps/NetmapPS'
+        }
+    }
+}

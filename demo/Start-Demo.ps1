@@ -1,0 +1,35 @@
+<#
+.SYNOPSIS
+    A short tour of NetmapPS on the embedded (emulated) backend: a netmap pipe, packets moving
+    through it, and the ring pointers before and after.
+#>
+param([string] $ModulePath = (Join-Path $PSScriptRoot '../out/NetmapPS/NetmapPS.psd1'))
+
+$ErrorActionPreference = 'Stop'
+Import-Module $ModulePath
+
+function New-DemoFrame([int] $Number) {
+    # Ethernet: broadcast destination, a locally administered source, EtherType 0x88B5 (local experimental).
+    $header = [byte[]](0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x88, 0xb5)
+    , [byte[]]($header + [Text.Encoding]::ASCII.GetBytes(('NetmapPS demo frame {0:D4}' -f $Number)))
+}
+
+Write-Host "`n> Open-NetmapPort 'netmap:demo{1', 'netmap:demo}1'" -ForegroundColor Green
+Open-NetmapPort 'netmap:demo{1', 'netmap:demo}1' | Format-Table
+
+Write-Host "> 1..100 | ForEach-Object { New-DemoFrame `$_ } | Send-NetmapPacket -Port 'netmap:demo{1'" -ForegroundColor Green
+1..100 | ForEach-Object { New-DemoFrame $_ } | Send-NetmapPacket -Port 'netmap:demo{1'
+
+Write-Host '> Get-NetmapRing | Format-Table     # 100 packets wait in the RX ring of the slave end' -ForegroundColor Green
+Get-NetmapRing | Format-Table
+
+Write-Host "> Receive-NetmapPacket -Port 'netmap:demo}1' -Count 100 | Select-Object -Last 3" -ForegroundColor Green
+$received = Receive-NetmapPacket -Port 'netmap:demo}1' -Count 100
+$received | Select-Object -Last 3 | Format-Table
+Write-Host ("Received {0} packets; the last says '{1}'." -f $received.Count, [Text.Encoding]::ASCII.GetString($received[-1].Data, 14, $received[-1].Length - 14))
+
+Write-Host '> Get-NetmapRing | Format-Table     # head moved: the slots went back to the pipe' -ForegroundColor Green
+Get-NetmapRing | Format-Table
+
+Write-Host '> Close-NetmapPort -All' -ForegroundColor Green
+Close-NetmapPort -All

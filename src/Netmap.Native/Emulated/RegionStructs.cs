@@ -1,0 +1,71 @@
+using System.Runtime.InteropServices;
+
+namespace Netmap.Native.Emulated;
+
+/// <summary>What a shared region holds.</summary>
+internal enum RegionKind : uint { Pipe = 1, ValeSwitch = 2 }
+
+/// <summary>The first bytes of a region file: what it is and how it is laid out.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 128)]
+internal struct RegionHeader
+{
+    public const ulong MagicValue = 0x3147455253504D4E; // "NMPSREG1"
+    public const uint LayoutVersion = 1;
+
+    [FieldOffset(0)] public ulong Magic;
+    [FieldOffset(8)] public uint Version;
+    [FieldOffset(12)] public RegionKind Kind;
+    [FieldOffset(16)] public long TotalSize;
+    [FieldOffset(24)] public uint PortCapacity;
+    [FieldOffset(28)] public uint TxRingsPerPort;
+    [FieldOffset(32)] public uint RxRingsPerPort;
+    [FieldOffset(36)] public uint Slots;
+    [FieldOffset(40)] public uint BufferSize;
+    [FieldOffset(44)] public ushort MemoryId;
+    /// <summary>Set last, once everything else is initialised.</summary>
+    [FieldOffset(48)] public int Ready;
+    /// <summary>Spin lock of the switch's learning table (pid of the holder).</summary>
+    [FieldOffset(52)] public int TableLock;
+}
+
+/// <summary>One open port of one process: its liveness is the OFD lock on byte <c>HolderLockBase + index</c> of the file.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 16)]
+internal struct HolderEntry
+{
+    [FieldOffset(0)] public int InUse;
+    [FieldOffset(4)] public int Pid;
+    [FieldOffset(8)] public int Port;
+}
+
+/// <summary>A port of the region: a pipe end or a VALE switch port.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 128)]
+internal unsafe struct PortEntry
+{
+    public const int NameSize = 64;
+    [FieldOffset(0)] public int InUse;
+    [FieldOffset(8)] public fixed byte Name[NameSize];
+    /// <summary>Signalled when packets arrive on the port's RX rings.</summary>
+    [FieldOffset(72)] public SharedEvent RxEvent;
+    /// <summary>Signalled when the peer releases RX slots, so a blocked transmitter can go on.</summary>
+    [FieldOffset(80)] public SharedEvent TxEvent;
+    /// <summary>Packets the switch dropped because this port's RX ring was full.</summary>
+    [FieldOffset(88)] public long RxDropped;
+    /// <summary>Packets this port transmitted that were dropped as malformed (bad length or buffer).</summary>
+    [FieldOffset(96)] public long TxErrors;
+}
+
+/// <summary>The kernel-private state of one ring (netmap's kring): what the user cannot see in netmap_ring.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 64)]
+internal struct KringState
+{
+    /// <summary>First slot not yet processed by a sync (nr_hwcur).</summary>
+    [FieldOffset(0)] public uint HwCur;
+    /// <summary>First slot owned by the kernel side (nr_hwtail).</summary>
+    [FieldOffset(4)] public uint HwTail;
+    /// <summary>Holder index + 1 of the open port that holds this ring; 0 when free.</summary>
+    [FieldOffset(8)] public int Owner;
+    /// <summary>Spin lock for producers that write into this RX ring (pid of the holder).</summary>
+    [FieldOffset(12)] public int ProducerLock;
+    /// <summary>The tail last published to the user of an RX ring (netmap's rtail), to check the user's head against.</summary>
+    [FieldOffset(16)] public uint UserTail;
+}

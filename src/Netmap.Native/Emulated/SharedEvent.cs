@@ -1,0 +1,53 @@
+using System.Runtime.InteropServices;
+using Netmap.Native.Interop;
+
+namespace Netmap.Native.Emulated;
+
+/// <summary>
+/// A wake-up word in shared memory: producers bump <see cref="Sequence"/> after they publish, and wake
+/// sleepers only when some are registered, so a busy ring pays no system call.
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct SharedEvent
+{
+    public int Sequence;
+    public int Waiters;
+
+    /// <summary>Tells sleepers that something changed.</summary>
+    public static unsafe void Signal(SharedEvent* e)
+    {
+        Interlocked.Increment(ref e->Sequence);
+        if (Volatile.Read(ref e->Waiters) > 0) Futex.WakeAll(&e->Sequence);
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="ready"/> holds or <paramref name="timeoutMs"/> passes: a short spin, then
+    /// futex sleeps of at most <paramref name="sliceMs"/> so that cancellation is seen promptly.
+    /// </summary>
+    public static unsafe bool WaitUntil(SharedEvent* e, Func<bool> ready, int timeoutMs, CancellationToken cancel, int sliceMs = 100)
+    {
+        var spin = new SpinWait();
+        for (int i = 0; i < 20; i++)
+        {
+            if (ready()) return true;
+            spin.SpinOnce(sleep1Threshold: -1);
+        }
+        long deadline = Environment.TickCount64 + (timeoutMs < 0 ? long.MaxValue / 2 : timeoutMs);
+        while (true)
+        {
+            Interlocked.Increment(ref e->Waiters);
+            try
+            {
+                int seen = Volatile.Read(ref e->Sequence);
+                if (ready()) return true;
+                long left = deadline - Environment.TickCount64;
+                if (left <= 0 || cancel.IsCancellationRequested) return false;
+                Futex.Wait(&e->Sequence, seen, (int)Math.Min(left, sliceMs));
+            }
+            finally
+            {
+                Interlocked.Decrement(ref e->Waiters);
+            }
+        }
+    }
+}

@@ -1,0 +1,229 @@
+using Netmap.Native.Abi;
+using Netmap.Native.Interop;
+using Netmap.Native.PortNames;
+using Netmap.Native.Ports;
+
+namespace Netmap.Native.Emulated;
+
+/// <summary>
+/// Software ports in user space: netmap pipes and VALE switches, each one region file in shared
+/// memory (NETMAPPS_SHM_DIR, default /dev/shm) with the netmap layout, so several processes can use
+/// one pipe or switch at once.
+/// </summary>
+public static class SharedMemoryBackend
+{
+    /// <summary>Ports a user-space VALE switch can hold.</summary>
+    public const uint ValePortCapacity = 64;
+    private const uint MaxRings = 64, MaxSlots = 16384;
+
+    /// <summary>The directory of the region files.</summary>
+    public static string Directory =>
+        Environment.GetEnvironmentVariable("NETMAPPS_SHM_DIR") is { Length: > 0 } dir ? dir : "/dev/shm";
+
+    /// <summary>Every region file of this user starts with this.</summary>
+    public static string FilePrefix => $"netmapps-{LibC.GetUid()}-";
+
+    /// <summary>True for the ports this backend serves: pipe ends and VALE ports.</summary>
+    public static bool Serves(PortSpec spec) => spec.IsVale || spec.Pipe != PipeEnd.None;
+
+    /// <summary>Removes region files left by processes that died holding them.</summary>
+    public static IReadOnlyList<string> SweepStaleRegions() => SharedRegion.SweepStale(Directory, FilePrefix);
+
+    public static IPortDriver Open(PortSpec spec)
+    {
+        RefuseUnsupported(spec);
+        SweepStaleRegions();
+        var geometry = GeometryFor(spec);
+        if (spec.IsVale)
+        {
+            if (spec.Pipe != PipeEnd.None)
+                throw new NetmapException(NetmapError.NotSupported,
+                    $"'{spec.Name}': pipes of VALE ports are not supported in emulated mode; use a pipe of its own, such as 'netmap:{spec.PortName}{{{spec.PipeId}'.");
+            string path = Path.Combine(Directory, $"{FilePrefix}vale-{CheckFileName(spec.SwitchName!, spec)}");
+            uint port = 0;
+            RingSpan tx = default, rx = default;
+            var region = SharedRegion.Attach(path, geometry, (reg, created, holder) =>
+            {
+                CheckGeometry(reg, spec, created);
+                port = AttachValePort(reg, spec);
+                (tx, rx) = ClaimRings(reg, spec, port, holder);
+                return port;
+            });
+            return Finish(region, spec, port, tx, rx, $"user-space VALE switch '{spec.SwitchName}' in shared memory");
+        }
+        else
+        {
+            string path = Path.Combine(Directory, $"{FilePrefix}pipe-{CheckFileName(spec.PortName, spec)}-{spec.PipeId}");
+            uint port = spec.Pipe == PipeEnd.Master ? 0u : 1u;
+            RingSpan tx = default, rx = default;
+            var region = SharedRegion.Attach(path, geometry, (reg, created, holder) =>
+            {
+                CheckGeometry(reg, spec, created);
+                if (created) NamePipeEnds(reg, spec);
+                (tx, rx) = ClaimRings(reg, spec, port, holder);
+                return port;
+            });
+            return Finish(region, spec, port, tx, rx, "user-space netmap pipe in shared memory");
+        }
+    }
+
+    private static IPortDriver Finish(SharedRegion region, PortSpec spec, uint port, RingSpan tx, RingSpan rx, string mechanism)
+    {
+        var driver = new SharedMemoryPort(region, port, tx, rx, mechanism, spec.Name);
+        if (spec.MemoryId != 0 && spec.MemoryId != driver.MemoryId)
+        {
+            driver.Dispose();
+            throw new NetmapException(NetmapError.InvalidRequest,
+                $"'{spec.Name}' asks for memory region {spec.MemoryId}, but this {(spec.IsVale ? "switch" : "pipe")} lives in region {driver.MemoryId}. Leave '@{spec.MemoryId}' out.");
+        }
+        return driver;
+    }
+
+    private static void RefuseUnsupported(PortSpec spec)
+    {
+        if (spec.IsMonitor || spec.Flags.HasFlag(RegisterFlags.ZeroCopyMonitor))
+            throw new NetmapException(NetmapError.NotSupported,
+                $"'{spec.Name}': monitor ports (/r, /t, /z) on software ports are not available yet in emulated mode.");
+        if (spec.ExternalMemory is not null)
+            throw new NetmapException(NetmapError.NotSupported, $"'{spec.Name}': @extmem needs the netmap kernel module; emulated ports allocate their own shared memory.");
+        if (spec.ShareWith is not null)
+            throw new NetmapException(NetmapError.NotSupported, $"'{spec.Name}': @share needs the netmap kernel module; in emulated mode the two ends of a pipe already share one region.");
+        if (spec.Mode is RegisterMode.Host or RegisterMode.OneHost or RegisterMode.NicAndHost)
+            throw new NetmapException(NetmapError.InvalidRequest,
+                $"'{spec.Name}': {(spec.IsVale ? "VALE ports" : "pipes")} have no host rings, so '^' and '*' do not apply. Open '{spec.Prefix}:{spec.RequestName.Split(':')[^1]}' or add '-N' for one ring pair.");
+        if (spec.Mode is RegisterMode.PipeMaster or RegisterMode.PipeSlave or RegisterMode.Null)
+            throw new NetmapException(NetmapError.NotSupported, $"'{spec.Name}': register mode {spec.Mode} is not supported in emulated mode.");
+    }
+
+    private static RegionGeometry GeometryFor(PortSpec spec)
+    {
+        var c = spec.Config;
+        uint tx = c?.TxRings ?? 1, rx = c?.RxRings ?? tx;
+        uint txSlots = c?.TxSlots ?? NetmapAbi.DefaultSlots, rxSlots = c?.RxSlots ?? txSlots;
+        if (c?.TxRings is null && c?.RxRings is not null) tx = rx;
+        if (c?.TxSlots is null && c?.RxSlots is not null) txSlots = rxSlots;
+        if (c?.HostTxRings is > 0 || c?.HostRxRings is > 0)
+            throw new NetmapException(NetmapError.InvalidRequest, $"'{spec.Name}': software ports have no host rings; leave host-rings out of @conf.");
+        if (tx != rx || txSlots != rxSlots)
+            throw new NetmapException(NetmapError.NotSupported,
+                $"'{spec.Name}': in emulated mode a {(spec.IsVale ? "VALE port" : "pipe")} has as many TX as RX rings and one slot count; use @conf:rings=N,slots=M.");
+        if (tx is 0 or > MaxRings || (spec.IsVale && tx != 1))
+            throw new NetmapException(NetmapError.InvalidRequest,
+                spec.IsVale ? $"'{spec.Name}': emulated VALE ports have one ring pair; leave rings out of @conf."
+                            : $"'{spec.Name}': rings must be between 1 and {MaxRings}, not {tx}.");
+        if (txSlots is < 4 or > MaxSlots)
+            throw new NetmapException(NetmapError.InvalidRequest, $"'{spec.Name}': slots must be between 4 and {MaxSlots}, not {txSlots}.");
+        return spec.IsVale
+            ? new RegionGeometry(RegionKind.ValeSwitch, ValePortCapacity, 1, 1, txSlots, NetmapAbi.DefaultBufferSize)
+            : new RegionGeometry(RegionKind.Pipe, 2, tx, tx, txSlots, NetmapAbi.DefaultBufferSize);
+    }
+
+    /// <summary>A region that exists already keeps its shape; asking for another one explicitly is an error.</summary>
+    private static void CheckGeometry(SharedRegion region, PortSpec spec, bool created)
+    {
+        if (created || spec.Config is null) return;
+        var have = region.Layout.Geometry;
+        var want = GeometryFor(spec);
+        if (have.TxRingsPerPort != want.TxRingsPerPort || have.Slots != want.Slots)
+            throw new NetmapException(NetmapError.InvalidRequest,
+                $"'{spec.Name}': this {(spec.IsVale ? "switch" : "pipe")} exists already with {have.TxRingsPerPort} ring pair(s) of {have.Slots} slots; open it without @conf, or close every port on it first.");
+    }
+
+    private static unsafe void NamePipeEnds(SharedRegion region, PortSpec spec)
+    {
+        SetName(region, 0, $"{spec.PortName}{{{spec.PipeId}");
+        SetName(region, 1, $"{spec.PortName}}}{spec.PipeId}");
+    }
+
+    private static unsafe uint AttachValePort(SharedRegion region, PortSpec spec)
+    {
+        var layout = region.Layout;
+        string name = spec.PortName;
+        int free = -1;
+        for (uint p = 0; p < layout.Geometry.PortCapacity; p++)
+        {
+            var entry = layout.Port(region.Base, p);
+            if (entry->InUse != 0 && GetName(entry) == name) return p;
+            if (entry->InUse == 0 && free < 0) free = (int)p;
+        }
+        if (free < 0)
+            throw new NetmapException(NetmapError.Busy, $"'{spec.Name}': switch '{spec.SwitchName}' already has {layout.Geometry.PortCapacity} ports.");
+        uint port = (uint)free;
+        var rx = layout.Kring(region.Base, layout.RingIndex(port, tx: false, 0));
+        SharedSpinLock.Enter(&rx->ProducerLock);
+        layout.ResetRings(region.Base, port);
+        SharedSpinLock.Exit(&rx->ProducerLock);
+        SetName(region, port, name);
+        Volatile.Write(ref layout.Port(region.Base, port)->InUse, 1);
+        return port;
+    }
+
+    /// <summary>Marks the rings the spec asks for as held by <paramref name="holder"/>; refuses rings held by another live port.</summary>
+    private static unsafe (RingSpan Tx, RingSpan Rx) ClaimRings(SharedRegion region, PortSpec spec, uint port, int holder)
+    {
+        var layout = region.Layout;
+        uint pairs = layout.Geometry.TxRingsPerPort;
+        RingSpan all = new(0, pairs);
+        RingSpan chosen = all;
+        if (spec.Mode == RegisterMode.OneNic)
+        {
+            if (spec.RingId >= pairs)
+                throw new NetmapException(NetmapError.InvalidRequest,
+                    $"'{spec.Name}': ring {spec.RingId} is out of range; this {(spec.IsVale ? "port" : "pipe end")} has {pairs} ring pair(s), numbered 0 to {pairs - 1}.");
+            chosen = new RingSpan(spec.RingId, spec.RingId + 1u);
+        }
+        RingSpan tx = spec.Flags.HasFlag(RegisterFlags.RxRingsOnly) ? new RingSpan(0, 0) : chosen;
+        RingSpan rx = spec.Flags.HasFlag(RegisterFlags.TxRingsOnly) ? new RingSpan(0, 0) : chosen;
+        var indices = new List<uint>();
+        for (uint r = tx.First; r < tx.End; r++) indices.Add(layout.RingIndex(port, true, r));
+        for (uint r = rx.First; r < rx.End; r++) indices.Add(layout.RingIndex(port, false, r));
+        foreach (uint index in indices)
+        {
+            int owner = layout.Kring(region.Base, index)->Owner;
+            if (owner != 0 && region.IsHolderAlive(owner - 1))
+            {
+                var ring = layout.Ring(region.Base, index);
+                throw new NetmapException(NetmapError.Busy,
+                    $"'{spec.Name}': {(ring->Direction == 0 ? "TX" : "RX")} ring {ring->RingId} is held by another open port (process {layout.Holder(region.Base, owner - 1)->Pid}). Close that port, or open another ring with '-N'.");
+            }
+        }
+        foreach (uint index in indices)
+        {
+            var ring = layout.Ring(region.Base, index);
+            var k = layout.Kring(region.Base, index);
+            ring->Head = ring->Cur = k->HwCur;
+            ring->Tail = ring->Direction == 0 ? k->HwTail : k->UserTail;
+            Volatile.Write(ref k->Owner, holder + 1);
+        }
+        return (tx, rx);
+    }
+
+    private static unsafe void SetName(SharedRegion region, uint port, string name)
+    {
+        var entry = region.Layout.Port(region.Base, port);
+        var bytes = System.Text.Encoding.UTF8.GetBytes(name);
+        var span = new Span<byte>(entry->Name, PortEntry.NameSize);
+        span.Clear();
+        bytes.AsSpan(0, Math.Min(bytes.Length, PortEntry.NameSize - 1)).CopyTo(span);
+        var nifp = region.Layout.Interface(region.Base, port);
+        var ifName = new Span<byte>(nifp->Name, NetmapInterface.NameSize);
+        ifName.Clear();
+        bytes.AsSpan(0, Math.Min(bytes.Length, NetmapInterface.NameSize - 1)).CopyTo(ifName);
+    }
+
+    private static unsafe string GetName(PortEntry* entry)
+    {
+        var span = new ReadOnlySpan<byte>(entry->Name, PortEntry.NameSize);
+        int end = span.IndexOf((byte)0);
+        return System.Text.Encoding.UTF8.GetString(end < 0 ? span : span[..end]);
+    }
+
+    /// <summary>Names become file names: only letters, digits, '_' and '.', not starting with '.'.</summary>
+    private static string CheckFileName(string name, PortSpec spec)
+    {
+        if (name.Length == 0 || name[0] == '.' || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.'))
+            throw new NetmapException(NetmapError.InvalidRequest,
+                $"'{spec.Name}': the name '{name}' cannot name a software port in emulated mode; use letters, digits, '_' and '.' (not first).");
+        return name;
+    }
+}

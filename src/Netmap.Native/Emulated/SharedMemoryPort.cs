@@ -1,0 +1,146 @@
+using Netmap.Native.Abi;
+using Netmap.Native.Ports;
+using Netmap.Native.Rings;
+
+namespace Netmap.Native.Emulated;
+
+/// <summary>
+/// A registered port of a shared region (pipe end or VALE port). The syncs do here, in the caller's
+/// process, what netmap's kernel does in its sync calls: txsync moves [hwcur, head) of each TX ring
+/// to its destination, rxsync releases [hwcur, head) and publishes new packets by moving tail.
+/// </summary>
+internal sealed unsafe class SharedMemoryPort : IPortDriver
+{
+    private readonly SharedRegion _region;
+    private readonly RegionLayout _layout;
+    private readonly uint _port;
+    private readonly ITransmitPath _transmit;
+    private readonly Func<bool> _rxReady, _txReady;
+    private bool _disposed;
+
+    public SharedMemoryPort(SharedRegion region, uint port, RingSpan tx, RingSpan rx, string mechanism, string name)
+    {
+        _region = region;
+        _layout = region.Layout;
+        _port = port;
+        TxRings = tx;
+        RxRings = rx;
+        Mechanism = mechanism;
+        Name = name;
+        _transmit = _layout.Geometry.Kind == RegionKind.Pipe ? new PipeTransmitPath(region) : new ValeTransmitPath(region);
+        _rxReady = () => { RxSync(); return AnyRing(RxRings, tx: false); };
+        _txReady = () => { TxSync(); return AnyRing(TxRings, tx: true); };
+    }
+
+    public string Name { get; }
+    public NetmapInterface* Interface => _layout.Interface(Base, _port);
+    public PortMode Mode => PortMode.Emulated;
+    public string Mechanism { get; }
+    public ushort MemoryId => _region.Header->MemoryId;
+    public string Region => _region.Path;
+    public long RegionSize => _layout.TotalSize;
+    public RingSpan TxRings { get; }
+    public RingSpan RxRings { get; }
+    public long Dropped => Volatile.Read(ref _layout.Port(Base, _port)->RxDropped);
+    private byte* Base => _region.Base;
+    private PortEntry* Entry => _layout.Port(Base, _port);
+
+    public void TxSync()
+    {
+        ThrowIfClosed();
+        for (uint r = TxRings.First; r < TxRings.End; r++)
+        {
+            uint index = _layout.RingIndex(_port, tx: true, r);
+            var ring = _layout.Ring(Base, index);
+            var k = _layout.Kring(Base, index);
+            uint head = CheckedHead(ring, k, k->HwTail, "TX", r);
+            if (head != k->HwCur)
+            {
+                uint moved = _transmit.Transmit(_port, r, ring, k->HwCur, head);
+                k->HwCur = RingMath.Advance(k->HwCur, moved, ring->NumSlots);
+                k->HwTail = RingMath.Previous(k->HwCur, ring->NumSlots);
+            }
+            ring->Tail = k->HwTail;
+            Stamp(ring);
+        }
+    }
+
+    public void RxSync()
+    {
+        ThrowIfClosed();
+        bool released = false;
+        for (uint r = RxRings.First; r < RxRings.End; r++)
+        {
+            uint index = _layout.RingIndex(_port, tx: false, r);
+            var ring = _layout.Ring(Base, index);
+            var k = _layout.Kring(Base, index);
+            uint head = CheckedHead(ring, k, k->UserTail, "RX", r);
+            if (head != k->HwCur)
+            {
+                Volatile.Write(ref k->HwCur, head);
+                released = true;
+            }
+            uint tail = Volatile.Read(ref k->HwTail);
+            k->UserTail = tail;
+            ring->Tail = tail;
+            Stamp(ring);
+        }
+        if (released) _transmit.SlotsReleased(_port);
+    }
+
+    public bool Wait(WaitDirection direction, int timeoutMs, CancellationToken cancel)
+    {
+        ThrowIfClosed();
+        return direction == WaitDirection.Receive
+            ? SharedEvent.WaitUntil(&Entry->RxEvent, _rxReady, timeoutMs, cancel)
+            : SharedEvent.WaitUntil(&Entry->TxEvent, _txReady, timeoutMs, cancel);
+    }
+
+    /// <summary>True when some ring of the span has a slot past cur (netmap's poll condition).</summary>
+    private bool AnyRing(RingSpan span, bool tx)
+    {
+        for (uint r = span.First; r < span.End; r++)
+        {
+            var ring = _layout.Ring(Base, _layout.RingIndex(_port, tx, r));
+            if (ring->Cur != ring->Tail) return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// The user's head and cur must lie in [hwcur, limit]. A ring that breaks this was corrupted by
+    /// its user: like netmap, put it back in a consistent state and fail the sync.
+    /// </summary>
+    private uint CheckedHead(NetmapRing* ring, KringState* k, uint limit, string direction, uint r)
+    {
+        uint slots = _layout.Geometry.Slots;
+        uint head = Volatile.Read(ref ring->Head), cur = ring->Cur;
+        uint room = RingMath.Distance(k->HwCur, limit, slots);
+        if (head < slots && cur < slots && RingMath.Distance(k->HwCur, head, slots) <= room
+            && RingMath.Distance(k->HwCur, cur, slots) <= room)
+            return head;
+        ring->Head = ring->Cur = k->HwCur;
+        ring->Tail = limit;
+        throw new NetmapException(NetmapError.Corrupted,
+            $"{direction} ring {r} of '{Name}' was corrupted by its user: head {head}, cur {cur} must lie between hwcur {k->HwCur} and tail {limit}. The ring was reset to head = cur = {k->HwCur}.");
+    }
+
+    private static void Stamp(NetmapRing* ring)
+    {
+        long ticks = DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks;
+        ring->TimestampSeconds = ticks / TimeSpan.TicksPerSecond;
+        ring->TimestampMicroseconds = ticks % TimeSpan.TicksPerSecond / 10;
+    }
+
+    private void ThrowIfClosed()
+    {
+        if (_disposed) throw new NetmapException(NetmapError.Closed, $"The port '{Name}' is closed.");
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _region.Dispose();
+    }
+}

@@ -1,0 +1,303 @@
+using System.Runtime.InteropServices;
+using Netmap.Native.Interop;
+
+namespace Netmap.Native.Emulated;
+
+/// <summary>
+/// One region file in shared memory, mapped by every process that holds a port in it. Opening and
+/// closing run under an OFD lock on byte 0 of the file; each open port holds an OFD lock on a byte of
+/// its own, so the kernel says which holders are alive (locks die with their process). The last
+/// holder to leave removes the file; a file whose holders all died is removed by the next open.
+/// </summary>
+internal sealed unsafe class SharedRegion : IDisposable
+{
+    private int _fd;
+    private nint _base;
+    private long _mapped;
+
+    private SharedRegion(string path, int fd) { Path = path; _fd = fd; }
+
+    public string Path { get; }
+    public RegionLayout Layout { get; private set; } = null!;
+    public byte* Base => (byte*)_base;
+    public int HolderIndex { get; private set; } = -1;
+    public RegionHeader* Header => RegionLayout.Header(Base);
+
+    /// <summary>
+    /// Opens (creating when absent) the region at <paramref name="path"/> and registers one holder.
+    /// <paramref name="claim"/> runs under the admin lock with dead holders already reclaimed; given
+    /// whether the region was just created and the holder index, it marks the rings it takes and
+    /// returns the port index, or throws to refuse.
+    /// </summary>
+    public static SharedRegion Attach(string path, RegionGeometry proposed, Func<SharedRegion, bool, int, uint> claim)
+    {
+        while (true)
+        {
+            int fd = LibC.Open(path, LibC.O_RDWR | LibC.O_CREAT | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0x180 /* 0600 */);
+            if (fd < 0) throw OpenError(path, Marshal.GetLastPInvokeError());
+            var region = new SharedRegion(path, fd);
+            try
+            {
+                if (region.TryAttach(proposed, claim)) return region;
+            }
+            catch
+            {
+                region.CloseFile();
+                throw;
+            }
+            region.CloseFile(); // the file was removed or replaced while we waited: start again
+        }
+    }
+
+    private bool TryAttach(RegionGeometry proposed, Func<SharedRegion, bool, int, uint> claim)
+    {
+        var info = LibC.FileInfo(_fd);
+        if (info.Uid != LibC.GetUid())
+            throw new NetmapException(NetmapError.PermissionDenied,
+                $"The shared region '{Path}' belongs to uid {info.Uid}, not to you (uid {LibC.GetUid()}). Ports in it can only be opened by that user.");
+        LockByte(0, wait: true);
+        bool created = false;
+        try
+        {
+            if (LibC.PathInode(Path) != info.Inode) return false;
+            info = LibC.FileInfo(_fd);
+            created = MapOrInitialise(proposed, info.Size);
+            ReclaimDeadHolders();
+            int holder = FreeHolderSlot();
+            LockByte(RegionLayout.HolderLockBase + holder, wait: false);
+            uint port;
+            try
+            {
+                port = claim(this, created, holder);
+            }
+            catch
+            {
+                UnlockByte(RegionLayout.HolderLockBase + holder);
+                throw;
+            }
+            var entry = Layout.Holder(Base, holder);
+            entry->Pid = LibC.GetPid();
+            entry->Port = (int)port;
+            Volatile.Write(ref entry->InUse, 1);
+            HolderIndex = holder;
+            return true;
+        }
+        catch
+        {
+            if (!AnyLiveHolder() && LibC.PathInode(Path) == info.Inode) LibC.Unlink(Path);
+            throw;
+        }
+        finally
+        {
+            UnlockByte(0);
+        }
+    }
+
+    /// <summary>Maps an existing region, or lays out a new one. Returns true when it was created here.</summary>
+    private bool MapOrInitialise(RegionGeometry proposed, long size)
+    {
+        if (size >= sizeof(RegionHeader))
+        {
+            Map(size);
+            var existing = RegionLayout.ReadGeometry(Base, size);
+            if (existing is not null && Volatile.Read(ref Header->Ready) == 1)
+            {
+                Layout = new RegionLayout(existing);
+                return false;
+            }
+            if (AnyLiveHolder())
+                throw new NetmapException(NetmapError.Corrupted,
+                    $"The shared region '{Path}' is damaged while other processes hold it. Close the ports that use it, then open again.");
+            Unmap();
+        }
+        Layout = new RegionLayout(proposed);
+        if (LibC.FTruncate(_fd, 0) != 0 || LibC.FTruncate(_fd, Layout.TotalSize) != 0)
+            throw Errors.FromErrno("ftruncate", Marshal.GetLastPInvokeError(), $"sizing '{Path}' to {Layout.TotalSize} bytes");
+        LibC.FChmod(_fd, 0x180);
+        Map(Layout.TotalSize);
+        Layout.Initialise(Base, MemoryIdFor(Path));
+        return true;
+    }
+
+    /// <summary>Holders whose process died leave their entry behind: free it and the rings it held.</summary>
+    private void ReclaimDeadHolders()
+    {
+        for (int i = 0; i < RegionLayout.MaxHolders; i++)
+        {
+            var entry = Layout.Holder(Base, i);
+            if (entry->InUse != 0 && i != HolderIndex && !IsHolderAlive(i)) ReleaseHolder(i);
+        }
+    }
+
+    private void ReleaseHolder(int holder)
+    {
+        var g = Layout.Geometry;
+        for (uint r = 0; r < g.RingCount; r++)
+        {
+            var k = Layout.Kring(Base, r);
+            if (k->Owner == holder + 1) Volatile.Write(ref k->Owner, 0);
+        }
+        var entry = Layout.Holder(Base, holder);
+        uint port = (uint)entry->Port;
+        Volatile.Write(ref entry->InUse, 0);
+        if (g.Kind == RegionKind.ValeSwitch && port < g.PortCapacity && !PortHasOwner(port))
+            Volatile.Write(ref Layout.Port(Base, port)->InUse, 0);
+    }
+
+    /// <summary>True when some open port holds one of the rings of <paramref name="port"/>.</summary>
+    public bool PortHasOwner(uint port)
+    {
+        var g = Layout.Geometry;
+        for (uint r = 0; r < g.RingsPerPort; r++)
+            if (Volatile.Read(ref Layout.Kring(Base, port * g.RingsPerPort + r)->Owner) != 0) return true;
+        return false;
+    }
+
+    /// <summary>True when holder <paramref name="i"/> is registered and its process still holds its lock.</summary>
+    public bool IsHolderAlive(int i)
+    {
+        if (Volatile.Read(ref Layout.Holder(Base, i)->InUse) == 0) return false;
+        if (i == HolderIndex) return true;
+        var lck = new LibC.FileLock { Type = LibC.F_WRLCK, Start = RegionLayout.HolderLockBase + i, Length = 1 };
+        if (LibC.Fcntl(_fd, LibC.F_OFD_GETLK, &lck) != 0)
+            throw Errors.FromErrno("fcntl(F_OFD_GETLK)", Marshal.GetLastPInvokeError(), $"on '{Path}'");
+        return lck.Type != LibC.F_UNLCK;
+    }
+
+    /// <summary>True when any other open file description holds a holder lock: some process still uses the region.</summary>
+    private bool AnyLiveHolder()
+    {
+        var lck = new LibC.FileLock { Type = LibC.F_WRLCK, Start = RegionLayout.HolderLockBase, Length = RegionLayout.MaxHolders };
+        if (LibC.Fcntl(_fd, LibC.F_OFD_GETLK, &lck) != 0)
+            throw Errors.FromErrno("fcntl(F_OFD_GETLK)", Marshal.GetLastPInvokeError(), $"on '{Path}'");
+        return lck.Type != LibC.F_UNLCK;
+    }
+
+    private int FreeHolderSlot()
+    {
+        for (int i = 0; i < RegionLayout.MaxHolders; i++)
+            if (Layout.Holder(Base, i)->InUse == 0) return i;
+        throw new NetmapException(NetmapError.Busy,
+            $"The shared region '{Path}' already has {RegionLayout.MaxHolders} open ports; close some first.");
+    }
+
+    /// <summary>Leaves the region: frees this holder's rings, and removes the file when nobody else holds it.</summary>
+    public void Dispose()
+    {
+        if (_fd < 0) return;
+        try
+        {
+            LockByte(0, wait: true);
+            try
+            {
+                if (HolderIndex >= 0)
+                {
+                    ReleaseHolder(HolderIndex);
+                    UnlockByte(RegionLayout.HolderLockBase + HolderIndex);
+                    HolderIndex = -1;
+                }
+                ReclaimDeadHolders();
+                if (!AnyLiveHolder() && LibC.PathInode(Path) == LibC.FileInfo(_fd).Inode) LibC.Unlink(Path);
+            }
+            finally
+            {
+                UnlockByte(0);
+            }
+        }
+        finally
+        {
+            CloseFile();
+        }
+    }
+
+    /// <summary>
+    /// Removes the region files under <paramref name="directory"/> that belong to this user and that no
+    /// live process holds: what processes killed while holding ports left behind. Returns the files removed.
+    /// </summary>
+    public static IReadOnlyList<string> SweepStale(string directory, string filePrefix)
+    {
+        var removed = new List<string>();
+        if (!Directory.Exists(directory)) return removed;
+        foreach (var path in Directory.EnumerateFiles(directory, filePrefix + "*"))
+        {
+            int fd = LibC.Open(path, LibC.O_RDWR | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+            if (fd < 0) continue;
+            var region = new SharedRegion(path, fd);
+            try
+            {
+                if (!region.TryLockByte(0)) continue; // someone is opening or closing it right now
+                var info = LibC.FileInfo(fd);
+                if (info.Uid == LibC.GetUid() && LibC.PathInode(path) == info.Inode)
+                {
+                    if (!region.AnyLiveHolder() && LibC.Unlink(path) == 0) removed.Add(path);
+                }
+                region.UnlockByte(0);
+            }
+            finally
+            {
+                region.CloseFile();
+            }
+        }
+        return removed;
+    }
+
+    private void Map(long size)
+    {
+        nint p = LibC.MMap(0, (nuint)size, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, _fd, 0);
+        if (p == -1) throw Errors.FromErrno("mmap", Marshal.GetLastPInvokeError(), $"of {size} bytes of '{Path}'");
+        _base = p;
+        _mapped = size;
+    }
+
+    private void Unmap()
+    {
+        if (_base != 0) LibC.MUnmap(_base, (nuint)_mapped);
+        _base = 0;
+        _mapped = 0;
+    }
+
+    private void CloseFile()
+    {
+        Unmap();
+        if (_fd >= 0) LibC.Close(_fd);
+        _fd = -1;
+    }
+
+    private void LockByte(long offset, bool wait)
+    {
+        var lck = new LibC.FileLock { Type = LibC.F_WRLCK, Start = offset, Length = 1 };
+        int rc;
+        do rc = LibC.Fcntl(_fd, wait ? LibC.F_OFD_SETLKW : LibC.F_OFD_SETLK, &lck);
+        while (rc != 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
+        if (rc != 0) throw Errors.FromErrno("fcntl(F_OFD_SETLK)", Marshal.GetLastPInvokeError(), $"locking byte {offset} of '{Path}'");
+    }
+
+    private bool TryLockByte(long offset)
+    {
+        var lck = new LibC.FileLock { Type = LibC.F_WRLCK, Start = offset, Length = 1 };
+        return LibC.Fcntl(_fd, LibC.F_OFD_SETLK, &lck) == 0;
+    }
+
+    private void UnlockByte(long offset)
+    {
+        var lck = new LibC.FileLock { Type = LibC.F_UNLCK, Start = offset, Length = 1 };
+        LibC.Fcntl(_fd, LibC.F_OFD_SETLK, &lck);
+    }
+
+    private static NetmapException OpenError(string path, int errno) => errno switch
+    {
+        LibC.EACCES => new NetmapException(NetmapError.PermissionDenied,
+            $"Cannot open the shared region '{path}': permission denied. It belongs to another user.") { Errno = errno },
+        LibC.ENOENT => new NetmapException(NetmapError.NotFound,
+            $"Cannot create the shared region '{path}': its directory does not exist. Set NETMAPPS_SHM_DIR to a writable tmpfs directory.") { Errno = errno },
+        _ => Errors.FromErrno("open", errno, $"of the shared region '{path}'"),
+    };
+
+    /// <summary>A stable 16-bit memory id for a region, the same in every process (1000 and up, to stand apart from the kernel's small ids).</summary>
+    private static ushort MemoryIdFor(string path)
+    {
+        uint hash = 2166136261;
+        foreach (char c in System.IO.Path.GetFileName(path)) hash = (hash ^ c) * 16777619;
+        return (ushort)(1000 + hash % 64000);
+    }
+}

@@ -1,0 +1,167 @@
+using System.Buffers.Binary;
+using Netmap.Native.Abi;
+using Netmap.Native.Rings;
+
+namespace Netmap.Native.Emulated;
+
+/// <summary>Where the packets of a TX ring go when its port syncs.</summary>
+internal unsafe interface ITransmitPath
+{
+    /// <summary>Moves slots [from, to) of TX ring <paramref name="r"/> of <paramref name="port"/>; returns how many left the ring.</summary>
+    uint Transmit(uint port, uint r, NetmapRing* ring, uint from, uint to);
+
+    /// <summary>The port released RX slots: a transmitter waiting for room may go on.</summary>
+    void SlotsReleased(uint port);
+}
+
+/// <summary>
+/// A netmap pipe: TX ring r of one end feeds RX ring r of the other. Buffers are swapped, not copied
+/// (both ends live in one region), and both slots are marked NS_BUF_CHANGED. When the receiving ring
+/// is full the rest stays pending in the TX ring until room appears.
+/// </summary>
+internal sealed unsafe class PipeTransmitPath(SharedRegion region) : ITransmitPath
+{
+    private readonly RegionLayout _layout = region.Layout;
+
+    public uint Transmit(uint port, uint r, NetmapRing* ring, uint from, uint to)
+    {
+        byte* b = region.Base;
+        uint peer = 1 - port, slots = ring->NumSlots;
+        uint destIndex = _layout.RingIndex(peer, tx: false, r);
+        var dest = _layout.Ring(b, destIndex);
+        var dk = _layout.Kring(b, destIndex);
+        uint destTail = dk->HwTail;
+        uint room = RingMath.Distance(destTail, RingMath.Previous(Volatile.Read(ref dk->HwCur), slots), slots);
+        uint pending = RingMath.Distance(from, to, slots);
+        uint buffers = _layout.Geometry.BufferCount, bufferSize = _layout.Geometry.BufferSize;
+        uint taken = 0, delivered = 0;
+        for (uint i = from; taken < pending && delivered < room; i = RingMath.Next(i, slots), taken++)
+        {
+            var ts = NetmapRing.Slot(ring, i);
+            var ds = NetmapRing.Slot(dest, destTail);
+            uint txBuffer = ts->BufferIndex, rxBuffer = ds->BufferIndex;
+            if (!Valid(txBuffer, buffers) || !Valid(rxBuffer, buffers) || ts->Length > bufferSize)
+            {
+                Interlocked.Increment(ref _layout.Port(b, port)->TxErrors);
+                continue;
+            }
+            ds->BufferIndex = txBuffer;
+            ds->Length = ts->Length;
+            ds->Flags = SlotFlags.BufferChanged | (ts->Flags & SlotFlags.MoreFragments);
+            ts->BufferIndex = rxBuffer;
+            ts->Flags = SlotFlags.BufferChanged;
+            destTail = RingMath.Next(destTail, slots);
+            delivered++;
+        }
+        if (delivered > 0)
+        {
+            Volatile.Write(ref dk->HwTail, destTail);
+            SharedEvent.Signal(&_layout.Port(b, peer)->RxEvent);
+        }
+        return taken;
+    }
+
+    public void SlotsReleased(uint port) => SharedEvent.Signal(&_layout.Port(region.Base, 1 - port)->TxEvent);
+
+    private static bool Valid(uint buffer, uint count) => buffer >= 2 && buffer < count;
+}
+
+/// <summary>
+/// A VALE learning switch: each frame's source MAC is learned for the sending port; a frame goes to
+/// the port its destination was learned on, or to every other port when the destination is
+/// broadcast, multicast or unknown. Frames are copied; a full receiving ring drops (and counts) them,
+/// so a sender never waits.
+/// </summary>
+internal sealed unsafe class ValeTransmitPath(SharedRegion region) : ITransmitPath
+{
+    private const int EthernetHeader = 14;
+    private readonly RegionLayout _layout = region.Layout;
+
+    public uint Transmit(uint port, uint r, NetmapRing* ring, uint from, uint to)
+    {
+        byte* b = region.Base;
+        uint slots = ring->NumSlots, buffers = _layout.Geometry.BufferCount, bufferSize = _layout.Geometry.BufferSize;
+        ulong woken = 0;
+        for (uint i = from; i != to; i = RingMath.Next(i, slots))
+        {
+            var ts = NetmapRing.Slot(ring, i);
+            if (ts->BufferIndex < 2 || ts->BufferIndex >= buffers || ts->Length < EthernetHeader || ts->Length > bufferSize)
+            {
+                Interlocked.Increment(ref _layout.Port(b, port)->TxErrors);
+                continue;
+            }
+            byte* frame = NetmapRing.Buffer(ring, ts->BufferIndex);
+            if ((frame[6] & 1) == 0 && (ts->Flags & SlotFlags.NoLearn) == 0) Learn(ReadMac(frame + 6), port);
+            int dest = (frame[0] & 1) != 0 ? -1 : Lookup(ReadMac(frame));
+            if (dest == (int)port) continue; // netmap drops frames addressed back to their sender
+            if (dest >= 0)
+            {
+                if (Deliver((uint)dest, frame, ts->Length)) woken |= 1UL << dest;
+                continue;
+            }
+            for (uint p = 0; p < _layout.Geometry.PortCapacity; p++)
+                if (p != port && Volatile.Read(ref _layout.Port(b, p)->InUse) != 0 && Deliver(p, frame, ts->Length))
+                    woken |= 1UL << (int)p;
+        }
+        for (int p = 0; woken != 0; p++, woken >>= 1)
+            if ((woken & 1) != 0) SharedEvent.Signal(&_layout.Port(b, (uint)p)->RxEvent);
+        return RingMath.Distance(from, to, slots);
+    }
+
+    public void SlotsReleased(uint port) { }
+
+    /// <summary>Copies a frame into RX ring 0 of <paramref name="port"/>; false when that ring is full.</summary>
+    private bool Deliver(uint port, byte* frame, ushort length)
+    {
+        byte* b = region.Base;
+        uint index = _layout.RingIndex(port, tx: false, 0);
+        var ring = _layout.Ring(b, index);
+        var k = _layout.Kring(b, index);
+        uint slots = ring->NumSlots;
+        SharedSpinLock.Enter(&k->ProducerLock);
+        try
+        {
+            uint tail = k->HwTail;
+            var slot = NetmapRing.Slot(ring, tail);
+            if (RingMath.Distance(tail, RingMath.Previous(Volatile.Read(ref k->HwCur), slots), slots) == 0
+                || slot->BufferIndex < 2 || slot->BufferIndex >= _layout.Geometry.BufferCount)
+            {
+                Interlocked.Increment(ref _layout.Port(b, port)->RxDropped);
+                return false;
+            }
+            Buffer.MemoryCopy(frame, NetmapRing.Buffer(ring, slot->BufferIndex), ring->BufferSize, length);
+            slot->Length = length;
+            slot->Flags = SlotFlags.None;
+            Volatile.Write(ref k->HwTail, RingMath.Next(tail, slots));
+            return true;
+        }
+        finally
+        {
+            SharedSpinLock.Exit(&k->ProducerLock);
+        }
+    }
+
+    private void Learn(ulong mac, uint port)
+    {
+        ulong* table = _layout.LearningTable(region.Base);
+        ulong entry = (mac << 16) | (port + 1);
+        ref ulong bucket = ref table[Bucket(mac)];
+        if (Volatile.Read(ref bucket) != entry) Volatile.Write(ref bucket, entry);
+    }
+
+    /// <summary>The port <paramref name="mac"/> was learned on, or -1 when unknown or that port is gone.</summary>
+    private int Lookup(ulong mac)
+    {
+        ulong entry = Volatile.Read(ref _layout.LearningTable(region.Base)[Bucket(mac)]);
+        if (entry >> 16 != mac) return -1;
+        int port = (int)(entry & 0xffff) - 1;
+        return port >= 0 && port < _layout.Geometry.PortCapacity
+            && Volatile.Read(ref _layout.Port(region.Base, (uint)port)->InUse) != 0 ? port : -1;
+    }
+
+    private static int Bucket(ulong mac) => (int)((mac * 0x9E3779B97F4A7C15UL) >> (64 - 10));
+
+    private static ulong ReadMac(byte* p) =>
+        ((ulong)BinaryPrimitives.ReadUInt16BigEndian(new ReadOnlySpan<byte>(p, 2)) << 32)
+        | BinaryPrimitives.ReadUInt32BigEndian(new ReadOnlySpan<byte>(p + 2, 4));
+}

@@ -1,0 +1,95 @@
+using System.Runtime.InteropServices;
+
+namespace Netmap.Native.Interop;
+
+/// <summary>The few libc calls the backends need, with errno preserved.</summary>
+internal static unsafe partial class LibC
+{
+    private const string Lib = "libc";
+
+    public const int O_RDWR = 0x2, O_CREAT = 0x40, O_EXCL = 0x80, O_NOFOLLOW = 0x20000, O_CLOEXEC = 0x80000;
+    public const int PROT_READ = 0x1, PROT_WRITE = 0x2, MAP_SHARED = 0x1;
+    public const int F_OFD_GETLK = 36, F_OFD_SETLK = 37, F_OFD_SETLKW = 38;
+    public const short F_RDLCK = 0, F_WRLCK = 1, F_UNLCK = 2;
+    public const int EINTR = 4, ENOENT = 2, EAGAIN = 11, EACCES = 13, EEXIST = 17, ETIMEDOUT = 110;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct FileLock
+    {
+        public short Type;
+        public short Whence;
+        public long Start;
+        public long Length;
+        public int Pid;
+        private int _pad;
+    }
+
+    [LibraryImport(Lib, EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Open(string path, int flags, int mode);
+
+    [LibraryImport(Lib, EntryPoint = "close", SetLastError = true)]
+    public static partial int Close(int fd);
+
+    [LibraryImport(Lib, EntryPoint = "ftruncate", SetLastError = true)]
+    public static partial int FTruncate(int fd, long length);
+
+    [LibraryImport(Lib, EntryPoint = "fchmod", SetLastError = true)]
+    public static partial int FChmod(int fd, uint mode);
+
+    [LibraryImport(Lib, EntryPoint = "unlink", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Unlink(string path);
+
+    [LibraryImport(Lib, EntryPoint = "mmap", SetLastError = true)]
+    public static partial nint MMap(nint addr, nuint length, int prot, int flags, int fd, long offset);
+
+    [LibraryImport(Lib, EntryPoint = "munmap", SetLastError = true)]
+    public static partial int MUnmap(nint addr, nuint length);
+
+    [LibraryImport(Lib, EntryPoint = "fcntl", SetLastError = true)]
+    public static partial int Fcntl(int fd, int cmd, FileLock* lck);
+
+    [LibraryImport(Lib, EntryPoint = "getuid")]
+    public static partial uint GetUid();
+
+    [LibraryImport(Lib, EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int pid, int signal);
+
+    /// <summary>True when a process with this pid exists (kill with signal 0).</summary>
+    public static bool ProcessExists(int pid) => Kill(pid, 0) == 0 || Marshal.GetLastPInvokeError() != 3 /* ESRCH */;
+
+    [LibraryImport(Lib, EntryPoint = "getpid")]
+    public static partial int GetPid();
+
+    [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true)]
+    public static partial long Syscall6(long number, nint a1, nint a2, nint a3, nint a4, nint a5, nint a6);
+
+    [LibraryImport(Lib, EntryPoint = "strerror")]
+    private static partial nint StrError(int errno);
+
+    public static string Describe(int errno) => Marshal.PtrToStringUTF8(StrError(errno)) ?? $"errno {errno}";
+
+    /// <summary>The inode, owner and size of an open file (fstat via statx, the same on every architecture).</summary>
+    public static (ulong Inode, uint Uid, uint Mode, long Size) FileInfo(int fd)
+    {
+        var buffer = stackalloc byte[256];
+        // statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &buf)
+        int rc = StatX(fd, "", 0x1000, 0x7ff, buffer);
+        if (rc != 0) throw Errors.FromErrno("fstat", Marshal.GetLastPInvokeError());
+        uint uid = *(uint*)(buffer + 20);
+        ushort mode = *(ushort*)(buffer + 28);
+        ulong ino = *(ulong*)(buffer + 32);
+        long size = *(long*)(buffer + 40);
+        return (ino, uid, mode, size);
+    }
+
+    /// <summary>The inode of a path, or null when nothing is there.</summary>
+    public static ulong? PathInode(string path)
+    {
+        var buffer = stackalloc byte[256];
+        int rc = StatX(-100 /* AT_FDCWD */, path, 0x100 /* AT_SYMLINK_NOFOLLOW */, 0x7ff, buffer);
+        return rc == 0 ? *(ulong*)(buffer + 32) : null;
+    }
+
+    [LibraryImport(Lib, EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int StatX(int dirfd, string path, int flags, uint mask, byte* buffer);
+}

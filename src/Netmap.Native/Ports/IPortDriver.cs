@@ -1,0 +1,47 @@
+using Netmap.Native.Abi;
+
+namespace Netmap.Native.Ports;
+
+/// <summary>Who runs the rings: the netmap kernel module, or NetmapPS in user space.</summary>
+public enum PortMode { Native, Emulated }
+
+/// <summary>What a wait is for: packets to receive, or room to transmit.</summary>
+public enum WaitDirection { Receive, Transmit }
+
+/// <summary>A run of ring indices [First, End) as NETMAP_TXRING / NETMAP_RXRING count them (host rings after NIC rings).</summary>
+public readonly record struct RingSpan(uint First, uint End)
+{
+    public uint Count => End - First;
+    public bool Contains(uint index) => index >= First && index < End;
+    public override string ToString() => Count == 0 ? "none" : Count == 1 ? $"{First}" : $"{First}..{End - 1}";
+}
+
+/// <summary>
+/// What a backend provides for one registered port: the netmap_if in mapped memory, the syncs and a
+/// wait. Everything else (walking rings, copying packets) is common code over the netmap layout.
+/// </summary>
+public unsafe interface IPortDriver : IDisposable
+{
+    /// <summary>The port's netmap_if.</summary>
+    NetmapInterface* Interface { get; }
+    PortMode Mode { get; }
+    /// <summary>How the rings are served, in words (for example "user-space netmap pipe in shared memory").</summary>
+    string Mechanism { get; }
+    /// <summary>Memory region id: ports with the same id share buffers (zero-copy is possible between them).</summary>
+    ushort MemoryId { get; }
+    /// <summary>Where the memory region lives (a file, or the kernel's allocator).</summary>
+    string Region { get; }
+    long RegionSize { get; }
+    /// <summary>TX rings this port registered.</summary>
+    RingSpan TxRings { get; }
+    /// <summary>RX rings this port registered.</summary>
+    RingSpan RxRings { get; }
+    /// <summary>Packets dropped where the backend knows of them (a full receive ring).</summary>
+    long Dropped { get; }
+    /// <summary>NIOCTXSYNC: hands [hwcur, head) of the TX rings to the other side, reclaims sent slots.</summary>
+    void TxSync();
+    /// <summary>NIOCRXSYNC: releases [hwcur, head) of the RX rings, publishes new packets by moving tail.</summary>
+    void RxSync();
+    /// <summary>poll(2): syncs and waits until an RX ring has packets past cur, or a TX ring has room past cur.</summary>
+    bool Wait(WaitDirection direction, int timeoutMs, CancellationToken cancel);
+}

@@ -1,0 +1,89 @@
+using Netmap.Native.Abi;
+using Netmap.Native.PortNames;
+using Netmap.Native.Rings;
+
+namespace Netmap.Native.Ports;
+
+/// <summary>
+/// An open netmap port: its parsed name, who serves it, and its rings in mapped memory. The same
+/// object for every backend.
+/// </summary>
+public sealed unsafe class NetmapPort : IDisposable
+{
+    private readonly IPortDriver _driver;
+    private int _disposed;
+
+    private NetmapPort(PortSpec spec, IPortDriver driver)
+    {
+        Spec = spec;
+        _driver = driver;
+        OpenedAt = DateTime.Now;
+    }
+
+    /// <summary>Parses <paramref name="name"/> and opens the port.</summary>
+    public static NetmapPort Open(string name, PortMode? mode = null) => Open(PortNameParser.Parse(name), mode);
+
+    public static NetmapPort Open(PortSpec spec, PortMode? mode = null) => new(spec, NetmapBackends.Open(spec, mode));
+
+    public string Name => Spec.Name;
+    public PortSpec Spec { get; }
+    public PortMode Mode => _driver.Mode;
+    public string Mechanism => _driver.Mechanism;
+    public ushort MemoryId => _driver.MemoryId;
+    public string Region => _driver.Region;
+    public long RegionSize => _driver.RegionSize;
+    public DateTime OpenedAt { get; }
+    public bool IsOpen => Volatile.Read(ref _disposed) == 0;
+
+    public uint TxRingCount => Interface->TxRings;
+    public uint RxRingCount => Interface->RxRings;
+    public uint HostTxRingCount => Interface->HostTxRings;
+    public uint HostRxRingCount => Interface->HostRxRings;
+    /// <summary>The TX rings this port registered (NETMAP_TXRING indices).</summary>
+    public RingSpan TxRings => _driver.TxRings;
+    /// <summary>The RX rings this port registered (NETMAP_RXRING indices).</summary>
+    public RingSpan RxRings => _driver.RxRings;
+    public uint TxSlots => TxRingCount + HostTxRingCount > 0 ? TxRing(0)->NumSlots : 0;
+    public uint RxSlots => RxRingCount + HostRxRingCount > 0 ? RxRing(0)->NumSlots : 0;
+    public uint BufferSize => FirstRing()->BufferSize;
+    /// <summary>Packets dropped where the backend knows of them.</summary>
+    public long Dropped => _driver.Dropped;
+
+    public NetmapInterface* Interface => IsOpen ? _driver.Interface : throw Closed();
+    public NetmapRing* TxRing(uint index) => NetmapInterface.TxRing(Interface, index);
+    public NetmapRing* RxRing(uint index) => NetmapInterface.RxRing(Interface, index);
+
+    public void TxSync() => _driver.TxSync();
+    public void RxSync() => _driver.RxSync();
+    public bool Wait(WaitDirection direction, int timeoutMs, CancellationToken cancel = default) =>
+        _driver.Wait(direction, timeoutMs, cancel);
+
+    /// <summary>Snapshots of every ring of the port: NIC and host, TX and RX.</summary>
+    public IReadOnlyList<RingInfo> GetRings()
+    {
+        var rings = new List<RingInfo>();
+        var nifp = Interface;
+        for (uint i = 0; i < nifp->TxRings + nifp->HostTxRings; i++)
+            rings.Add(Describe(TxRing(i), RingDirection.TX, i, nifp->TxRings));
+        for (uint i = 0; i < nifp->RxRings + nifp->HostRxRings; i++)
+            rings.Add(Describe(RxRing(i), RingDirection.RX, i, nifp->RxRings));
+        return rings;
+    }
+
+    private RingInfo Describe(NetmapRing* ring, RingDirection direction, uint index, uint nicRings) =>
+        new(Name, index < nicRings ? RingKind.NIC : RingKind.Host, direction, index < nicRings ? index : index - nicRings,
+            ring->NumSlots, ring->Head, ring->Cur, ring->Tail, RingMath.Space(ring), ring->BufferSize, ring->Flags,
+            DateTime.UnixEpoch.AddTicks(ring->TimestampSeconds * TimeSpan.TicksPerSecond + ring->TimestampMicroseconds * 10).ToLocalTime())
+        { PortObject = this };
+
+    private NetmapRing* FirstRing() => TxRingCount + HostTxRingCount > 0 ? TxRing(0) : RxRing(0);
+
+    private NetmapException Closed() => new(NetmapError.Closed, $"The port '{Name}' is closed; open it again with Open-NetmapPort.");
+
+    public override string ToString() => Name;
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0) _driver.Dispose();
+    }
+}

@@ -1,0 +1,70 @@
+using Netmap.Native.Abi;
+using Netmap.Native.Ports;
+
+namespace Netmap.Native.Rings;
+
+/// <summary>
+/// The transmit loop: copies frames into free TX slots, syncs when the ring is full (waiting for
+/// room rather than dropping), and flushes at the end.
+/// </summary>
+public sealed unsafe class PacketTransmitter
+{
+    private readonly NetmapPort _port;
+    private readonly uint _ring;
+
+    public PacketTransmitter(NetmapPort port, uint? ring = null)
+    {
+        _port = port;
+        var span = port.TxRings;
+        if (span.Count == 0)
+            throw new NetmapException(NetmapError.InvalidRequest, $"'{port.Name}' has no TX rings registered (was it opened with /R?).");
+        _ring = ring ?? span.First;
+        if (!span.Contains(_ring))
+            throw new NetmapException(NetmapError.InvalidRequest, $"'{port.Name}': TX ring {_ring} is not registered; this port holds TX rings {span}.");
+    }
+
+    public long Sent { get; private set; }
+
+    /// <summary>
+    /// Puts one frame in the next TX slot. Returns false when no slot freed up within
+    /// <paramref name="timeoutMs"/> or the wait was cancelled.
+    /// </summary>
+    public bool Send(ReadOnlySpan<byte> frame, int timeoutMs, CancellationToken cancel = default)
+    {
+        var ring = _port.TxRing(_ring);
+        if (frame.Length > ring->BufferSize)
+            throw new NetmapException(NetmapError.InvalidRequest,
+                $"A frame of {frame.Length} bytes does not fit a {ring->BufferSize}-byte buffer of '{_port.Name}'; it was not sent (frames are never truncated).");
+        if (RingMath.IsEmpty(ring))
+        {
+            _port.TxSync();
+            if (RingMath.IsEmpty(ring) && !_port.Wait(WaitDirection.Transmit, timeoutMs, cancel)) return false;
+        }
+        uint head = ring->Head;
+        var slot = NetmapRing.Slot(ring, head);
+        frame.CopyTo(new Span<byte>(NetmapRing.Buffer(ring, slot->BufferIndex), (int)ring->BufferSize));
+        slot->Length = (ushort)frame.Length;
+        slot->Flags &= ~SlotFlags.MoreFragments;
+        ring->Head = ring->Cur = RingMath.Next(head, ring->NumSlots);
+        Sent++;
+        return true;
+    }
+
+    /// <summary>
+    /// Syncs until every frame put in the ring has left it, or <paramref name="timeoutMs"/> passes.
+    /// Returns false when frames are still pending (the receiver is not taking them).
+    /// </summary>
+    public bool Flush(int timeoutMs, CancellationToken cancel = default)
+    {
+        var ring = _port.TxRing(_ring);
+        long deadline = Environment.TickCount64 + (timeoutMs < 0 ? long.MaxValue / 2 : timeoutMs);
+        var spin = new SpinWait();
+        while (true)
+        {
+            _port.TxSync();
+            if (RingMath.Space(ring) == ring->NumSlots - 1) return true;
+            if (Environment.TickCount64 >= deadline || cancel.IsCancellationRequested) return false;
+            if (spin.NextSpinWillYield) Thread.Sleep(1); else spin.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+}

@@ -1,0 +1,27 @@
+using System.Management.Automation;
+using Netmap.Native.Ports;
+
+namespace NetmapPS;
+
+/// <summary>Lists the ports open in this session.</summary>
+[Cmdlet(VerbsCommon.Get, "NetmapPort")]
+[OutputType(typeof(NetmapPort))]
+public sealed class GetNetmapPortCommand : PSCmdlet
+{
+    /// <summary>Names of open ports; wildcards allowed.</summary>
+    [Parameter(Position = 0)]
+    [SupportsWildcards]
+    public string[] Name { get; set; } = { "*" };
+
+    protected override void EndProcessing()
+    {
+        foreach (var pattern in Name)
+        {
+            var matches = PortSession.Match(pattern).ToList();
+            if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(pattern))
+                WriteError(new ErrorRecord(new ItemNotFoundException($"No open port is named '{pattern}'. Open it with Open-NetmapPort '{pattern}'."),
+                    "PortNotOpen", ErrorCategory.ObjectNotFound, pattern));
+            WriteObject(matches, enumerateCollection: true);
+        }
+    }
+}

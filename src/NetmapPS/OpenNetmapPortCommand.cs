@@ -1,0 +1,39 @@
+using System.Management.Automation;
+using Netmap.Native.Ports;
+
+namespace NetmapPS;
+
+/// <summary>Opens a netmap port by its netmap name; the port stays open in the session.</summary>
+[Cmdlet(VerbsCommon.Open, "NetmapPort", SupportsShouldProcess = true)]
+[OutputType(typeof(NetmapPort))]
+public sealed class OpenNetmapPortCommand : PSCmdlet
+{
+    /// <summary>Port names as netmap writes them: netmap:eth0-1, netmap:p{1, vale0:a.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string[] Name { get; set; } = Array.Empty<string>();
+
+    /// <summary>Native (kernel module) or Emulated (user space). Default: NETMAPPS_MODE, else Emulated.</summary>
+    [Parameter]
+    public PortMode Mode { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        PortMode? mode = MyInvocation.BoundParameters.ContainsKey(nameof(Mode)) ? Mode : null;
+        foreach (var name in Name)
+        {
+            if (!ShouldProcess(name, "Open netmap port")) continue;
+            try
+            {
+                var port = NetmapPort.Open(name, mode);
+                PortSession.Add(port);
+                WriteVerbose($"Opened '{port.Name}' ({port.Spec.Description}): {port.Mode}, {port.Mechanism}, region {port.Region}.");
+                WriteObject(port);
+            }
+            catch (Exception e) when (ErrorRecords.IsOurs(e))
+            {
+                WriteError(ErrorRecords.From(e, name));
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using System.Management.Automation;
+using Netmap.Native;
+using Netmap.Native.Packets;
+using Netmap.Native.Ports;
+using Netmap.Native.Rings;
+
+namespace NetmapPS;
+
+/// <summary>
+/// Transmits frames on a port: byte arrays, or packet objects (their Data), from the pipeline. Waits
+/// for room in the TX ring rather than dropping.
+/// </summary>
+[Cmdlet(VerbsCommunications.Send, "NetmapPacket", SupportsShouldProcess = true)]
+public sealed class SendNetmapPacketCommand : PSCmdlet
+{
+    private PacketTransmitter? _transmitter;
+    private readonly CancellationTokenSource _stop = new();
+
+    [Parameter(Mandatory = true, Position = 0)]
+    [PortTransformation]
+    public NetmapPort Port { get; set; } = null!;
+
+    /// <summary>A frame: byte[], or an object with a Data property holding one. Pipe arrays as ,$bytes.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    public object InputObject { get; set; } = null!;
+
+    /// <summary>The TX ring to use (default: the first the port holds).</summary>
+    [Parameter]
+    public uint? Ring { get; set; }
+
+    /// <summary>Seconds to wait for room in the ring before giving up (default: wait until stopped).</summary>
+    [Parameter]
+    [ValidateRange(0, double.MaxValue)]
+    public double Timeout { get; set; } = -1;
+
+    private int TimeoutMs => Timeout < 0 ? -1 : (int)Math.Min(int.MaxValue, Timeout * 1000);
+
+    protected override void BeginProcessing()
+    {
+        try
+        {
+            _transmitter = new PacketTransmitter(Port, Ring);
+        }
+        catch (NetmapException e)
+        {
+            ThrowTerminatingError(ErrorRecords.From(e, Port));
+        }
+    }
+
+    protected override void ProcessRecord()
+    {
+        byte[]? frame = FrameOf(InputObject);
+        if (frame is null)
+        {
+            WriteError(new ErrorRecord(new ArgumentException(
+                    $"Cannot send a {InputObject?.GetType().Name ?? "null"}: give a byte[] (pipe it as ,$bytes) or a packet object with a Data property."),
+                "NotAFrame", ErrorCategory.InvalidType, InputObject));
+            return;
+        }
+        if (!ShouldProcess(Port.Name, $"Transmit a {frame.Length}-byte frame")) return;
+        try
+        {
+            if (!_transmitter!.Send(frame, TimeoutMs, _stop.Token) && !_stop.IsCancellationRequested)
+                ThrowTerminatingError(new ErrorRecord(new TimeoutException(
+                        $"No TX slot freed up on '{Port.Name}' within {Timeout} s after {_transmitter.Sent} frames: nobody is taking the packets."),
+                    "TransmitTimeout", ErrorCategory.OperationTimeout, Port));
+        }
+        catch (NetmapException e)
+        {
+            WriteError(ErrorRecords.From(e, Port));
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        if (_transmitter is null) return;
+        if (!_transmitter.Flush(TimeoutMs < 0 ? 5000 : TimeoutMs, _stop.Token))
+            WriteWarning($"Some frames are still waiting in the TX ring of '{Port.Name}': the receiver is not taking them.");
+        WriteVerbose($"Sent {_transmitter.Sent} frames on '{Port.Name}'.");
+    }
+
+    protected override void StopProcessing() => _stop.Cancel();
+
+    private static byte[]? FrameOf(object input)
+    {
+        object value = input is PSObject ps ? ps.BaseObject : input;
+        return value switch
+        {
+            byte[] bytes => bytes,
+            NetmapPacket packet => packet.Data,
+            _ => PSObject.AsPSObject(value).Properties["Data"]?.Value is var data
+                 && (data is PSObject d ? d.BaseObject : data) is byte[] b ? b : null,
+        };
+    }
+}
