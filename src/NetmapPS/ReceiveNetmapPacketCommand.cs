@@ -75,11 +75,21 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
             {
                 batch.Clear();
                 got += receiver.Receive(batch, (int)Math.Min(left, Batch), got == 0 && receiver == receivers[^1] ? wait : 0, _stop.Token);
-                foreach (var packet in batch)
+                int emitted = 0;
+                try
                 {
-                    WriteObject(packet);
-                    if (--left == 0) return;
+                    foreach (var packet in batch)
+                    {
+                        WriteObject(packet); // throws when the pipeline stops (Select-Object -First)
+                        emitted++;
+                        left--;
+                    }
                 }
+                finally
+                {
+                    receiver.Release(emitted); // only what reached the pipeline leaves the ring
+                }
+                if (left == 0) return;
             }
             if (got > 0) idleDeadline = Deadline();
             else if (Environment.TickCount64 >= idleDeadline) return;

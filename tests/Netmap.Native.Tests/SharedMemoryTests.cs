@@ -51,7 +51,7 @@ public unsafe class SharedMemoryTests(ShmDirectory shm)
     {
         var got = new List<NetmapPacket>();
         var receiver = new PacketReceiver(port);
-        while (receiver.Receive(got, 1024, timeoutMs) > 0) { }
+        while (receiver.ReceiveAll(got, 1024, timeoutMs) > 0) { }
         return got;
     }
 
@@ -67,14 +67,33 @@ public unsafe class SharedMemoryTests(ShmDirectory shm)
         for (int i = 0; i < 5000; i++)
         {
             Assert.True(tx.Send(Frame(1, 2, i, 60 + i % 1400), 1000));
-            if (i % 700 == 699) { tx.Flush(1000); rx.Receive(got, 10000, 0); }
+            if (i % 700 == 699) { tx.Flush(1000); rx.ReceiveAll(got, 10000, 0); }
         }
         Assert.True(tx.Flush(1000));
-        while (rx.Receive(got, 10000, 100) > 0) { }
+        while (rx.ReceiveAll(got, 10000, 100) > 0) { }
         Assert.Equal(5000, got.Count);
         for (int i = 0; i < got.Count; i++) Assert.Equal(Frame(1, 2, i, 60 + i % 1400), got[i].Data);
         Assert.Equal(PortMode.Emulated, master.Mode);
         Assert.Equal(master.MemoryId, slave.MemoryId);
+    }
+
+    [Fact]
+    public void FramesNotReleasedAreReadAgain()
+    {
+        string name = Unique("p");
+        using var master = NetmapPort.Open($"netmap:{name}{{1");
+        using var slave = NetmapPort.Open($"netmap:{name}}}1");
+        var tx = new PacketTransmitter(master);
+        for (int i = 0; i < 5; i++) tx.Send(Frame(1, 2, i), 100);
+        tx.Flush(100);
+        var rx = new PacketReceiver(slave);
+        var first = new List<NetmapPacket>();
+        Assert.Equal(5, rx.Receive(first, 100, 100));
+        rx.Release(2);
+        var second = new List<NetmapPacket>();
+        Assert.Equal(3, rx.ReceiveAll(second, 100, 100));
+        Assert.Equal(Frame(1, 2, 2), second[0].Data);
+        Assert.Equal(5, rx.Received);
     }
 
     [Fact]
