@@ -27,6 +27,7 @@ public sealed class OpenNetmapPortCommand : PSCmdlet
             {
                 var port = NetmapPort.Open(name, mode);
                 PortSession.Add(port);
+                foreach (var warning in port.Warnings) WriteWarning(warning);
                 WriteVerbose($"Opened '{port.Name}' ({port.Spec.Description}): {port.Mode}, {port.Mechanism}, region {port.Region}.");
                 WriteObject(port);
             }

@@ -3,12 +3,19 @@ using Netmap.Native.Abi;
 namespace Netmap.Native.Emulated;
 
 /// <summary>The shape of a region: how many ports, rings per port, slots per ring and bytes per buffer.</summary>
-internal sealed record RegionGeometry(RegionKind Kind, uint PortCapacity, uint TxRingsPerPort, uint RxRingsPerPort, uint Slots, uint BufferSize)
+/// <remarks>
+/// TX and RX ring counts include <see cref="HostRings"/> host rings each, listed after the NIC rings.
+/// <see cref="ExtraBuffers"/> follow the ring buffers in the pool (fill buffers of an AF_XDP UMEM).
+/// </remarks>
+internal sealed record RegionGeometry(RegionKind Kind, uint PortCapacity, uint TxRingsPerPort, uint RxRingsPerPort, uint Slots, uint BufferSize,
+    uint HostRings = 0, uint ExtraBuffers = 0)
 {
     public uint RingsPerPort => TxRingsPerPort + RxRingsPerPort;
     public uint RingCount => PortCapacity * RingsPerPort;
-    /// <summary>One buffer per slot, plus buffers 0 and 1 which netmap keeps reserved.</summary>
-    public uint BufferCount => RingCount * Slots + 2;
+    /// <summary>First buffer index after those of the rings' slots.</summary>
+    public uint FirstExtraBuffer => RingCount * Slots + 2;
+    /// <summary>One buffer per slot, buffers 0 and 1 which netmap keeps reserved, and the extra buffers.</summary>
+    public uint BufferCount => FirstExtraBuffer + ExtraBuffers;
 }
 
 /// <summary>
@@ -88,8 +95,10 @@ internal sealed unsafe class RegionLayout
         {
             var nifp = Interface(b, port);
             nifp->Version = NetmapAbi.ApiVersion;
-            nifp->TxRings = g.TxRingsPerPort;
-            nifp->RxRings = g.RxRingsPerPort;
+            nifp->TxRings = g.TxRingsPerPort - g.HostRings;
+            nifp->RxRings = g.RxRingsPerPort - g.HostRings;
+            nifp->HostTxRings = g.HostRings;
+            nifp->HostRxRings = g.HostRings;
             var ringOffsets = NetmapInterface.RingOffsets(nifp);
             for (uint r = 0; r < g.RingsPerPort; r++)
             {
@@ -100,7 +109,9 @@ internal sealed unsafe class RegionLayout
                 *(long*)&ring->BufferOffset = BuffersOffset - RingOffset(index);
                 ring->NumSlots = g.Slots;
                 ring->BufferSize = g.BufferSize;
-                ring->RingId = (ushort)(tx ? r : r - g.TxRingsPerPort);
+                uint inDirection = tx ? r : r - g.TxRingsPerPort;
+                uint nicRings = (tx ? g.TxRingsPerPort : g.RxRingsPerPort) - g.HostRings;
+                ring->RingId = (ushort)(inDirection < nicRings ? inDirection : inDirection - nicRings);
                 ring->Direction = (ushort)(tx ? 0 : 1);
                 for (uint s = 0; s < g.Slots; s++)
                     NetmapRing.Slot(ring, s)->BufferIndex = nextBuffer++;

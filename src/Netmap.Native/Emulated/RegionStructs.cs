@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Netmap.Native.Emulated;
 
 /// <summary>What a shared region holds.</summary>
-internal enum RegionKind : uint { Pipe = 1, ValeSwitch = 2 }
+internal enum RegionKind : uint { Pipe = 1, ValeSwitch = 2, Interface = 3 }
 
 /// <summary>The first bytes of a region file: what it is and how it is laid out.</summary>
 [StructLayout(LayoutKind.Explicit, Size = 128)]

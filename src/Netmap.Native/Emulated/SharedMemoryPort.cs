@@ -42,6 +42,7 @@ internal sealed unsafe class SharedMemoryPort : IPortDriver
     public RingSpan TxRings { get; }
     public RingSpan RxRings { get; }
     public long Dropped => Volatile.Read(ref _layout.Port(Base, _port)->RxDropped);
+    public IReadOnlyList<string> Warnings => Array.Empty<string>();
     private byte* Base => _region.Base;
     private PortEntry* Entry => _layout.Port(Base, _port);
 
@@ -53,7 +54,7 @@ internal sealed unsafe class SharedMemoryPort : IPortDriver
             uint index = _layout.RingIndex(_port, tx: true, r);
             var ring = _layout.Ring(Base, index);
             var k = _layout.Kring(Base, index);
-            uint head = CheckedHead(ring, k, k->HwTail, "TX", r);
+            uint head = RingChecks.CheckedHead(ring, k->HwCur, k->HwTail, Name, "TX", r);
             if (head != k->HwCur)
             {
                 uint moved = _transmit.Transmit(_port, r, ring, k->HwCur, head);
@@ -61,7 +62,7 @@ internal sealed unsafe class SharedMemoryPort : IPortDriver
                 k->HwTail = RingMath.Previous(k->HwCur, ring->NumSlots);
             }
             ring->Tail = k->HwTail;
-            Stamp(ring);
+            RingChecks.Stamp(ring);
         }
     }
 
@@ -74,7 +75,7 @@ internal sealed unsafe class SharedMemoryPort : IPortDriver
             uint index = _layout.RingIndex(_port, tx: false, r);
             var ring = _layout.Ring(Base, index);
             var k = _layout.Kring(Base, index);
-            uint head = CheckedHead(ring, k, k->UserTail, "RX", r);
+            uint head = RingChecks.CheckedHead(ring, k->HwCur, k->UserTail, Name, "RX", r);
             if (head != k->HwCur)
             {
                 Volatile.Write(ref k->HwCur, head);
@@ -83,7 +84,7 @@ internal sealed unsafe class SharedMemoryPort : IPortDriver
             uint tail = Volatile.Read(ref k->HwTail);
             k->UserTail = tail;
             ring->Tail = tail;
-            Stamp(ring);
+            RingChecks.Stamp(ring);
         }
         if (released) _transmit.SlotsReleased(_port);
     }
@@ -105,31 +106,6 @@ internal sealed unsafe class SharedMemoryPort : IPortDriver
             if (ring->Cur != ring->Tail) return true;
         }
         return false;
-    }
-
-    /// <summary>
-    /// The user's head and cur must lie in [hwcur, limit]. A ring that breaks this was corrupted by
-    /// its user: like netmap, put it back in a consistent state and fail the sync.
-    /// </summary>
-    private uint CheckedHead(NetmapRing* ring, KringState* k, uint limit, string direction, uint r)
-    {
-        uint slots = _layout.Geometry.Slots;
-        uint head = Volatile.Read(ref ring->Head), cur = ring->Cur;
-        uint room = RingMath.Distance(k->HwCur, limit, slots);
-        if (head < slots && cur < slots && RingMath.Distance(k->HwCur, head, slots) <= room
-            && RingMath.Distance(k->HwCur, cur, slots) <= room)
-            return head;
-        ring->Head = ring->Cur = k->HwCur;
-        ring->Tail = limit;
-        throw new NetmapException(NetmapError.Corrupted,
-            $"{direction} ring {r} of '{Name}' was corrupted by its user: head {head}, cur {cur} must lie between hwcur {k->HwCur} and tail {limit}. The ring was reset to head = cur = {k->HwCur}.");
-    }
-
-    private static void Stamp(NetmapRing* ring)
-    {
-        long ticks = DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks;
-        ring->TimestampSeconds = ticks / TimeSpan.TicksPerSecond;
-        ring->TimestampMicroseconds = ticks % TimeSpan.TicksPerSecond / 10;
     }
 
     private void ThrowIfClosed()

@@ -48,6 +48,53 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "fcntl", SetLastError = true)]
     public static partial int Fcntl(int fd, int cmd, FileLock* lck);
 
+    [LibraryImport(Lib, EntryPoint = "socket", SetLastError = true)]
+    public static partial int Socket(int domain, int type, int protocol);
+
+    [LibraryImport(Lib, EntryPoint = "setsockopt", SetLastError = true)]
+    public static partial int SetSockOpt(int fd, int level, int name, void* value, int length);
+
+    [LibraryImport(Lib, EntryPoint = "getsockopt", SetLastError = true)]
+    public static partial int GetSockOpt(int fd, int level, int name, void* value, int* length);
+
+    [LibraryImport(Lib, EntryPoint = "bind", SetLastError = true)]
+    public static partial int Bind(int fd, void* address, int length);
+
+    [LibraryImport(Lib, EntryPoint = "sendto", SetLastError = true)]
+    public static partial nint SendTo(int fd, void* buffer, nuint length, int flags, void* address, int addressLength);
+
+    [LibraryImport(Lib, EntryPoint = "recvfrom", SetLastError = true)]
+    public static partial nint RecvFrom(int fd, void* buffer, nuint length, int flags, void* address, int* addressLength);
+
+    [LibraryImport(Lib, EntryPoint = "read", SetLastError = true)]
+    public static partial nint Read(int fd, void* buffer, nuint length);
+
+    [LibraryImport(Lib, EntryPoint = "write", SetLastError = true)]
+    public static partial nint Write(int fd, void* buffer, nuint length);
+
+    [LibraryImport(Lib, EntryPoint = "ioctl", SetLastError = true)]
+    public static partial int Ioctl(int fd, ulong request, void* argument);
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Returned;
+    }
+
+    public const short POLLIN = 1, POLLOUT = 4;
+
+    [LibraryImport(Lib, EntryPoint = "poll", SetLastError = true)]
+    public static partial int Poll(PollFd* fds, nuint count, int timeoutMs);
+
+    [LibraryImport(Lib, EntryPoint = "if_nametoindex", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int IfNameToIndex(string name);
+
+    public const int MAP_PRIVATE = 0x2, MAP_ANONYMOUS = 0x20, MAP_POPULATE = 0x8000;
+    public const int MSG_DONTWAIT = 0x40;
+    public const int EPERM = 1, EBUSY = 16, EINVAL = 22, ENOBUFS = 105, EOPNOTSUPP = 95, ENOTSUP = 95, ENXIO = 6;
+
     [LibraryImport(Lib, EntryPoint = "getuid")]
     public static partial uint GetUid();
 

@@ -38,6 +38,8 @@ public unsafe interface IPortDriver : IDisposable
     RingSpan RxRings { get; }
     /// <summary>Packets dropped where the backend knows of them (a full receive ring).</summary>
     long Dropped { get; }
+    /// <summary>What the user should know about how the port was opened (fallbacks, side effects).</summary>
+    IReadOnlyList<string> Warnings { get; }
     /// <summary>NIOCTXSYNC: hands [hwcur, head) of the TX rings to the other side, reclaims sent slots.</summary>
     void TxSync();
     /// <summary>NIOCRXSYNC: releases [hwcur, head) of the RX rings, publishes new packets by moving tail.</summary>

@@ -1,4 +1,5 @@
 using Netmap.Native.Emulated;
+using Netmap.Native.Interop;
 using Netmap.Native.PortNames;
 
 namespace Netmap.Native.Ports;
@@ -23,11 +24,9 @@ public static class NetmapBackends
             throw new NetmapException(NetmapError.NotSupported,
                 $"'{spec.Name}': the kernel backend ({KernelDevice}) is not implemented yet; open the port in Emulated mode.");
         if (SharedMemoryBackend.Serves(spec)) return SharedMemoryBackend.Open(spec);
-        if (!Directory.Exists(Path.Combine("/sys/class/net", spec.PortName)) || spec.PortName.Contains('/') || spec.PortName is "." or "..")
-            throw new NetmapException(NetmapError.NotFound,
-                $"'{spec.Name}': there is no interface '{spec.PortName}' here ('ip link' lists them). For a software port, name a pipe ('netmap:{spec.PortName}{{1') or a VALE port ('vale0:{spec.PortName}').");
-        throw new NetmapException(NetmapError.NotSupported,
-            $"'{spec.Name}': emulated ports on Linux interfaces (AF_XDP) are not implemented yet. Pipes ('netmap:p{{1') and VALE ports ('vale0:a') work.");
+        var nic = NetInterface.Find(spec.PortName) ?? throw new NetmapException(NetmapError.NotFound,
+            $"'{spec.Name}': there is no interface '{spec.PortName}' here ('ip link' lists them). For a software port, name a pipe ('netmap:{spec.PortName}{{1') or a VALE port ('vale0:{spec.PortName}').");
+        return InterfaceBackend.Open(spec, nic);
     }
 
     /// <summary>The mode used when none is asked for.</summary>

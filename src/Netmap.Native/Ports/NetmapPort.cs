@@ -48,6 +48,8 @@ public sealed unsafe class NetmapPort : IDisposable
     public uint BufferSize => FirstRing()->BufferSize;
     /// <summary>Packets dropped where the backend knows of them.</summary>
     public long Dropped => _driver.Dropped;
+    /// <summary>What the user should know about how the port was opened.</summary>
+    public IReadOnlyList<string> Warnings => _driver.Warnings;
 
     public NetmapInterface* Interface => IsOpen ? _driver.Interface : throw Closed();
     public NetmapRing* TxRing(uint index) => NetmapInterface.TxRing(Interface, index);
@@ -73,7 +75,7 @@ public sealed unsafe class NetmapPort : IDisposable
     private RingInfo Describe(NetmapRing* ring, RingDirection direction, uint index, uint nicRings) =>
         new(Name, index < nicRings ? RingKind.NIC : RingKind.Host, direction, index < nicRings ? index : index - nicRings,
             ring->NumSlots, ring->Head, ring->Cur, ring->Tail, RingMath.Space(ring), ring->BufferSize, ring->Flags,
-            DateTime.UnixEpoch.AddTicks(ring->TimestampSeconds * TimeSpan.TicksPerSecond + ring->TimestampMicroseconds * 10).ToLocalTime())
+            RingChecks.Timestamp(ring).ToLocalTime())
         { PortObject = this };
 
     private NetmapRing* FirstRing() => TxRingCount + HostTxRingCount > 0 ? TxRing(0) : RxRing(0);

@@ -89,7 +89,7 @@ public sealed unsafe class PacketReceiver
         var ring = _port.RxRing(r);
         uint head = ring->Head, tail = ring->Tail, slots = ring->NumSlots;
         if (head == tail) return 0;
-        var stamp = DateTime.UnixEpoch.AddTicks(ring->TimestampSeconds * TimeSpan.TicksPerSecond + ring->TimestampMicroseconds * 10);
+        var stamp = RingChecks.Timestamp(ring);
         int got = 0;
         uint nicRings = _port.RxRingCount;
         for (; head != tail && got < max; head = RingMath.Next(head, slots), got++)

@@ -1,0 +1,273 @@
+using System.Runtime.InteropServices;
+using Netmap.Native.Abi;
+using Netmap.Native.Interop;
+using Netmap.Native.Ports;
+using Netmap.Native.Rings;
+
+namespace Netmap.Native.Emulated;
+
+/// <summary>
+/// A Linux interface served in user space: the netmap layout lives in this process's memory, and
+/// its buffer pool is the UMEM of one AF_XDP socket per held queue. rxsync copies what the socket
+/// received into the RX ring's buffers and returns the UMEM chunk to the fill ring; txsync hands
+/// the TX slots' own buffers to the socket (no copy) and frees a slot when the kernel completes it.
+/// </summary>
+internal sealed unsafe class XdpPort : IPortDriver
+{
+    private const uint Slots = 1024, ChunkSize = NetmapAbi.DefaultBufferSize, SocketRingSize = 2048, FillBuffers = 1024;
+
+    private readonly NetInterface _nic;
+    private readonly RegionLayout _layout;
+    private readonly nint _memory;
+    private readonly XdpSteering? _steering;
+    private readonly XskSocket?[] _sockets;
+    private readonly uint[] _inFlight;
+    private readonly LibC.PollFd[] _rxPoll, _txPoll;
+    private readonly List<string> _warnings = new();
+    private long _txErrors;
+    private bool _disposed;
+
+    public XdpPort(NetInterface nic, RingSpan tx, RingSpan rx, string name)
+    {
+        _nic = nic;
+        Name = name;
+        TxRings = tx;
+        RxRings = rx;
+        var geometry = new RegionGeometry(RegionKind.Interface, 1, nic.TxQueues + 1, nic.RxQueues + 1, Slots, ChunkSize,
+            HostRings: 1, ExtraBuffers: FillBuffers * nic.RxQueues);
+        _layout = new RegionLayout(geometry);
+        _memory = LibC.MMap(0, (nuint)_layout.TotalSize, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS, -1, 0);
+        if (_memory == -1) throw Errors.FromErrno("mmap", Marshal.GetLastPInvokeError(), $"of {_layout.TotalSize} bytes for {nic.Name}");
+        _layout.Initialise(Base, MemoryIdFor(nic.Name));
+        _sockets = new XskSocket?[Math.Max(nic.TxQueues, nic.RxQueues)];
+        _inFlight = new uint[nic.TxQueues];
+        try
+        {
+            _steering = rx.Count > 0 ? XdpSteering.Acquire(nic.Name, nic.Index) : null;
+            OpenSockets();
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+        _rxPoll = RxQueues().Select(q => new LibC.PollFd { Fd = _sockets[q]!.Fd, Events = LibC.POLLIN }).ToArray();
+        _txPoll = TxQueues().Select(q => new LibC.PollFd { Fd = _sockets[q]!.Fd, Events = LibC.POLLOUT }).ToArray();
+        DescribeMechanism();
+    }
+
+    public string Name { get; }
+    public NetmapInterface* Interface => _layout.Interface(Base, 0);
+    public PortMode Mode => PortMode.Emulated;
+    public string Mechanism { get; private set; } = "";
+    public ushort MemoryId => Header->MemoryId;
+    public string Region => $"private memory of process {Environment.ProcessId} (AF_XDP UMEM)";
+    public long RegionSize => _layout.TotalSize;
+    public RingSpan TxRings { get; }
+    public RingSpan RxRings { get; }
+    public IReadOnlyList<string> Warnings => _warnings;
+
+    /// <summary>Packets the kernel dropped: no room in the socket's RX ring, or frames larger than a buffer.</summary>
+    public long Dropped
+    {
+        get
+        {
+            long dropped = 0;
+            foreach (var s in _sockets)
+                if (s is not null) { var st = s.Statistics(); dropped += (long)(st.RxDropped + st.RxRingFull); }
+            return dropped;
+        }
+    }
+
+    private byte* Base => (byte*)_memory;
+    private RegionHeader* Header => RegionLayout.Header(Base);
+    private byte* Pool => Base + _layout.BuffersOffset;
+
+    private IEnumerable<uint> RxQueues() => Enumerable.Range((int)RxRings.First, (int)RxRings.Count).Select(i => (uint)i).Where(q => q < _nic.RxQueues);
+    private IEnumerable<uint> TxQueues() => Enumerable.Range((int)TxRings.First, (int)TxRings.Count).Select(i => (uint)i).Where(q => q < _nic.TxQueues);
+
+    private void OpenSockets()
+    {
+        foreach (uint q in RxQueues().Union(TxQueues()).Order())
+            _sockets[q] = XskSocket.Open(_nic.Name, _nic.Index, q, Pool, (ulong)_layout.Geometry.BufferCount * ChunkSize, ChunkSize, SocketRingSize);
+        foreach (uint q in RxQueues())
+        {
+            var fill = _sockets[q]!.Fill;
+            uint first = _layout.Geometry.FirstExtraBuffer + q * FillBuffers;
+            for (uint i = 0; i < FillBuffers; i++) ((ulong*)fill.Descriptors)[i & fill.Mask] = (ulong)(first + i) * ChunkSize;
+            Volatile.Write(ref *fill.Producer, FillBuffers);
+            _steering!.Steer(q, _sockets[q]!.Fd);
+        }
+    }
+
+    private void DescribeMechanism()
+    {
+        bool zeroCopy = _sockets.Any(s => s is { ZeroCopy: true });
+        Mechanism = $"AF_XDP {(_steering?.Mode ?? "transmit-only")} XDP, {(zeroCopy ? "zero-copy" : "copy")} mode, on {_nic.Name} " +
+                    $"({_nic.RxQueues} RX / {_nic.TxQueues} TX queues)";
+        var taken = RxQueues().ToList();
+        if (taken.Count > 0)
+            _warnings.Add($"{_nic.Name} is disconnected from the host stack on RX queue{(taken.Count > 1 ? "s" : "")} {string.Join(", ", taken)} " +
+                          "while this port is open: frames arriving there (ARP included) go to the port, not to the stack.");
+        if (_steering?.Mode == "generic")
+            _warnings.Add($"XDP runs in generic (SKB) mode on {_nic.Name}: slower than native, and some drivers (veth among them) put every packet on queue 0.");
+    }
+
+    public void RxSync()
+    {
+        ThrowIfClosed();
+        for (uint r = RxRings.First; r < RxRings.End; r++)
+        {
+            uint index = _layout.RingIndex(0, tx: false, r);
+            var ring = _layout.Ring(Base, index);
+            var k = _layout.Kring(Base, index);
+            k->HwCur = RingChecks.CheckedHead(ring, k->HwCur, k->UserTail, Name, "RX", r);
+            if (r < _nic.RxQueues) k->HwTail = ReceiveFromSocket(_sockets[r]!, ring, k->HwCur, k->HwTail);
+            k->UserTail = k->HwTail;
+            ring->Tail = k->HwTail;
+            RingChecks.Stamp(ring);
+        }
+    }
+
+    /// <summary>Moves frames from the socket's RX ring into [hwtail, hwcur - 1) and refills the fill ring.</summary>
+    private uint ReceiveFromSocket(XskSocket socket, NetmapRing* ring, uint hwcur, uint hwtail)
+    {
+        var rx = socket.Rx;
+        var fill = socket.Fill;
+        uint consumer = *rx.Consumer;
+        uint available = Volatile.Read(ref *rx.Producer) - consumer;
+        uint room = RingMath.Distance(hwtail, RingMath.Previous(hwcur, ring->NumSlots), ring->NumSlots);
+        uint n = Math.Min(available, room);
+        if (n == 0) return hwtail;
+        uint fillProducer = *fill.Producer;
+        for (uint i = 0; i < n; i++)
+        {
+            var desc = (XdpDescriptor*)rx.Descriptors + ((consumer + i) & rx.Mask);
+            var slot = NetmapRing.Slot(ring, hwtail);
+            uint length = Math.Min(desc->Length, ring->BufferSize); // a UMEM chunk is one buffer: nothing larger can arrive
+            Buffer.MemoryCopy(Pool + desc->Address, NetmapRing.Buffer(ring, slot->BufferIndex), ring->BufferSize, length);
+            slot->Length = (ushort)length;
+            slot->Flags = SlotFlags.None;
+            hwtail = RingMath.Next(hwtail, ring->NumSlots);
+            ((ulong*)fill.Descriptors)[(fillProducer + i) & fill.Mask] = desc->Address & ~(ulong)(ChunkSize - 1);
+        }
+        Volatile.Write(ref *fill.Producer, fillProducer + n);
+        Volatile.Write(ref *rx.Consumer, consumer + n);
+        if (fill.NeedsWakeup) socket.KickFill();
+        return hwtail;
+    }
+
+    public void TxSync()
+    {
+        ThrowIfClosed();
+        for (uint r = TxRings.First; r < TxRings.End; r++)
+        {
+            uint index = _layout.RingIndex(0, tx: true, r);
+            var ring = _layout.Ring(Base, index);
+            var k = _layout.Kring(Base, index);
+            uint head = RingChecks.CheckedHead(ring, k->HwCur, k->HwTail, Name, "TX", r);
+            if (r < _nic.TxQueues)
+            {
+                var socket = _sockets[r]!;
+                k->HwCur = TransmitToSocket(socket, ring, k->HwCur, head, ref _inFlight[r]);
+                Reclaim(socket, ref _inFlight[r]);
+                k->HwTail = RingMath.Advance(k->HwCur, ring->NumSlots - 1 - _inFlight[r], ring->NumSlots);
+            }
+            ring->Tail = k->HwTail;
+            RingChecks.Stamp(ring);
+        }
+    }
+
+    /// <summary>Puts slots [hwcur, head) on the socket's TX ring, pointing at the slots' own buffers, and kicks.</summary>
+    private uint TransmitToSocket(XskSocket socket, NetmapRing* ring, uint hwcur, uint head, ref uint inFlight)
+    {
+        var tx = socket.Tx;
+        uint producer = *tx.Producer;
+        uint room = tx.Size - (producer - Volatile.Read(ref *tx.Consumer));
+        uint maxFrame = _nic.Mtu + 18, buffers = _layout.Geometry.FirstExtraBuffer;
+        for (; hwcur != head && room > 0; hwcur = RingMath.Next(hwcur, ring->NumSlots))
+        {
+            var slot = NetmapRing.Slot(ring, hwcur);
+            if (slot->Length < 14 || slot->Length > maxFrame || slot->BufferIndex < 2 || slot->BufferIndex >= buffers)
+            {
+                _txErrors++;
+                continue;
+            }
+            var desc = (XdpDescriptor*)tx.Descriptors + (producer & tx.Mask);
+            desc->Address = (ulong)slot->BufferIndex * ChunkSize;
+            desc->Length = slot->Length;
+            desc->Options = 0;
+            producer++;
+            room--;
+            inFlight++;
+        }
+        Volatile.Write(ref *tx.Producer, producer);
+        if (producer != Volatile.Read(ref *tx.Consumer) && (!socket.ZeroCopy || tx.NeedsWakeup)) socket.KickTx();
+        return hwcur;
+    }
+
+    /// <summary>Counts the frames the kernel finished sending; their slots become free in order.</summary>
+    private static void Reclaim(XskSocket socket, ref uint inFlight)
+    {
+        var completion = socket.Completion;
+        uint producer = Volatile.Read(ref *completion.Producer);
+        uint done = producer - *completion.Consumer;
+        Volatile.Write(ref *completion.Consumer, producer);
+        inFlight -= Math.Min(done, inFlight);
+    }
+
+    public bool Wait(WaitDirection direction, int timeoutMs, CancellationToken cancel)
+    {
+        ThrowIfClosed();
+        bool receive = direction == WaitDirection.Receive;
+        var fds = receive ? _rxPoll : _txPoll;
+        long deadline = Environment.TickCount64 + (timeoutMs < 0 ? long.MaxValue / 2 : timeoutMs);
+        while (true)
+        {
+            if (receive) RxSync(); else TxSync();
+            if (AnyReady(receive ? RxRings : TxRings, !receive)) return true;
+            long left = deadline - Environment.TickCount64;
+            if (left <= 0 || cancel.IsCancellationRequested || fds.Length == 0) return false;
+            fixed (LibC.PollFd* p = fds)
+                LibC.Poll(p, (nuint)fds.Length, (int)Math.Min(left, receive ? 100 : 1));
+        }
+    }
+
+    private bool AnyReady(RingSpan span, bool tx)
+    {
+        for (uint r = span.First; r < span.End; r++)
+        {
+            var ring = _layout.Ring(Base, _layout.RingIndex(0, tx, r));
+            if (ring->Cur != ring->Tail) return true;
+        }
+        return false;
+    }
+
+    private void ThrowIfClosed()
+    {
+        if (_disposed) throw new NetmapException(NetmapError.Closed, $"The port '{Name}' is closed.");
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        foreach (uint q in RxQueues())
+            if (_sockets[q] is not null) _steering?.Release(q);
+        foreach (var socket in _sockets) socket?.Dispose();
+        _steering?.Dispose();
+        if (_memory != -1 && _memory != 0) LibC.MUnmap(_memory, (nuint)_layout.TotalSize);
+    }
+
+    private static int _nextMemoryId;
+    private static ushort MemoryIdFor(string ifname) => (ushort)(2000 + (Environment.ProcessId * 31 + Interlocked.Increment(ref _nextMemoryId)) % 60000);
+}
+
+/// <summary>struct xdp_desc: one frame in an AF_XDP RX or TX ring.</summary>
+[StructLayout(LayoutKind.Sequential, Size = 16)]
+internal struct XdpDescriptor
+{
+    public ulong Address;
+    public uint Length;
+    public uint Options;
+}

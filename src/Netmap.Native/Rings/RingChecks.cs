@@ -1,0 +1,37 @@
+using Netmap.Native.Abi;
+
+namespace Netmap.Native.Rings;
+
+/// <summary>What every sync checks before it trusts the pointers a user wrote into a ring.</summary>
+public static unsafe class RingChecks
+{
+    /// <summary>
+    /// Returns the ring's head after checking that head and cur lie in [hwcur, limit]. A ring that
+    /// breaks this was corrupted by its user: like netmap, put it back in a consistent state (head =
+    /// cur = hwcur, tail = limit) and fail the sync.
+    /// </summary>
+    public static uint CheckedHead(NetmapRing* ring, uint hwcur, uint limit, string port, string direction, uint index)
+    {
+        uint slots = ring->NumSlots;
+        uint head = Volatile.Read(ref ring->Head), cur = ring->Cur;
+        uint room = RingMath.Distance(hwcur, limit, slots);
+        if (head < slots && cur < slots && RingMath.Distance(hwcur, head, slots) <= room && RingMath.Distance(hwcur, cur, slots) <= room)
+            return head;
+        ring->Head = ring->Cur = hwcur;
+        ring->Tail = limit;
+        throw new NetmapException(NetmapError.Corrupted,
+            $"{direction} ring {index} of '{port}' was corrupted by its user: head {head}, cur {cur} must lie between hwcur {hwcur} and tail {limit}. The ring was reset to head = cur = {hwcur}.");
+    }
+
+    /// <summary>Sets the ring's timestamp (netmap_ring.ts) to now.</summary>
+    public static void Stamp(NetmapRing* ring)
+    {
+        long ticks = DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks;
+        ring->TimestampSeconds = ticks / TimeSpan.TicksPerSecond;
+        ring->TimestampMicroseconds = ticks % TimeSpan.TicksPerSecond / 10;
+    }
+
+    /// <summary>The ring's timestamp as a UTC time.</summary>
+    public static DateTime Timestamp(NetmapRing* ring) =>
+        DateTime.UnixEpoch.AddTicks(ring->TimestampSeconds * TimeSpan.TicksPerSecond + ring->TimestampMicroseconds * 10);
+}
