@@ -53,7 +53,7 @@ public sealed class SendNetmapPacketCommand : PSCmdlet
         if (frame is null)
         {
             WriteError(new ErrorRecord(new ArgumentException(
-                    $"Cannot send a {InputObject?.GetType().Name ?? "null"}: give a byte[] (pipe it as ,$bytes) or a packet object with a Data property."),
+                    $"Cannot send a {(InputObject is PSObject ps ? ps.BaseObject : InputObject)?.GetType().Name ?? "null"}: give a byte[] (pipe it as ,$bytes) or a packet object with a Data property."),
                 "NotAFrame", ErrorCategory.InvalidType, InputObject));
             return;
         }
@@ -88,6 +88,8 @@ public sealed class SendNetmapPacketCommand : PSCmdlet
         {
             byte[] bytes => bytes,
             NetmapPacket packet => packet.Data,
+            // Arrays joined with + in PowerShell become object[]: take them when every element is a byte value.
+            object[] items => LanguagePrimitives.TryConvertTo(items, out byte[] converted) ? converted : null,
             _ => PSObject.AsPSObject(value).Properties["Data"]?.Value is var data
                  && (data is PSObject d ? d.BaseObject : data) is byte[] b ? b : null,
         };

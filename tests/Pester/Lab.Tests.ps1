@@ -1,0 +1,88 @@
+BeforeAll { . (Join-Path $PSScriptRoot 'Common.ps1') }
+
+Describe 'Emulated adapter on a veth in a namespace' -Tag 'Lab' -Skip:(-not $CanBuildLab) {
+    BeforeAll {
+        $lab = New-NetmapLab
+        $ready = Join-Path ([IO.Path]::GetTempPath()) "nmps-lab-$PID.ready"
+    }
+    AfterAll { Remove-NetmapLab $lab }
+    AfterEach { Remove-Item $ready -ErrorAction Ignore }
+
+    It 'captures exactly the DNS queries sent among other traffic, as tcpdump on the peer counts them' {
+        $pcap = Join-Path ([IO.Path]::GetTempPath()) "nmps-lab-$PID.pcap"
+        $tcpdump = Start-Process ip -ArgumentList 'netns', 'exec', $lab.B, 'tcpdump', '-i', 'peer0', '-nn', '-U', '-w', $pcap, 'udp dst port 53' -PassThru -RedirectStandardError /dev/null
+        $capture = Start-TestScript 'Lab-Capture.ps1' @('-PortName', 'netmap:eth0', '-ReadyFile', $ready) -Namespace $lab.A
+        Wait-File $ready
+        Start-Sleep -Milliseconds 300
+        $ids = 1001..1020
+        foreach ($id in $ids) {
+            Invoke-Peer $lab "printf '$(Get-DnsQueryPrintf $id)' > /dev/udp/$($lab.Address)/53"
+            Invoke-Peer $lab "echo -n other > /dev/udp/$($lab.Address)/5353"
+        }
+        Invoke-Peer $lab "timeout 1 bash -c 'echo > /dev/tcp/$($lab.Address)/80' 2>/dev/null; true"
+        $result = Wait-TestScript $capture | ConvertFrom-Json
+        Start-Sleep -Milliseconds 300
+        & kill -INT $tcpdump.Id; $tcpdump.WaitForExit(5000) | Out-Null
+        $tcpdumpCount = @(& tcpdump -nn -r $pcap 2>$null).Count
+        Remove-Item $pcap -ErrorAction Ignore
+
+        $result.Mode | Should -Be 'Emulated'
+        $result.Mechanism | Should -BeLike 'AF_XDP*'
+        $dns = @($result.Frames | Where-Object { $_.Udp -and $_.DstPort -eq 53 })
+        $dns.DnsId | Sort-Object | Should -Be $ids
+        $tcpdumpCount | Should -Be $ids.Count
+        @($result.Frames | Where-Object { $_.Udp -and $_.DstPort -eq 5353 }).Count | Should -Be 20
+    }
+
+    It 'delivers what the peer sends on queue 0 to ring 0 and on queue 1 to ring 1' -Skip:([Environment]::ProcessorCount -lt 2) {
+        $capture = Start-TestScript 'Lab-Capture.ps1' @('-PortName', 'netmap:eth0', '-ReadyFile', $ready) -Namespace $lab.A
+        Wait-File $ready
+        Start-Sleep -Milliseconds 300
+        1..5 | ForEach-Object { Invoke-Peer $lab "echo -n q0 > /dev/udp/$($lab.Address)/7000" -Cpu 0 }
+        1..5 | ForEach-Object { Invoke-Peer $lab "echo -n q1 > /dev/udp/$($lab.Address)/7001" -Cpu 1 }
+        $frames = (Wait-TestScript $capture | ConvertFrom-Json).Frames
+        @($frames | Where-Object DstPort -eq 7000).Ring | Should -Be (0, 0, 0, 0, 0)
+        @($frames | Where-Object DstPort -eq 7001).Ring | Should -Be (1, 1, 1, 1, 1)
+    }
+
+    It 'opens one ring pair with netmap:eth0-1 and leaves the other queue to the stack' {
+        $capture = Start-TestScript 'Lab-Capture.ps1' @('-PortName', 'netmap:eth0-1', '-ReadyFile', $ready) -Namespace $lab.A
+        Wait-File $ready
+        Start-Sleep -Milliseconds 300
+        1..3 | ForEach-Object { Invoke-Peer $lab "echo -n q0 > /dev/udp/$($lab.Address)/7000" -Cpu 0 }
+        1..3 | ForEach-Object { Invoke-Peer $lab "echo -n q1 > /dev/udp/$($lab.Address)/7001" -Cpu 1 }
+        $frames = (Wait-TestScript $capture | ConvertFrom-Json).Frames
+        @($frames | Where-Object DstPort -eq 7001).Count | Should -Be 3
+        @($frames | Where-Object DstPort -eq 7000).Count | Should -Be 0
+        $frames.Ring | Select-Object -Unique | Should -Be 1
+    }
+
+    It 'takes the traffic away from a socket on eth0 while open, and gives it back after close' {
+        $out = Start-TestScript 'Lab-Socket.ps1' @('-PortName', 'netmap:eth0', '-Namespace', $lab.B, '-Address', $lab.Address) -Namespace $lab.A
+        $result = Wait-TestScript $out | ConvertFrom-Json
+        $result.WhileOpen | Should -Be 0
+        $result.ToPort | Should -Be 3
+        $result.AfterClose | Should -Be 3
+    }
+
+    It 'leaves no XDP program, link or socket behind when its holder is killed with SIGKILL' {
+        $holder = Start-TestScript 'Hold-Port.ps1' @('-Port', 'netmap:eth0', '-ReadyFile', $ready) -Namespace $lab.A
+        Wait-File $ready
+        (& ip -n $lab.A link show eth0) -join "`n" | Should -Match 'xdp'
+        (& ip netns exec $lab.A ss --xdp -a -n | Select-Object -Skip 1) | Should -Not -BeNullOrEmpty
+        $pwshPid = (& pgrep -f "Hold-Port.ps1 -Port netmap:eth0 -ReadyFile $ready") | Select-Object -First 1
+        & kill -9 $pwshPid
+        $holder.WaitForExit(10000) | Out-Null
+        Start-Sleep -Milliseconds 500
+        (& ip -n $lab.A link show eth0) -join "`n" | Should -Not -Match 'xdp'
+        (& ip netns exec $lab.A ss --xdp -a -n | Select-Object -Skip 1) | Should -BeNullOrEmpty
+        $out = Start-TestScript 'Lab-Socket.ps1' @('-PortName', 'netmap:eth0', '-Namespace', $lab.B, '-Address', $lab.Address) -Namespace $lab.A
+        (Wait-TestScript $out | ConvertFrom-Json).AfterClose | Should -Be 3
+    }
+
+    It 'reports a ring out of range and a missing interface' {
+        $script = "Import-Module '$ModulePath'; Open-NetmapPort netmap:eth0-2 -ErrorAction Continue 2>&1 | ForEach-Object { `$_.FullyQualifiedErrorId + '|' + `$_.Exception.Message }"
+        $out = & ip netns exec $lab.A $Pwsh -NoProfile -Command $script
+        "$out" | Should -BeLike 'InvalidPortRequest,*|*ring 2 is out of range*2 RX and 2 TX queues*'
+    }
+}
