@@ -15,8 +15,10 @@ param(
     [ValidateSet('Build', 'Test', 'UnitTest', 'Pester', 'Demo', 'Clean')]
     [string[]] $Task = 'Build',
     [string] $Configuration = 'Release',
-    # Pester tags to leave out (for example Slow).
-    [string[]] $ExcludeTag = @()
+    # Pester tags to leave out (for example Lab).
+    [string[]] $ExcludeTag = @(),
+    # Pester test files to run (default: all of tests/Pester).
+    [string[]] $TestPath = @()
 )
 
 $ErrorActionPreference = 'Stop'
@@ -71,11 +73,12 @@ function Invoke-PesterTests {
     $env:NETMAPPS_MODULE = Join-Path $ModuleDir 'NetmapPS.psd1'
     $summary = Join-Path $Out 'pester-summary.json'
     $exclude = ($ExcludeTag | ForEach-Object { "'$_'" }) -join ','
+    $paths = ($(if ($TestPath) { $TestPath | Resolve-Path } else { Join-Path $Root 'tests/Pester' }) | ForEach-Object { "'$_'" }) -join ','
     # A child process, so that the module and the ports the tests open die with it.
     $script = @"
 Import-Module '$pester' -MinimumVersion $PesterVersion
 `$c = New-PesterConfiguration
-`$c.Run.Path = '$(Join-Path $Root 'tests/Pester')'
+`$c.Run.Path = @($paths)
 `$c.Run.PassThru = `$true
 `$c.Output.Verbosity = 'Detailed'
 `$c.Filter.ExcludeTag = @($exclude)

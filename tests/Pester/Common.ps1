@@ -53,9 +53,6 @@ function Wait-File([string] $Path, [int] $TimeoutSeconds = 60) {
     }
 }
 
-# True when the tests may build network namespaces (root, and the ip command).
-$script:CanBuildLab = (& id -u) -eq '0' -and [bool](Get-Command ip -ErrorAction Ignore)
-
 # Builds a lab: namespace A holds 'eth0' (a veth with 2 queues, 10.99.0.1/24), namespace B holds
 # its peer 'peer0' (10.99.0.2/24) with a static neighbour entry for eth0, since ARP goes to the port
 # while it is open, as with the kernel module. XPS sends what CPU n transmits on queue n of peer0,

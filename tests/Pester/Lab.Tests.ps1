@@ -1,3 +1,7 @@
+BeforeDiscovery {
+    # The lab builds network namespaces: root and the ip command are needed.
+    $CanBuildLab = (& id -u) -eq '0' -and [bool](Get-Command ip -ErrorAction Ignore)
+}
 BeforeAll { . (Join-Path $PSScriptRoot 'Common.ps1') }
 
 Describe 'Emulated adapter on a veth in a namespace' -Tag 'Lab' -Skip:(-not $CanBuildLab) {
@@ -65,19 +69,21 @@ Describe 'Emulated adapter on a veth in a namespace' -Tag 'Lab' -Skip:(-not $Can
         $result.AfterClose | Should -Be 3
     }
 
-    It 'leaves no XDP program, link or socket behind when its holder is killed with SIGKILL' {
+    It 'leaves no XDP program, link or socket behind when its holder is killed with SIGKILL, and the interface works again' {
         $holder = Start-TestScript 'Hold-Port.ps1' @('-Port', 'netmap:eth0', '-ReadyFile', $ready) -Namespace $lab.A
         Wait-File $ready
         (& ip -n $lab.A link show eth0) -join "`n" | Should -Match 'xdp'
-        (& ip netns exec $lab.A ss --xdp -a -n | Select-Object -Skip 1) | Should -Not -BeNullOrEmpty
         $pwshPid = (& pgrep -f "Hold-Port.ps1 -Port netmap:eth0 -ReadyFile $ready") | Select-Object -First 1
         & kill -9 $pwshPid
         $holder.WaitForExit(10000) | Out-Null
         Start-Sleep -Milliseconds 500
         (& ip -n $lab.A link show eth0) -join "`n" | Should -Not -Match 'xdp'
-        (& ip netns exec $lab.A ss --xdp -a -n | Select-Object -Skip 1) | Should -BeNullOrEmpty
+        # The queues bind again (a socket left behind would make that fail with EBUSY), the port gets
+        # the traffic, and after close the stack does.
         $out = Start-TestScript 'Lab-Socket.ps1' @('-PortName', 'netmap:eth0', '-Namespace', $lab.B, '-Address', $lab.Address) -Namespace $lab.A
-        (Wait-TestScript $out | ConvertFrom-Json).AfterClose | Should -Be 3
+        $result = Wait-TestScript $out | ConvertFrom-Json
+        $result.ToPort | Should -Be 3
+        $result.AfterClose | Should -Be 3
     }
 
     It 'reports a ring out of range and a missing interface' {
