@@ -8,6 +8,8 @@
     Description          = 'Interactive administration of netmap ports, packet capture and injection from PowerShell.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
+    RequiredAssemblies   = @('Netmap.Native.dll', 'PacketDotNet.dll', 'NetmapPS.dll')
+    TypesToProcess       = @('NetmapPS.Types.ps1xml')
     FormatsToProcess     = @('NetmapPS.Format.ps1xml')
     CmdletsToExport      = @(
         'Open-NetmapPort', 'Close-NetmapPort', 'Get-NetmapPort', 'Get-NetmapRing',

@@ -1,12 +1,35 @@
 <#
 .SYNOPSIS
-    A short tour of NetmapPS on the embedded (emulated) backend: a netmap pipe, packets moving
-    through it, and the ring pointers before and after.
+    A short tour of NetmapPS on the embedded (emulated) backend.
+.DESCRIPTION
+    As root: builds a namespace lab (a veth named eth0 whose peer sends DNS queries and other
+    traffic) and runs the three lines NetmapPS is for inside it. Then, or without root: a netmap
+    pipe, packets moving through it, and the ring pointers before and after.
 #>
 param([string] $ModulePath = (Join-Path $PSScriptRoot '../out/NetmapPS/NetmapPS.psd1'))
 
 $ErrorActionPreference = 'Stop'
+$ModulePath = (Resolve-Path $ModulePath).Path
 Import-Module $ModulePath
+
+if ((& id -u) -eq '0' -and (Get-Command ip -ErrorAction Ignore)) {
+    Import-Module (Join-Path $PSScriptRoot '../tools/NetmapLab.psm1')
+    Write-Host '== A veth named eth0 in a network namespace, its peer sending DNS queries and other UDP' -ForegroundColor Cyan
+    $lab = New-NetmapLab
+    try {
+        # With two CPUs, the peer sends from CPU 1, so XPS puts the traffic on queue 1: ring 1 of eth0.
+        $twoCpus = [Environment]::ProcessorCount -ge 2
+        $traffic = Start-PeerTraffic $lab -Count 100 -Interval 0.1 -Cpu ($twoCpus ? 1 : -1)
+        & ip netns exec $lab.A ([IO.Path]::Combine($PSHOME, 'pwsh')) -NoProfile -File (Join-Path $PSScriptRoot 'Show-UsedByLines.ps1') `
+            -ModulePath $ModulePath -PortName ($twoCpus ? 'netmap:eth0-1' : 'netmap:eth0')
+        if ($LASTEXITCODE) { throw "The lab part of the demo failed ($LASTEXITCODE)." }
+        if (-not $traffic.HasExited) { $traffic.Kill() }
+    }
+    finally {
+        Remove-NetmapLab $lab
+    }
+    Write-Host "`n== Software ports: a netmap pipe" -ForegroundColor Cyan
+}
 
 function New-DemoFrame([int] $Number) {
     # Ethernet: broadcast destination, a locally administered source, EtherType 0x88B5 (local experimental).

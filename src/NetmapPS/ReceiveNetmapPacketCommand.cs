@@ -17,6 +17,7 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
     private const int Batch = 256;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<NetmapPort> _ports = new();
+    private long _number;
 
     [Parameter(Position = 0, ValueFromPipeline = true)]
     [PortTransformation]
@@ -80,6 +81,7 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
                 {
                     foreach (var packet in batch)
                     {
+                        packet.Number = ++_number;
                         WriteObject(packet); // throws when the pipeline stops (Select-Object -First)
                         emitted++;
                         left--;

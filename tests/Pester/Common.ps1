@@ -53,44 +53,5 @@ function Wait-File([string] $Path, [int] $TimeoutSeconds = 60) {
     }
 }
 
-# Builds a lab: namespace A holds 'eth0' (a veth with 2 queues, 10.99.0.1/24), namespace B holds
-# its peer 'peer0' (10.99.0.2/24) with a static neighbour entry for eth0, since ARP goes to the port
-# while it is open, as with the kernel module. XPS sends what CPU n transmits on queue n of peer0,
-# which veth delivers to RX queue n of eth0.
-function New-NetmapLab {
-    $id = [guid]::NewGuid().ToString('N').Substring(0, 6)
-    $lab = [pscustomobject]@{ A = "nmps-a-$id"; B = "nmps-b-$id"; Address = '10.99.0.1'; PeerAddress = '10.99.0.2'; Mac = '' }
-    $steps = @(
-        "netns add $($lab.A)", "netns add $($lab.B)",
-        "netns exec $($lab.A) ip link add eth0 numtxqueues 2 numrxqueues 2 type veth peer name peer0 netns $($lab.B) numtxqueues 2 numrxqueues 2",
-        "-n $($lab.A) addr add $($lab.Address)/24 dev eth0", "-n $($lab.A) link set eth0 up", "-n $($lab.A) link set lo up",
-        "-n $($lab.B) addr add $($lab.PeerAddress)/24 dev peer0", "-n $($lab.B) link set peer0 up", "-n $($lab.B) link set lo up")
-    foreach ($step in $steps) {
-        & ip @($step -split ' ')
-        if ($LASTEXITCODE) { Remove-NetmapLab $lab; throw "ip $step failed" }
-    }
-    $lab.Mac = (& ip netns exec $lab.A cat /sys/class/net/eth0/address).Trim()
-    & ip -n $lab.B neigh add $lab.Address lladdr $lab.Mac dev peer0 nud permanent
-    & ip netns exec $lab.B sh -c 'echo 1 > /sys/class/net/peer0/queues/tx-0/xps_cpus; echo 2 > /sys/class/net/peer0/queues/tx-1/xps_cpus' 2>$null
-    $lab
-}
-
-function Remove-NetmapLab($Lab) {
-    & ip netns del $Lab.A 2>$null
-    & ip netns del $Lab.B 2>$null
-}
-
-# Runs a bash command in namespace B (the peer), pinned to a CPU when one is given.
-function Invoke-Peer($Lab, [string] $Command, [int] $Cpu = -1) {
-    $prefix = if ($Cpu -ge 0) { @('taskset', '-c', "$Cpu") } else { @() }
-    & ip netns exec $Lab.B @prefix bash -c $Command
-}
-
-# A DNS query for NAME (type A) with the given id, as printf escapes for bash.
-function Get-DnsQueryPrintf([int] $Id, [string] $Name = 'example.test') {
-    $bytes = [Collections.Generic.List[byte]]::new()
-    $bytes.AddRange([byte[]](((($Id -shr 8) -band 0xff), ($Id -band 0xff), 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0)))
-    foreach ($label in $Name.Split('.')) { $bytes.Add([byte]$label.Length); $bytes.AddRange([Text.Encoding]::ASCII.GetBytes($label)) }
-    $bytes.AddRange([byte[]](0, 0, 1, 0, 1))
-    -join ($bytes | ForEach-Object { '\x{0:x2}' -f $_ })
-}
+# The namespace lab (New-NetmapLab, Remove-NetmapLab, Invoke-Peer, Get-DnsQueryPrintf).
+Import-Module (Join-Path $PSScriptRoot '../../tools/NetmapLab.psm1') -Force

@@ -14,7 +14,7 @@ Describe 'Emulated adapter on a veth in a namespace' -Tag 'Lab' -Skip:(-not $Can
 
     It 'captures exactly the DNS queries sent among other traffic, as tcpdump on the peer counts them' {
         $pcap = Join-Path ([IO.Path]::GetTempPath()) "nmps-lab-$PID.pcap"
-        $tcpdump = Start-Process ip -ArgumentList 'netns', 'exec', $lab.B, 'tcpdump', '-i', 'peer0', '-nn', '-U', '-w', $pcap, 'udp dst port 53' -PassThru -RedirectStandardError /dev/null
+        $tcpdump = Start-NativeProcess ip @('netns', 'exec', $lab.B, 'tcpdump', '-i', 'peer0', '-nn', '-U', '-w', $pcap, 'udp dst port 53')
         $capture = Start-TestScript 'Lab-Capture.ps1' @('-PortName', 'netmap:eth0', '-ReadyFile', $ready) -Namespace $lab.A
         Wait-File $ready
         Start-Sleep -Milliseconds 300

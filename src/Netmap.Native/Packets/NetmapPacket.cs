@@ -1,25 +1,86 @@
+using PacketDotNet;
+
 namespace Netmap.Native.Packets;
 
-/// <summary>A frame copied out of a ring: where and when it was received, and its bytes.</summary>
+/// <summary>
+/// A frame copied out of a ring: where and when it was received, its bytes, and its protocol layers,
+/// parsed with PacketDotNet the first time one is asked for (packets that are only counted or
+/// filtered are never parsed). A layer that the frame does not have is null.
+/// </summary>
 public sealed class NetmapPacket
 {
-    public NetmapPacket(byte[] data, DateTime timestamp, string port, uint ring, uint slot)
+    private Packet? _parsed;
+    private bool _parseTried;
+    private PacketSummary? _summary;
+
+    public NetmapPacket(byte[] data, DateTime timestamp, string port, uint ring, uint slot, int originalLength = -1)
     {
         Data = data;
         Timestamp = timestamp;
         Port = port;
         Ring = ring;
         Slot = slot;
+        OriginalLength = originalLength < 0 ? data.Length : originalLength;
     }
 
-    /// <summary>When the ring was last synced before the frame was read (netmap stamps rings, not slots).</summary>
+    /// <summary>Position in the capture it came from (1 for the first), when the producer numbers packets.</summary>
+    public long Number { get; set; }
+    /// <summary>When the ring was last synced before the frame was read (netmap stamps rings, not slots), UTC.</summary>
     public DateTime Timestamp { get; }
     public string Port { get; }
     public uint Ring { get; }
     public uint Slot { get; }
+    /// <summary>Bytes held in <see cref="Data"/>.</summary>
     public int Length => Data.Length;
+    /// <summary>Bytes the frame had on the wire (more than Length when a capture cut it short).</summary>
+    public int OriginalLength { get; }
     /// <summary>The frame's bytes, from the destination MAC on.</summary>
     public byte[] Data { get; }
 
-    public override string ToString() => $"{Length} bytes on {Port} ring {Ring}";
+    /// <summary>The whole frame as PacketDotNet parsed it (an EthernetPacket), or null when it cannot be parsed.</summary>
+    public Packet? Parsed
+    {
+        get
+        {
+            if (!_parseTried)
+            {
+                _parseTried = true;
+                try { _parsed = Packet.ParsePacket(LinkLayers.Ethernet, Data); }
+                catch (Exception) { _parsed = null; } // a malformed frame has no layers, not an error
+            }
+            return _parsed;
+        }
+    }
+
+    public EthernetPacket? Ethernet => Parsed as EthernetPacket;
+    public Ieee8021QPacket? Vlan => Layer<Ieee8021QPacket>();
+    public ArpPacket? Arp => Layer<ArpPacket>();
+    /// <summary>IPv4 or IPv6.</summary>
+    public IPPacket? Ip => Layer<IPPacket>();
+    public IPv4Packet? Ipv4 => Layer<IPv4Packet>();
+    public IPv6Packet? Ipv6 => Layer<IPv6Packet>();
+    public UdpPacket? Udp => Layer<UdpPacket>();
+    public TcpPacket? Tcp => Layer<TcpPacket>();
+    /// <summary>ICMP for IPv4 (IcmpV4Packet) or IPv6 (IcmpV6Packet).</summary>
+    public Packet? Icmp => (Packet?)Layer<IcmpV4Packet>() ?? Layer<IcmpV6Packet>();
+
+    /// <summary>Source address as Wireshark's column shows it: IP, else MAC.</summary>
+    public string Source => Summary.Source;
+    public string Destination => Summary.Destination;
+    /// <summary>The highest protocol recognised: DNS, UDP, TCP, ICMP, ARP, IPv4, IPv6, Ethernet...</summary>
+    public string Protocol => Summary.Protocol;
+    /// <summary>A one-line description, as tcpdump prints it.</summary>
+    public string Info => Summary.Info;
+    /// <summary>Source, destination, protocol and info on one line.</summary>
+    public string Line => Summary.Line;
+
+    private PacketSummary Summary => _summary ??= PacketSummary.Of(this);
+
+    private T? Layer<T>() where T : Packet
+    {
+        try { return Parsed?.Extract<T>(); }
+        catch (Exception) { return null; }
+    }
+
+    public override string ToString() => Summary.Line;
 }
