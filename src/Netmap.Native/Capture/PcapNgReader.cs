@@ -185,7 +185,7 @@ internal sealed class PcapNgReader(CaptureSource source) : IRecordReader
         if (original > int.MaxValue)
             throw source.Error(start + 8 + capturedAt + 4, $"original length {original} is not a possible packet length");
         long nanoseconds = face.Clock.ToNanoseconds(timestamp)
-            ?? throw source.Error(start + 8 + capturedAt - 8, $"timestamp {timestamp} of interface {face.Index} is beyond the year 2262");
+            ?? throw source.Error(start + 8 + capturedAt - 8, $"timestamp {timestamp} of interface {face.Index} is outside the years 1677 to 2262 that 64-bit nanoseconds since 1970 cover");
         return new CaptureRecord(CaptureRecord.ToDateTime(nanoseconds), nanoseconds, face.Index, face.Name, face.LinkType,
             (int)Math.Max(original, captured), body.Slice(dataAt, (int)captured).ToArray());
     }

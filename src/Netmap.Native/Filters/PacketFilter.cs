@@ -6,6 +6,7 @@ namespace Netmap.Native.Filters;
 /// A pcap-filter expression (as tcpdump takes it, e.g. <c>udp dst port 53</c>) compiled once by
 /// libpcap to classic BPF, validated, then turned into IL, so that <see cref="Matches(ReadOnlySpan{byte}, int)"/>
 /// tests a frame without allocating. Frames are raw bytes starting at the link-layer header.
+/// A filter is immutable: one instance may be used from several threads at once.
 /// </summary>
 public sealed unsafe class PacketFilter
 {
