@@ -20,7 +20,7 @@ public static class CaptureReader
         return ReadFile(path);
     }
 
-    /// <summary>Reads a capture from <paramref name="stream"/>, front to back, without closing it.</summary>
+    /// <summary>Reads a capture from <paramref name="stream"/>, front to back, without closing it; enumerate it once.</summary>
     /// <param name="stream">The capture, positioned at its first byte.</param>
     /// <param name="name">What to call the stream in error messages.</param>
     public static IEnumerable<CaptureRecord> Read(Stream stream, string? name = null)

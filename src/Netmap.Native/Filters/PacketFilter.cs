@@ -38,6 +38,7 @@ public sealed unsafe class PacketFilter
     /// <exception cref="NetmapException">libpcap is not installed (NotSupported).</exception>
     public static PacketFilter Compile(string? expression, int linkType = Ethernet, int snapLength = DefaultSnapLength)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(snapLength);
         if (string.IsNullOrWhiteSpace(expression))
             return new PacketFilter("", [new BpfInstruction(0x06, 0, 0, (uint)snapLength)], compileToIL: true);
         return new PacketFilter(expression, PcapFilterCompiler.Compile(expression, linkType, snapLength), compileToIL: true);
