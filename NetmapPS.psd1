@@ -13,7 +13,8 @@
     FormatsToProcess     = @('NetmapPS.Format.ps1xml')
     CmdletsToExport      = @(
         'Open-NetmapPort', 'Close-NetmapPort', 'Get-NetmapPort', 'Get-NetmapRing',
-        'Get-NetmapPortName', 'Send-NetmapPacket', 'Receive-NetmapPacket'
+        'Get-NetmapPortName', 'Get-NetmapSlot', 'Send-NetmapPacket', 'Receive-NetmapPacket',
+        'Export-NetmapCapture', 'Import-NetmapCapture', 'New-NetmapPacket'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using Netmap.Native;
+using Netmap.Native.Filters;
 using Netmap.Native.Packets;
 using Netmap.Native.Ports;
 using Netmap.Native.Rings;
@@ -8,10 +9,11 @@ namespace NetmapPS;
 
 /// <summary>
 /// Receives frames from the RX rings of one or more ports and writes them to the pipeline as packet
-/// objects. Without -Port it listens on every port open in the session.
+/// objects. Without -Port it listens on every port open in the session. -Filter runs a pcap-filter
+/// expression on the bytes in the rings; only matches are copied out.
 /// </summary>
 [Cmdlet(VerbsCommunications.Receive, "NetmapPacket")]
-[OutputType(typeof(NetmapPacket))]
+[OutputType(typeof(NetmapPacket), typeof(byte[]))]
 public sealed class ReceiveNetmapPacketCommand : PSCmdlet
 {
     private const int Batch = 256;
@@ -23,6 +25,10 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
     [PortTransformation]
     public NetmapPort[]? Port { get; set; }
 
+    /// <summary>Only these RX rings (of every port given); default: all the port holds.</summary>
+    [Parameter]
+    public uint[]? Ring { get; set; }
+
     /// <summary>Stop after this many packets (default: until stopped).</summary>
     [Parameter]
     [ValidateRange(1, long.MaxValue)]
@@ -33,6 +39,19 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
     [ValidateRange(0, double.MaxValue)]
     public double Timeout { get; set; } = -1;
 
+    /// <summary>Stop after this many seconds in all.</summary>
+    [Parameter]
+    [ValidateRange(0, double.MaxValue)]
+    public double Duration { get; set; } = -1;
+
+    /// <summary>A pcap-filter expression, as tcpdump takes it: 'udp dst port 53', 'host 10.0.0.1 and tcp'.</summary>
+    [Parameter]
+    public string? Filter { get; set; }
+
+    /// <summary>Write the frames' bytes (byte[]) instead of packet objects.</summary>
+    [Parameter]
+    public SwitchParameter Raw { get; set; }
+
     protected override void ProcessRecord() => _ports.AddRange(Port ?? Array.Empty<NetmapPort>());
 
     protected override void EndProcessing()
@@ -40,49 +59,64 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
         if (_ports.Count == 0) _ports.AddRange(PortSession.All.Where(p => p.RxRings.Count > 0));
         if (_ports.Count == 0)
             ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(
-                    "No port to receive from: open one first (Open-NetmapPort netmap:p}1) or give -Port."),
+                    "No port to receive from: open one first (Open-NetmapPort netmap:eth0) or give -Port."),
                 "NoPortOpen", ErrorCategory.ObjectNotFound, null));
-        List<PacketReceiver> receivers;
+        List<(NetmapPort Port, PacketReceiver Receiver)> receivers = new();
         try
         {
-            receivers = _ports.Select(p => new PacketReceiver(p)).ToList();
-        }
-        catch (NetmapException e)
-        {
-            ThrowTerminatingError(ErrorRecords.From(e, _ports));
-            return;
-        }
-        try
-        {
+            var filter = string.IsNullOrWhiteSpace(Filter) ? null : PacketFilter.Compile(Filter);
+            foreach (var port in _ports)
+            {
+                receivers.Add((port, new PacketReceiver(port, RingsOf(port), filter)));
+                WriteVerbose($"Receiving on '{port.Name}' ({port.Mode}, {port.Mechanism}), RX rings {RingsOf(port) ?? port.RxRings}" +
+                             (filter is null ? "." : $", filter '{Filter}' compiled by libpcap to {filter.Program.Count} BPF instructions."));
+            }
             Run(receivers);
         }
         catch (NetmapException e)
         {
-            ThrowTerminatingError(ErrorRecords.From(e, _ports));
+            ThrowTerminatingError(ErrorRecords.From(e, Filter ?? (object)_ports));
         }
-        WriteVerbose($"Received {receivers.Sum(r => r.Received)} packets.");
+        finally
+        {
+            foreach (var (port, receiver) in receivers)
+            {
+                port.Statistics.AddReceive(receiver.Seen, receiver.Matched, receiver.Received);
+                WriteVerbose($"'{port.Name}': seen {receiver.Seen}, matched {receiver.Matched}, emitted {receiver.Received}, dropped by the backend {port.Dropped} (since open).");
+            }
+        }
     }
 
-    private void Run(List<PacketReceiver> receivers)
+    private RingSpan? RingsOf(NetmapPort port)
+    {
+        if (Ring is null || Ring.Length == 0) return null;
+        uint first = Ring.Min(), end = Ring.Max() + 1;
+        if (end - first != Ring.Distinct().Count())
+            throw new NetmapException(NetmapError.InvalidRequest, "-Ring takes a run of consecutive rings, such as 0,1,2.");
+        return new RingSpan(first, end);
+    }
+
+    private void Run(List<(NetmapPort Port, PacketReceiver Receiver)> receivers)
     {
         var batch = new List<NetmapPacket>(Batch);
         long left = Count > 0 ? Count : long.MaxValue;
-        long idleDeadline = Deadline();
+        long idleDeadline = Deadline(Timeout), end = Deadline(Duration), nextProgress = 0;
         int wait = receivers.Count == 1 ? 100 : 10;
-        while (left > 0 && !_stop.IsCancellationRequested)
+        var progress = new ProgressRecord(1, "Receive-NetmapPacket", "Receiving");
+        while (left > 0 && !_stop.IsCancellationRequested && Environment.TickCount64 < end)
         {
             int got = 0;
-            foreach (var receiver in receivers)
+            foreach (var (_, receiver) in receivers)
             {
                 batch.Clear();
-                got += receiver.Receive(batch, (int)Math.Min(left, Batch), got == 0 && receiver == receivers[^1] ? wait : 0, _stop.Token);
+                got += receiver.Receive(batch, (int)Math.Min(left, Batch), got == 0 && receiver == receivers[^1].Receiver ? wait : 0, _stop.Token);
                 int emitted = 0;
                 try
                 {
                     foreach (var packet in batch)
                     {
                         packet.Number = ++_number;
-                        WriteObject(packet); // throws when the pipeline stops (Select-Object -First)
+                        if (Raw) WriteObject(packet.Data, enumerateCollection: false); else WriteObject(packet); // throws when the pipeline stops
                         emitted++;
                         left--;
                     }
@@ -93,12 +127,19 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
                 }
                 if (left == 0) return;
             }
-            if (got > 0) idleDeadline = Deadline();
+            if (got > 0) idleDeadline = Deadline(Timeout);
             else if (Environment.TickCount64 >= idleDeadline) return;
+            if (Count > 1000 && Environment.TickCount64 >= nextProgress)
+            {
+                progress.PercentComplete = (int)(100 * (Count - left) / Count);
+                progress.StatusDescription = $"{Count - left} of {Count} packets";
+                WriteProgress(progress);
+                nextProgress = Environment.TickCount64 + 250;
+            }
         }
     }
 
-    private long Deadline() => Timeout < 0 ? long.MaxValue : Environment.TickCount64 + (long)(Timeout * 1000);
+    private static long Deadline(double seconds) => seconds < 0 ? long.MaxValue : Environment.TickCount64 + (long)(seconds * 1000);
 
     protected override void StopProcessing() => _stop.Cancel();
 }

@@ -76,6 +76,7 @@ public sealed class SendNetmapPacketCommand : PSCmdlet
         if (_transmitter is null) return;
         if (!_transmitter.Flush(TimeoutMs < 0 ? 5000 : TimeoutMs, _stop.Token))
             WriteWarning($"Some frames are still waiting in the TX ring of '{Port.Name}': the receiver is not taking them.");
+        Port.Statistics.AddSent(_transmitter.Sent);
         WriteVerbose($"Sent {_transmitter.Sent} frames on '{Port.Name}'.");
     }
 

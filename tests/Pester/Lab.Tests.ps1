@@ -38,6 +38,20 @@ Describe 'Emulated adapter on a veth in a namespace' -Tag 'Lab' -Skip:(-not $Can
         @($result.Frames | Where-Object { $_.Udp -and $_.DstPort -eq 5353 }).Count | Should -Be 20
     }
 
+    It 'runs the three used-by lines as written: Open-NetmapPort netmap:eth0-1, Get-NetmapRing | Format-Table, Receive-NetmapPacket | Where Udp.DstPort -eq 53' -Skip:([Environment]::ProcessorCount -lt 2) {
+        $script = Start-TestScript 'Lab-UsedBy.ps1' @('-Count', '10', '-ReadyFile', $ready) -Namespace $lab.A
+        Wait-File $ready
+        Start-Sleep -Milliseconds 300
+        $traffic = Start-PeerTraffic $lab -Count 10 -Interval 0.05 -Cpu 1   # CPU 1 sends on queue 1: ring 1
+        $result = Wait-TestScript $script | ConvertFrom-Json
+        $traffic.WaitForExit(10000) | Out-Null
+        $result.Mode | Should -Be 'Emulated'
+        $result.RingTable | Should -Match 'netmap:eth0-1\s+NIC\s+RX\s+1\s+1024'
+        $result.Ids | Should -Be (0x1001..0x100a)
+        $result.Rings | Select-Object -Unique | Should -Be 1
+        $result.Info[0] | Should -Be 'Standard query 0x1001 A host1.example.test'
+    }
+
     It 'delivers what the peer sends on queue 0 to ring 0 and on queue 1 to ring 1' -Skip:([Environment]::ProcessorCount -lt 2) {
         $capture = Start-TestScript 'Lab-Capture.ps1' @('-PortName', 'netmap:eth0', '-ReadyFile', $ready) -Namespace $lab.A
         Wait-File $ready

@@ -13,10 +13,11 @@ public sealed class NetmapPacket
     private bool _parseTried;
     private PacketSummary? _summary;
 
-    public NetmapPacket(byte[] data, DateTime timestamp, string port, uint ring, uint slot, int originalLength = -1)
+    public NetmapPacket(byte[] data, DateTime timestamp, string port, uint ring, uint slot, int originalLength = -1, long timestampNanoseconds = -1)
     {
         Data = data;
         Timestamp = timestamp;
+        TimestampNanoseconds = timestampNanoseconds >= 0 ? timestampNanoseconds : (timestamp.ToUniversalTime().Ticks - DateTime.UnixEpoch.Ticks) * 100;
         Port = port;
         Ring = ring;
         Slot = slot;
@@ -27,6 +28,8 @@ public sealed class NetmapPacket
     public long Number { get; set; }
     /// <summary>When the ring was last synced before the frame was read (netmap stamps rings, not slots), UTC.</summary>
     public DateTime Timestamp { get; }
+    /// <summary>The same instant in nanoseconds since 1970 (exact for packets read from a capture file).</summary>
+    public long TimestampNanoseconds { get; }
     public string Port { get; }
     public uint Ring { get; }
     public uint Slot { get; }

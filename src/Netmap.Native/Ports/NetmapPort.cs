@@ -48,6 +48,8 @@ public sealed unsafe class NetmapPort : IDisposable
     public uint BufferSize => FirstRing()->BufferSize;
     /// <summary>Packets dropped where the backend knows of them.</summary>
     public long Dropped => _driver.Dropped;
+    /// <summary>What the receive loops saw, matched and handed on from this port.</summary>
+    public PortStatistics Statistics { get; } = new();
     /// <summary>What the user should know about how the port was opened.</summary>
     public IReadOnlyList<string> Warnings => _driver.Warnings;
 
@@ -70,6 +72,30 @@ public sealed unsafe class NetmapPort : IDisposable
         for (uint i = 0; i < nifp->RxRings + nifp->HostRxRings; i++)
             rings.Add(Describe(RxRing(i), RingDirection.RX, i, nifp->RxRings));
         return rings;
+    }
+
+    /// <summary>Snapshots of slots of one ring (all, or those in <paramref name="indices"/>, or only [head, tail)).</summary>
+    public IEnumerable<SlotInfo> GetSlots(RingDirection direction, RingKind kind, uint index, IEnumerable<uint>? indices = null, bool userOwnedOnly = false)
+    {
+        uint nic = direction == RingDirection.TX ? TxRingCount : RxRingCount;
+        uint host = direction == RingDirection.TX ? HostTxRingCount : HostRxRingCount;
+        uint position = kind == RingKind.NIC ? index : nic + index;
+        if ((kind == RingKind.NIC && index >= nic) || (kind == RingKind.Host && index >= host))
+            throw new NetmapException(NetmapError.InvalidRequest, $"'{Name}' has no {kind} {direction} ring {index}.");
+        var ring = direction == RingDirection.TX ? TxRing(position) : RxRing(position);
+        uint slots = ring->NumSlots, head = ring->Head, tail = ring->Tail;
+        var list = new List<SlotInfo>();
+        foreach (uint i in indices ?? Enumerable.Range(0, (int)slots).Select(i => (uint)i))
+        {
+            if (i >= slots) throw new NetmapException(NetmapError.InvalidRequest, $"Slot {i} is out of range: the ring has {slots} slots, 0 to {slots - 1}.");
+            bool user = RingMath.InRange(i, head, tail, slots);
+            if (userOwnedOnly && !user) continue;
+            var slot = NetmapRing.Slot(ring, i);
+            string bytes = slot->BufferIndex < 2 ? "" : Convert.ToHexString(new ReadOnlySpan<byte>(NetmapRing.Buffer(ring, slot->BufferIndex),
+                Math.Min(16, Math.Min((int)slot->Length, (int)ring->BufferSize)))).ToLowerInvariant();
+            list.Add(new SlotInfo(Name, direction, kind, index, i, slot->BufferIndex, slot->Length, slot->Flags, user ? "user" : "kernel", bytes));
+        }
+        return list;
     }
 
     private RingInfo Describe(NetmapRing* ring, RingDirection direction, uint index, uint nicRings) =>

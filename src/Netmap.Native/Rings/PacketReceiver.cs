@@ -1,33 +1,48 @@
 using Netmap.Native.Abi;
+using Netmap.Native.Filters;
 using Netmap.Native.Packets;
 using Netmap.Native.Ports;
 
 namespace Netmap.Native.Rings;
 
 /// <summary>
-/// The receive loop: walks [head, tail) of the port's RX rings, copies frames out, and waits when the
-/// rings are empty. The slots stay the user's until <see cref="Release"/> says how many of the frames
-/// were consumed, so a consumer that stops half way loses nothing: the rest are read again next time.
+/// The receive loop: walks [head, tail) of the port's RX rings, runs the filter on the bytes in the
+/// ring buffers, copies the matches out, and waits when the rings are empty. Frames the filter
+/// rejects are never copied and are handed back at once. Matched frames stay the user's until
+/// <see cref="Release"/> says how many were consumed, so a consumer that stops half way loses
+/// nothing: the rest are read again next time.
 /// </summary>
 public sealed unsafe class PacketReceiver
 {
     private readonly NetmapPort _port;
     private readonly RingSpan _rings;
-    private uint _nextRing;
+    private readonly PacketFilter? _filter;
     private readonly List<uint> _batchRings = new();
     private readonly List<uint> _batchSlots = new();
+    private readonly uint[] _scanEnd;
+    private readonly bool[] _scanned;
+    private uint _nextRing;
 
-    public PacketReceiver(NetmapPort port, RingSpan? rings = null)
+    public PacketReceiver(NetmapPort port, RingSpan? rings = null, PacketFilter? filter = null)
     {
         _port = port;
         _rings = rings ?? port.RxRings;
+        _filter = filter is { MatchesEverything: true } ? null : filter;
         if (_rings.Count == 0)
             throw new NetmapException(NetmapError.InvalidRequest, $"'{port.Name}' has no RX rings registered (was it opened with /T?).");
+        if (!port.RxRings.Contains(_rings.First) || !port.RxRings.Contains(_rings.End - 1))
+            throw new NetmapException(NetmapError.InvalidRequest, $"'{port.Name}': RX rings {_rings} are not all registered; this port holds RX rings {port.RxRings}.");
         _nextRing = _rings.First;
+        _scanEnd = new uint[_rings.End];
+        _scanned = new bool[_rings.End];
     }
 
-    /// <summary>Frames received so far.</summary>
+    /// <summary>Frames consumed so far (released after the consumer took them).</summary>
     public long Received { get; private set; }
+    /// <summary>Frames looked at by the filter so far.</summary>
+    public long Seen { get; private set; }
+    /// <summary>Frames that passed the filter so far (all of them without a filter).</summary>
+    public long Matched { get; private set; }
 
     /// <summary>
     /// Adds up to <paramref name="max"/> frames to <paramref name="sink"/>, waiting up to
@@ -38,30 +53,50 @@ public sealed unsafe class PacketReceiver
     {
         _batchRings.Clear();
         _batchSlots.Clear();
-        int got = Drain(sink, max);
-        if (got == 0)
+        long deadline = Environment.TickCount64 + (timeoutMs < 0 ? long.MaxValue / 2 : timeoutMs);
+        for (bool synced = false; ; )
         {
-            if (timeoutMs == 0) _port.RxSync();
-            if (timeoutMs == 0 || _port.Wait(WaitDirection.Receive, timeoutMs, cancel)) got = Drain(sink, max);
+            int got = Drain(sink, max);
+            if (got > 0) return got;
+            ReleaseScanned(); // everything scanned was rejected: hand it back before waiting
+            if (timeoutMs == 0)
+            {
+                if (synced) return 0;
+                _port.RxSync();
+                synced = true;
+                continue;
+            }
+            long left = deadline - Environment.TickCount64;
+            if (left <= 0 || cancel.IsCancellationRequested || !_port.Wait(WaitDirection.Receive, (int)Math.Min(left, int.MaxValue), cancel))
+                return 0;
         }
-        return got;
     }
 
     /// <summary>
     /// Gives back the slots of the first <paramref name="consumed"/> frames of the last
-    /// <see cref="Receive"/> and syncs, so that the sender can go on. Frames not consumed stay in the ring.
+    /// <see cref="Receive"/> (and the rejected frames around them) and syncs, so that the sender can
+    /// go on. Frames not consumed stay in the ring.
     /// </summary>
     public void Release(int consumed)
     {
-        if (consumed <= 0) return;
-        for (int i = 0; i < consumed; i++)
+        bool all = consumed == _batchRings.Count;
+        bool moved = false;
+        for (uint r = _rings.First; r < _rings.End; r++)
         {
-            var ring = _port.RxRing(_batchRings[i]);
-            ring->Head = ring->Cur = RingMath.Next(_batchSlots[i], ring->NumSlots);
+            if (!_scanned[r]) continue;
+            var ring = _port.RxRing(r);
+            int last = _batchRings.LastIndexOf(r, consumed - 1 < 0 ? 0 : consumed - 1, consumed);
+            uint? head = all ? _scanEnd[r] : last >= 0 ? RingMath.Next(_batchSlots[last], ring->NumSlots) : null;
+            if (head is uint h && h != ring->Head)
+            {
+                ring->Head = ring->Cur = h;
+                moved = true;
+            }
+            _scanned[r] = false;
         }
-        _port.RxSync();
+        if (consumed > 0) _nextRing = NextAfter(_batchRings[consumed - 1]);
         Received += consumed;
-        _nextRing = _batchRings[consumed - 1] + 1 == _rings.End ? _rings.First : _batchRings[consumed - 1] + 1;
+        if (moved) _port.RxSync();
     }
 
     /// <summary>Receives and releases at once: for consumers that keep every frame they are given.</summary>
@@ -72,35 +107,48 @@ public sealed unsafe class PacketReceiver
         return got;
     }
 
+    private void ReleaseScanned()
+    {
+        _batchRings.Clear();
+        _batchSlots.Clear();
+        Release(0);
+    }
+
+    private uint NextAfter(uint r) => r + 1 == _rings.End ? _rings.First : r + 1;
+
     private int Drain(List<NetmapPacket> sink, int max)
     {
         int got = 0;
         uint r = _nextRing;
-        for (uint n = 0; n < _rings.Count && got < max; n++)
-        {
+        for (uint n = 0; n < _rings.Count && got < max; n++, r = NextAfter(r))
             got += DrainRing(r, sink, max - got);
-            r = r + 1 == _rings.End ? _rings.First : r + 1;
-        }
         return got;
     }
 
     private int DrainRing(uint r, List<NetmapPacket> sink, int max)
     {
         var ring = _port.RxRing(r);
-        uint head = ring->Head, tail = ring->Tail, slots = ring->NumSlots;
+        uint slots = ring->NumSlots, tail = ring->Tail;
+        uint head = _scanned[r] ? _scanEnd[r] : ring->Head;
         if (head == tail) return 0;
         var stamp = RingChecks.Timestamp(ring);
-        int got = 0;
         uint nicRings = _port.RxRingCount;
-        for (; head != tail && got < max; head = RingMath.Next(head, slots), got++)
+        int got = 0;
+        for (; head != tail && got < max; head = RingMath.Next(head, slots))
         {
             var slot = NetmapRing.Slot(ring, head);
             int length = Math.Min(slot->Length, (int)ring->BufferSize);
-            var data = new ReadOnlySpan<byte>(NetmapRing.Buffer(ring, slot->BufferIndex), length).ToArray();
-            sink.Add(new NetmapPacket(data, stamp, _port.Name, r < nicRings ? r : r - nicRings, head));
+            byte* frame = NetmapRing.Buffer(ring, slot->BufferIndex);
+            Seen++;
+            if (_filter is not null && !_filter.Matches(frame, length, slot->Length)) continue;
+            Matched++;
+            sink.Add(new NetmapPacket(new ReadOnlySpan<byte>(frame, length).ToArray(), stamp, _port.Name, r < nicRings ? r : r - nicRings, head));
             _batchRings.Add(r);
             _batchSlots.Add(head);
+            got++;
         }
+        _scanEnd[r] = head;
+        _scanned[r] = true;
         return got;
     }
 }

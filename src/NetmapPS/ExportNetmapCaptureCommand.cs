@@ -1,0 +1,92 @@
+using System.Management.Automation;
+using Netmap.Native;
+using Netmap.Native.Capture;
+using Netmap.Native.Packets;
+
+namespace NetmapPS;
+
+/// <summary>
+/// Writes the packets of the pipeline to a pcapng file (or pcap, by extension or -Format), one
+/// interface per port the packets came from, with nanosecond timestamps. The file is valid at every
+/// moment: stopping the pipeline (Ctrl+C) leaves the packets written so far.
+/// </summary>
+[Cmdlet(VerbsData.Export, "NetmapCapture", SupportsShouldProcess = true)]
+[OutputType(typeof(NetmapPacket))]
+public sealed class ExportNetmapCaptureCommand : PSCmdlet, IDisposable
+{
+    private CaptureWriter? _writer;
+    private readonly Dictionary<string, int> _interfaces = new();
+
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = "";
+
+    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    public NetmapPacket InputObject { get; set; } = null!;
+
+    /// <summary>Pcapng (default for any extension but .pcap/.cap) or Pcap.</summary>
+    [Parameter]
+    public CaptureFormat? Format { get; set; }
+
+    /// <summary>Pass the packets on down the pipeline.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+        if (!ShouldProcess(path, "Write capture file")) return;
+        try
+        {
+            _writer = CaptureWriter.Create(path, Format);
+            WriteVerbose($"Writing {_writer.Format} to {path}.");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NetmapException)
+        {
+            ThrowTerminatingError(new ErrorRecord(e, "CaptureFileNotWritable", ErrorCategory.WriteError, path));
+        }
+    }
+
+    protected override void ProcessRecord()
+    {
+        if (_writer is not null)
+        {
+            var packet = InputObject;
+            string name = InterfaceName(packet);
+            if (!_interfaces.TryGetValue(name, out int index))
+            {
+                try
+                {
+                    _interfaces[name] = index = _writer.AddInterface(name);
+                }
+                catch (NetmapException e)
+                {
+                    ThrowTerminatingError(ErrorRecords.From(e, Path));
+                }
+            }
+            _writer.Write(index, packet.TimestampNanoseconds, packet.Data, Math.Max(packet.OriginalLength, packet.Length));
+            if (_writer.PacketCount % 256 == 0) _writer.Flush();
+        }
+        if (PassThru) WriteObject(InputObject);
+    }
+
+    /// <summary>A packet from a remote session keeps its host in the interface name.</summary>
+    private string InterfaceName(NetmapPacket packet)
+    {
+        var computer = PSObject.AsPSObject(packet).Properties["PSComputerName"]?.Value as string;
+        return string.IsNullOrEmpty(computer) ? packet.Port : $"{computer}:{packet.Port}";
+    }
+
+    protected override void EndProcessing()
+    {
+        if (_writer is null) return;
+        WriteVerbose($"Wrote {_writer.PacketCount} packets on {_interfaces.Count} interface(s).");
+        Dispose();
+    }
+
+    public void Dispose()
+    {
+        _writer?.Dispose();
+        _writer = null;
+    }
+}

@@ -1,0 +1,78 @@
+using System.Management.Automation;
+using Netmap.Native;
+using Netmap.Native.Capture;
+using Netmap.Native.Packets;
+
+namespace NetmapPS;
+
+/// <summary>
+/// Reads pcap (either byte order, micro- or nanosecond) and pcapng files into the same packet
+/// objects Receive-NetmapPacket writes. A damaged file gives the packets before the damage, then an
+/// error naming the offset.
+/// </summary>
+[Cmdlet(VerbsData.Import, "NetmapCapture")]
+[OutputType(typeof(NetmapPacket))]
+public sealed class ImportNetmapCaptureCommand : PSCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("FullName")]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = Array.Empty<string>();
+
+    /// <summary>Only packets this pcap-filter expression matches.</summary>
+    [Parameter]
+    public string? Filter { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        Netmap.Native.Filters.PacketFilter? filter = null;
+        try
+        {
+            if (!string.IsNullOrWhiteSpace(Filter)) filter = Netmap.Native.Filters.PacketFilter.Compile(Filter);
+        }
+        catch (NetmapException e)
+        {
+            ThrowTerminatingError(ErrorRecords.From(e, Filter));
+        }
+        foreach (string pattern in Path)
+            foreach (string path in Resolve(pattern))
+                Read(path, filter);
+    }
+
+    private IEnumerable<string> Resolve(string pattern)
+    {
+        try
+        {
+            return GetResolvedProviderPathFromPSPath(pattern, out _);
+        }
+        catch (ItemNotFoundException e)
+        {
+            WriteError(new ErrorRecord(e, "CaptureFileNotFound", ErrorCategory.ObjectNotFound, pattern));
+            return Array.Empty<string>();
+        }
+    }
+
+    private void Read(string path, Netmap.Native.Filters.PacketFilter? filter)
+    {
+        long number = 0;
+        try
+        {
+            foreach (var record in CaptureReader.Open(path))
+            {
+                number++;
+                if (filter is not null && !filter.Matches(record.Data, record.OriginalLength)) continue;
+                var packet = new NetmapPacket(record.Data, record.Timestamp, record.InterfaceName ?? System.IO.Path.GetFileName(path),
+                    (uint)record.InterfaceIndex, 0, record.OriginalLength, record.TimestampNanoseconds) { Number = number };
+                WriteObject(packet);
+            }
+        }
+        catch (CaptureFormatException e)
+        {
+            WriteError(new ErrorRecord(e, "CaptureFileCorrupt", ErrorCategory.InvalidData, path));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            WriteError(new ErrorRecord(e, "CaptureFileNotReadable", ErrorCategory.ReadError, path));
+        }
+    }
+}

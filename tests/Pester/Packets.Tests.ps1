@@ -1,0 +1,119 @@
+BeforeAll { . (Join-Path $PSScriptRoot 'Common.ps1') }
+
+Describe 'Packet objects, filters and capture files' {
+    BeforeAll {
+        $name = New-TestName 'pk'
+        $tx, $rx = Open-NetmapPort "netmap:$name{1", "netmap:$name}1"
+        # A mix: 4 DNS queries among other UDP, TCP, ICMP (one VLAN-tagged), IPv6 and ARP.
+        $mix = @(
+            New-NetmapPacket -DestinationPort 53 -Payload 'q1'
+            New-NetmapPacket -DestinationPort 5353
+            New-NetmapPacket -Protocol Tcp -DestinationPort 80 -TcpFlags SYN
+            New-NetmapPacket -DestinationPort 53 -Payload 'q2' -SourceAddress 10.0.0.9
+            New-NetmapPacket -Protocol Icmp -VlanId 20
+            New-NetmapPacket -Protocol Tcp -DestinationPort 443 -TcpFlags ACK -Length 200
+            New-NetmapPacket -SourceAddress fe80::1 -DestinationAddress fe80::2 -DestinationPort 53
+            New-NetmapPacket -Protocol Arp
+            New-NetmapPacket -DestinationPort 53 -Payload 'q4'
+        )
+        function Send-Mix { $mix | Send-NetmapPacket -Port $tx }
+    }
+    AfterAll { Close-NetmapPort -All }
+
+    It 'answers the literal line: Receive-NetmapPacket | Where Udp.DstPort -eq 53' {
+        Send-Mix
+        $dns = Receive-NetmapPacket -Timeout 0.5 | Where Udp.DstPort -eq 53
+        $dns | Should -HaveCount 4
+        $dns.Protocol | Select-Object -Unique | Should -Be 'DNS'
+    }
+
+    It 'answers other dotted names, script blocks, and the tcpdump aliases' {
+        Send-Mix
+        $all = Receive-NetmapPacket -Port $rx -Timeout 0.5
+        $all | Should -HaveCount 9
+        @($all | Where Tcp.Flags).Count | Should -Be 2
+        @($all | Where Ip.Src -eq 10.0.0.9).Count | Should -Be 1
+        @($all | Where Vlan.VlanIdentifier -eq 20).Count | Should -Be 1
+        @($all | Where { $_.Udp.DestinationPort -eq 53 }).Count | Should -Be 4
+        @($all | Where { $_.Tcp.DstPort -eq 443 }).Count | Should -Be 1
+        @($all | Where Arp).Count | Should -Be 1
+        @($all | Where Ipv6).Count | Should -Be 1
+        ($all | Group-Object Protocol | Sort-Object Name).Name | Should -Be 'ARP', 'DNS', 'ICMP', 'TCP', 'UDP'
+        ($all | Sort-Object Length -Descending | Select-Object -First 1).Length | Should -Be 200
+        $all[0].Number | Should -Be 1
+        $all[8].Number | Should -Be 9
+    }
+
+    It 'runs a pcap filter on the ring bytes and copies only the matches' {
+        Send-Mix
+        $dns = Receive-NetmapPacket -Port $rx -Timeout 0.5 -Filter 'udp dst port 53' -Verbose 4>&1
+        $verbose = $dns | Where-Object { $_ -is [Management.Automation.VerboseRecord] }
+        @($dns | Where-Object { $_ -isnot [Management.Automation.VerboseRecord] }).Count | Should -Be 4
+        "$verbose" | Should -BeLike '*seen 9, matched 4, emitted 4*'
+        Send-Mix
+        @(Receive-NetmapPacket -Port $rx -Timeout 0.5 -Filter 'vlan and icmp').Count | Should -Be 1
+        Send-Mix
+        @(Receive-NetmapPacket -Port $rx -Timeout 0.5 -Filter 'tcp[tcpflags] & tcp-syn != 0').Count | Should -Be 1
+        # Rejected frames went back to the pipe: the ring is empty now.
+        Receive-NetmapPacket -Port $rx -Timeout 0.2 | Should -BeNullOrEmpty
+    }
+
+    It "gives libpcap's own message for a bad filter" {
+        { Receive-NetmapPacket -Port $rx -Timeout 0.1 -Filter 'udp dst prot 53' -ErrorAction Stop } |
+            Should -Throw "*Invalid filter 'udp dst prot 53': unknown host 'prot'*"
+    }
+
+    It 'writes pcapng that tshark reads with the same packets and fields, and reads it back' {
+        $file = Join-Path ([IO.Path]::GetTempPath()) "$name.pcapng"
+        Send-Mix
+        $got = Receive-NetmapPacket -Port $rx -Timeout 0.5 | Export-NetmapCapture $file -PassThru
+        $got | Should -HaveCount 9
+        $lines = & tshark -r $file -T fields -e frame.len -e udp.dstport -e frame.interface_name 2>&1 | Where-Object { $_ -notmatch 'Running as user' }
+        $lines | Should -HaveCount 9
+        @($lines | Where-Object { ($_ -split "`t")[1] -eq '53' }).Count | Should -Be 4
+        ($lines[0] -split "`t")[2] | Should -Be $rx.Name
+        $back = Import-NetmapCapture $file
+        $back | Should -HaveCount 9
+        $back[5].Data | Should -Be $got[5].Data
+        $back[0].TimestampNanoseconds | Should -Be $got[0].TimestampNanoseconds
+        @(Import-NetmapCapture $file -Filter 'udp dst port 53').Count | Should -Be 4
+        Remove-Item $file
+    }
+
+    It 'writes classic pcap by extension' {
+        $file = Join-Path ([IO.Path]::GetTempPath()) "$name.pcap"
+        $mix | Export-NetmapCapture $file
+        (& tcpdump -nn -r $file 2>$null) | Should -HaveCount 9
+        Remove-Item $file
+    }
+
+    It 'reads the packets before the damage of a truncated file, then says where it is' {
+        $file = Join-Path ([IO.Path]::GetTempPath()) "$name-cut.pcapng"
+        $mix | Export-NetmapCapture $file
+        $bytes = [IO.File]::ReadAllBytes($file)
+        [IO.File]::WriteAllBytes($file, $bytes[0..($bytes.Length - 30)])
+        $back = Import-NetmapCapture $file -ErrorVariable err -ErrorAction SilentlyContinue
+        $back | Should -HaveCount 8
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'CaptureFileCorrupt,*'
+        $err[0].Exception.Message | Should -Match 'offset \d+'
+        Remove-Item $file
+    }
+
+    It 'shows the slots of a ring with Get-NetmapSlot' {
+        $mix[0..2] | Send-NetmapPacket -Port $tx
+        $rx.RxSync()
+        $slots = Get-NetmapRing $rx -Direction RX | Get-NetmapSlot -UserOwned
+        $slots | Should -HaveCount 3
+        $slots[0].Length | Should -Be $mix[0].Length
+        $slots[0].Bytes | Should -Be ([Convert]::ToHexString($mix[0].Data, 0, 16).ToLower())
+        $slots[0].Owner | Should -Be 'user'
+        Receive-NetmapPacket -Port $rx -Count 3 -Timeout 1 | Should -HaveCount 3
+    }
+
+    It 'emits raw byte arrays with -Raw' {
+        , $mix[0] | Send-NetmapPacket -Port $tx
+        $raw = Receive-NetmapPacket -Port $rx -Count 1 -Timeout 1 -Raw
+        $raw.GetType() | Should -Be ([byte[]])
+        $raw | Should -Be $mix[0].Data
+    }
+}
