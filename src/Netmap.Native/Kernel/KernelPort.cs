@@ -13,6 +13,7 @@ namespace Netmap.Native.Kernel;
 internal sealed unsafe class KernelPort : IPortDriver
 {
     private const short POLLERR = 0x8, POLLNVAL = 0x20;
+    private const int ENOMEM = 12, EINVAL = 22, EOPNOTSUPP = 95;
     private const int PollSliceMs = 100;
 
     private readonly KernelDevice _device;
@@ -53,7 +54,7 @@ internal sealed unsafe class KernelPort : IPortDriver
             device = KernelDevice.Open(spec.Name);
             using var request = KernelRequests.Register(spec, memoryId, external?.Region);
             int errno = device.TryControl(request);
-            if (errno != 0) throw RegisterFailure(spec, request, errno, device, external);
+            if (errno != 0) throw RegisterFailure(spec, request, memoryId, errno, device, external);
             var reply = *request.Body<NmReqRegister>();
             nint memory = external?.Region.Address ?? device.Map(reply.MemorySize, spec.Name);
             return new KernelPort(spec, device, external, memory, reply);
@@ -161,14 +162,17 @@ internal sealed unsafe class KernelPort : IPortDriver
         return id;
     }
 
-    private static NetmapException RegisterFailure(PortSpec spec, RequestBlock request, int errno, KernelDevice device, ExternalMemoryFile? external)
+    private static NetmapException RegisterFailure(PortSpec spec, RequestBlock request, ushort memoryId, int errno, KernelDevice device, ExternalMemoryFile? external)
     {
         foreach (nint option in request.Options())
         {
             var o = (NmReqOption*)option;
-            if (o->Status != 0 && o->Type == RequestOptionType.ExternalMemory)
-                return KernelErrors.Map((int)o->Status, KernelOperation.Register, spec.Name,
-                    $"The @extmem option was refused: '{external?.Path}' ({external?.Region.Size} bytes) cannot hold the pools asked for; make the file larger or the pools smaller (if_num, ring_num, buf_num).");
+            if (o->Status == 0 || o->Type != RequestOptionType.ExternalMemory) continue;
+            if (o->Status == EOPNOTSUPP)
+                return new NetmapException(NetmapError.NotSupported,
+                    $"'{spec.Name}': this netmap module was built without external memory support, so @extmem cannot be used. Leave @extmem out, or build netmap with './configure --enable-extmem'.") { Errno = (int)o->Status };
+            return KernelErrors.Map((int)o->Status, KernelOperation.Register, spec.Name,
+                $"The @extmem option was refused: '{external?.Path}' ({external?.Region.Size} bytes) cannot hold the pools asked for; make the file larger or the pools smaller (if_num, ring_num, buf_num).");
         }
         using (var probe = KernelRequests.PortInfo("", 1))
         {
@@ -177,11 +181,26 @@ internal sealed unsafe class KernelPort : IPortDriver
         }
         string? detail = errno switch
         {
-            12 => ModuleParameters.DescribeGlobalPools(),
-            22 => DescribeRings(spec),
+            ENOMEM => DescribePools(spec, memoryId),
+            EINVAL => DescribeRings(spec),
             _ => null,
         };
         return KernelErrors.Map(errno, KernelOperation.Register, spec.Name, detail);
+    }
+
+    /// <summary>For ENOMEM: the pools of the allocator the port would use, else the global allocator's.</summary>
+    private static string DescribePools(PortSpec spec, ushort memoryId)
+    {
+        try
+        {
+            var pools = KernelControl.GetPools(spec.RequestName, memoryId);
+            return $"Memory region {pools[0].MemoryId} of '{spec.RequestName}' has " +
+                string.Join(", ", pools.Select(p => $"{p.Objects} {p.Pool.ToLowerInvariant()} of {p.ObjectSize} B")) + ".";
+        }
+        catch (NetmapException)
+        {
+            return ModuleParameters.DescribeGlobalPools();
+        }
     }
 
     /// <summary>For EINVAL: what the port has, and which part of the request does not fit it.</summary>
@@ -191,6 +210,8 @@ internal sealed unsafe class KernelPort : IPortDriver
         try { info = KernelControl.GetPortInfo(spec.RequestName); }
         catch (NetmapException) { return null; }
         string has = $"'{spec.RequestName}' has {info.TxRings} TX and {info.RxRings} RX rings, {info.HostTxRings} host TX and {info.HostRxRings} host RX rings.";
+        if (spec.IsMonitor || spec.Flags.HasFlag(RegisterFlags.ZeroCopyMonitor))
+            return $"A monitor (/t, /r, /z) needs '{spec.RequestName}' to be open in netmap mode by another port first. {has}";
         return spec.Mode switch
         {
             RegisterMode.OneNic when spec.RingId >= Math.Max(info.TxRings, info.RxRings) => $"Ring {spec.RingId} does not exist: {has}",
