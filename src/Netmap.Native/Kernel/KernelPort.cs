@@ -36,6 +36,7 @@ internal sealed unsafe class KernelPort : IPortDriver
         RegionSize = (long)(external?.Region.Size ?? reply.MemorySize);
         Region = external is null ? $"{NetmapBackends.KernelDevice} memory region {reply.MemoryId}" : $"{external.Path} (external memory, region {reply.MemoryId})";
         Mechanism = Describe(spec);
+        TxSlotsHeldByReceiver = spec.Pipe != PipeEnd.None;
         var counts = new PortRingCounts(reply.TxRings, reply.RxRings, reply.HostTxRings, reply.HostRxRings);
         (TxRings, RxRings) = CheckRingsAreMapped(RegisteredRings.Compute(spec.Mode, spec.RingId, spec.Flags, counts));
         if (spec.Mode == RegisterMode.OneNic && (spec.RingId >= counts.TxRings) != (spec.RingId >= counts.RxRings))
@@ -76,6 +77,8 @@ internal sealed unsafe class KernelPort : IPortDriver
     public long RegionSize { get; }
     public RingSpan TxRings { get; }
     public RingSpan RxRings { get; }
+    /// <summary>Kernel pipes swap buffers: a txsync gives every frame to the peer, whose release frees the TX slots.</summary>
+    public bool TxSlotsHeldByReceiver { get; }
     /// <summary>The kernel does not count drops per port for user space; always 0.</summary>
     public long Dropped => 0;
     public IReadOnlyList<string> Warnings => _warnings;

@@ -65,6 +65,8 @@ public sealed unsafe class NetmapPort : IDisposable
     public NetmapRing* TxRing(uint index) => NetmapInterface.TxRing(Interface, index);
     public NetmapRing* RxRing(uint index) => NetmapInterface.RxRing(Interface, index);
 
+    /// <summary>True when the TX slots of sent frames stay taken until the receiver releases them (kernel pipes).</summary>
+    public bool TxSlotsHeldByReceiver => _driver.TxSlotsHeldByReceiver;
     public void TxSync() => _driver.TxSync();
     public void RxSync() => _driver.RxSync();
     public bool Wait(WaitDirection direction, int timeoutMs, CancellationToken cancel = default) =>
