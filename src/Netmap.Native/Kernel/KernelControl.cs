@@ -118,13 +118,13 @@ public static unsafe class KernelControl
     }
 
     /// <summary>Runs a request; on EINVAL checks whether the module simply speaks another API version.</summary>
-    internal static void Run(KernelDevice device, RequestBlock request, KernelOperation operation, string subject, Func<string?>? detail = null)
+    internal static void Run(KernelDevice device, RequestBlock request, KernelOperation operation, string subject)
     {
         int errno = device.TryControl(request);
         if (errno == 0) return;
         if (IsApiMismatch(errno) && IsApiMismatch(ProbeApiOn(device)))
             throw KernelErrors.ApiMismatch(subject, errno);
-        throw KernelErrors.Map(errno, operation, subject, detail?.Invoke());
+        throw KernelErrors.Map(errno, operation, subject);
     }
 
     private static int ProbeApiOn(KernelDevice device)
