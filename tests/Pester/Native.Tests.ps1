@@ -148,6 +148,39 @@ Describe 'Native backend on the netmap kernel module' -Tag 'Native' -Skip:(-not 
         }
     }
 
+    It 'binds the rings each register mode asks for on a veth, and monitors an open port' -Skip:(-not ($HasIp -and $IsRoot)) {
+        $v = New-TestName 'nw'
+        & ip link add "${v}a" numtxqueues 2 numrxqueues 2 type veth peer name "${v}b" numtxqueues 2 numrxqueues 2
+        try {
+            & ip link set "${v}a" up; & ip link set "${v}b" up
+            $spans = [ordered]@{
+                "netmap:${v}a"      = '0..1', '0..1'   # NR_REG_ALL_NIC
+                "netmap:${v}a^"     = '2', '2'         # NR_REG_SW: the host ring follows the NIC rings
+                "netmap:${v}a*"     = '0..2', '0..2'   # NR_REG_NIC_SW
+                "netmap:${v}a-1"    = '1', '1'         # NR_REG_ONE_NIC
+                "netmap:${v}a^0"    = '2', '2'         # NR_REG_ONE_SW
+                "netmap:${v}a-0/T"  = '0', 'none'      # NR_TX_RINGS_ONLY
+                "netmap:${v}a-1/R"  = 'none', '1'      # NR_RX_RINGS_ONLY
+            }
+            foreach ($name in $spans.Keys) {
+                $port = Open-NetmapPort $name
+                $port.Mode | Should -Be 'Native'
+                "$($port.TxRings) $($port.RxRings)" | Should -Be ($spans[$name] -join ' ') -Because $name
+                @(Get-NetmapRing $port).Count | Should -Be ($port.TxRings.Count + $port.RxRings.Count) -Because "$name shows only the rings it holds"
+            }
+            $exclusive = Open-NetmapPort "netmap:${v}b-0/x"
+            (Get-Failure { Open-NetmapPort "netmap:${v}b-0" -ErrorAction Stop }).FullyQualifiedErrorId | Should -BeLike 'PortBusy,*'
+            $monitor = Open-NetmapPort "netmap:${v}a/r"
+            $monitor.Mode | Should -Be 'Native'
+            $monitor.Mechanism | Should -BeLike 'netmap kernel monitor of*'
+            $monitor.RxRings.Count | Should -BeGreaterThan 0
+        }
+        finally {
+            Close-NetmapPort -All
+            & ip link del "${v}a"
+        }
+    }
+
     It 'receives every packet pkt-gen sends on the other end of a pipe; pkt-gen rx on the same pipe for comparison' -Skip:(-not $HasPktGen) {
         $pipe = New-TestName 'nr'
         $count = 10000
