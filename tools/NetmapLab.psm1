@@ -20,6 +20,8 @@ function New-NetmapLab {
     }
     $lab.Mac = (& ip netns exec $lab.A cat /sys/class/net/eth0/address).Trim()
     & ip -n $lab.B neigh add $lab.Address lladdr $lab.Mac dev peer0 nud permanent
+    $lab | Add-Member PeerMac (& ip netns exec $lab.B cat /sys/class/net/peer0/address).Trim()
+    & ip -n $lab.A neigh add $lab.PeerAddress lladdr $lab.PeerMac dev eth0 nud permanent
     & ip netns exec $lab.B sh -c 'echo 1 > /sys/class/net/peer0/queues/tx-0/xps_cpus; echo 2 > /sys/class/net/peer0/queues/tx-1/xps_cpus' 2>$null
     $lab
 }

@@ -28,6 +28,10 @@ public sealed class SendNetmapPacketCommand : PSCmdlet
     [Parameter]
     public uint? Ring { get; set; }
 
+    /// <summary>Send on the host TX ring: the frames enter the host stack as if received on the interface.</summary>
+    [Parameter]
+    public SwitchParameter HostRing { get; set; }
+
     /// <summary>Seconds to wait for room in the ring before giving up (default: wait until stopped).</summary>
     [Parameter]
     [ValidateRange(0, double.MaxValue)]
@@ -39,7 +43,9 @@ public sealed class SendNetmapPacketCommand : PSCmdlet
     {
         try
         {
-            _transmitter = new PacketTransmitter(Port, Ring);
+            if (HostRing && Port.HostTxRingCount == 0)
+                throw new Netmap.Native.NetmapException(Netmap.Native.NetmapError.InvalidRequest, $"'{Port.Name}' has no host TX ring.");
+            _transmitter = new PacketTransmitter(Port, HostRing ? Port.TxRingCount + (Ring ?? 0) : Ring);
         }
         catch (NetmapException e)
         {

@@ -100,6 +100,38 @@ Describe 'Emulated adapter on a veth in a namespace' -Tag 'Lab' -Skip:(-not $Can
         $result.AfterClose | Should -Be 3
     }
 
+    It 'puts what the stack sends on the host RX ring instead of the wire, and injects the host TX ring into the stack' {
+        $pcap = Join-Path ([IO.Path]::GetTempPath()) "nmps-lab-host-$PID.pcap"
+        $tcpdump = Start-NativeProcess ip @('netns', 'exec', $lab.B, 'tcpdump', '-i', 'peer0', '-nn', '-U', '-w', $pcap, 'udp port 7777')
+        Start-Sleep -Milliseconds 500
+        $out = Start-TestScript 'Lab-HostRings.ps1' @('-PeerAddress', $lab.PeerAddress, '-Address', $lab.Address) -Namespace $lab.A
+        $result = Wait-TestScript $out | ConvertFrom-Json
+        Start-Sleep -Milliseconds 500
+        & kill -INT $tcpdump.Id; $tcpdump.WaitForExit(5000) | Out-Null
+        $atPeer = @(& tcpdump -nn -A -r $pcap 2>$null | Select-String 'fromstack|afterclose' | ForEach-Object { $_.Matches[0].Value })
+        Remove-Item $pcap -ErrorAction Ignore
+        $result.Mechanism | Should -BeLike '*TAP*tcx*'
+        $result.HostRx | Should -Be 1
+        $atPeer | Should -Be 'afterclose'     # 'fromstack' never reached the wire
+        $result.Injected | Should -Be 'injected'
+        $result.TapWhileOpen | Should -Be 1
+        $result.TapAfterClose | Should -Be 0
+    }
+
+    It 'leaves no TAP or tcx link behind when a holder of the host rings is killed with SIGKILL' {
+        $holder = Start-TestScript 'Hold-Port.ps1' @('-Port', 'netmap:eth0*', '-ReadyFile', $ready) -Namespace $lab.A
+        Wait-File $ready
+        @(& ip -n $lab.A -o link show | Select-String 'nmh').Count | Should -Be 1
+        & kill -9 $holder.Id
+        $holder.WaitForExit(10000) | Out-Null
+        Start-Sleep -Milliseconds 500
+        @(& ip -n $lab.A -o link show | Select-String 'nmh').Count | Should -Be 0
+        (& ip -n $lab.A link show eth0) -join "`n" | Should -Not -Match 'xdp'
+        # The stack reaches the wire again: the tcx egress redirect is gone.
+        $out = Start-TestScript 'Lab-Socket.ps1' @('-PortName', 'netmap:eth0', '-Namespace', $lab.B, '-Address', $lab.Address) -Namespace $lab.A
+        (Wait-TestScript $out | ConvertFrom-Json).AfterClose | Should -Be 3
+    }
+
     It 'reports a ring out of range and a missing interface' {
         $script = "Import-Module '$ModulePath'; Open-NetmapPort netmap:eth0-2 -ErrorAction Continue 2>&1 | ForEach-Object { `$_.FullyQualifiedErrorId + '|' + `$_.Exception.Message }"
         $out = & ip netns exec $lab.A $Pwsh -NoProfile -Command $script

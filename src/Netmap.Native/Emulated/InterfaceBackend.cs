@@ -12,26 +12,45 @@ internal static class InterfaceBackend
         if (spec.IsMonitor || spec.Flags.HasFlag(RegisterFlags.ZeroCopyMonitor))
             throw new NetmapException(NetmapError.NotSupported,
                 $"'{spec.Name}': monitor ports (/r, /t, /z) on interfaces are not available yet in emulated mode.");
-        if (spec.Mode is RegisterMode.Host or RegisterMode.OneHost or RegisterMode.NicAndHost)
-            throw new NetmapException(NetmapError.NotSupported,
-                $"'{spec.Name}': host rings ('^', '*') are not available yet in emulated mode; open the NIC rings ('netmap:{nic.Name}' or 'netmap:{nic.Name}-N').");
         if (spec.ExternalMemory is not null || spec.ShareWith is not null)
             throw new NetmapException(NetmapError.NotSupported, $"'{spec.Name}': @extmem and @share need the netmap kernel module.");
         if (spec.Config is not null)
             throw new NetmapException(NetmapError.NotSupported,
                 $"'{spec.Name}': @conf cannot change an interface's queues in emulated mode; use 'ethtool -L {nic.Name}' (or numtxqueues/numrxqueues on a veth).");
-        uint nicRings = Math.Max(nic.RxQueues, nic.TxQueues);
-        RingSpan chosen = new(0, nicRings);
-        if (spec.Mode == RegisterMode.OneNic)
-        {
-            if (spec.RingId >= nicRings)
-                throw new NetmapException(NetmapError.InvalidRequest,
-                    $"'{spec.Name}': ring {spec.RingId} is out of range; {nic.Name} has {nic.RxQueues} RX and {nic.TxQueues} TX queues, numbered from 0.");
-            chosen = new RingSpan(spec.RingId, spec.RingId + 1u);
-        }
-        RingSpan tx = spec.Flags.HasFlag(RegisterFlags.RxRingsOnly) ? default : Clip(chosen, nic.TxQueues);
-        RingSpan rx = spec.Flags.HasFlag(RegisterFlags.TxRingsOnly) ? default : Clip(chosen, nic.RxQueues);
+        var (tx, rx) = Rings(spec, nic);
+        if (spec.Flags.HasFlag(RegisterFlags.RxRingsOnly)) tx = default;
+        if (spec.Flags.HasFlag(RegisterFlags.TxRingsOnly)) rx = default;
         return new XdpPort(nic, tx, rx, spec.Name);
+    }
+
+    /// <summary>
+    /// The TX and RX rings a register mode takes, as NETMAP_TXRING / NETMAP_RXRING index them: the NIC
+    /// rings first, then the one host ring (index = number of NIC rings).
+    /// </summary>
+    private static (RingSpan Tx, RingSpan Rx) Rings(PortSpec spec, NetInterface nic)
+    {
+        uint nicRings = Math.Max(nic.RxQueues, nic.TxQueues);
+        RingSpan hostTx = new(nic.TxQueues, nic.TxQueues + 1), hostRx = new(nic.RxQueues, nic.RxQueues + 1);
+        switch (spec.Mode)
+        {
+            case RegisterMode.OneNic:
+                if (spec.RingId >= nicRings)
+                    throw new NetmapException(NetmapError.InvalidRequest,
+                        $"'{spec.Name}': ring {spec.RingId} is out of range; {nic.Name} has {nic.RxQueues} RX and {nic.TxQueues} TX queues, numbered from 0.");
+                var one = new RingSpan(spec.RingId, spec.RingId + 1u);
+                return (Clip(one, nic.TxQueues), Clip(one, nic.RxQueues));
+            case RegisterMode.Host:
+                return (hostTx, hostRx);
+            case RegisterMode.OneHost:
+                if (spec.RingId != 0)
+                    throw new NetmapException(NetmapError.InvalidRequest,
+                        $"'{spec.Name}': host ring {spec.RingId} is out of range; in emulated mode {nic.Name} has one host ring pair, '^0' (or '^').");
+                return (hostTx, hostRx);
+            case RegisterMode.NicAndHost:
+                return (new RingSpan(0, nic.TxQueues + 1), new RingSpan(0, nic.RxQueues + 1));
+            default:
+                return (new RingSpan(0, nic.TxQueues), new RingSpan(0, nic.RxQueues));
+        }
     }
 
     private static RingSpan Clip(RingSpan span, uint count) =>
