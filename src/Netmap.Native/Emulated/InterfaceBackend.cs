@@ -7,7 +7,7 @@ namespace Netmap.Native.Emulated;
 /// <summary>Ports on real Linux interfaces without the netmap module: AF_XDP for the NIC rings.</summary>
 internal static class InterfaceBackend
 {
-    public static IPortDriver Open(PortSpec spec, NetInterface nic)
+    public static IPortDriver Open(PortSpec spec, NetInterface nic, bool disableOffloads)
     {
         if (spec.IsMonitor || spec.Flags.HasFlag(RegisterFlags.ZeroCopyMonitor))
             throw new NetmapException(NetmapError.NotSupported,
@@ -20,7 +20,7 @@ internal static class InterfaceBackend
         var (tx, rx) = Rings(spec, nic);
         if (spec.Flags.HasFlag(RegisterFlags.RxRingsOnly)) tx = default;
         if (spec.Flags.HasFlag(RegisterFlags.TxRingsOnly)) rx = default;
-        return new XdpPort(nic, tx, rx, spec.Name);
+        return new XdpPort(nic, tx, rx, spec.Name, disableOffloads);
     }
 
     /// <summary>

@@ -31,7 +31,7 @@ internal sealed unsafe class XdpPort : IPortDriver
     private long _txErrors;
     private bool _disposed;
 
-    public XdpPort(NetInterface nic, RingSpan tx, RingSpan rx, string name)
+    public XdpPort(NetInterface nic, RingSpan tx, RingSpan rx, string name, bool disableOffloads)
     {
         _nic = nic;
         Name = name;
@@ -69,6 +69,31 @@ internal sealed unsafe class XdpPort : IPortDriver
             .Select(fd => new LibC.PollFd { Fd = fd, Events = LibC.POLLIN }).ToArray();
         _txPoll = TxQueues().Select(q => new LibC.PollFd { Fd = _sockets[q]!.Fd, Events = LibC.POLLOUT }).ToArray();
         DescribeMechanism();
+        CheckOffloads(disableOffloads);
+    }
+
+    /// <summary>Offloads that were on and that this port turned off; they are turned back on at close.</summary>
+    private Dictionary<string, bool>? _offloadsToRestore;
+
+    /// <summary>
+    /// GRO, TSO, GSO and checksum offloads make frames larger than a slot and leave partial checksums
+    /// in captures: say so, or turn them off for as long as the port is open.
+    /// </summary>
+    private void CheckOffloads(bool disable)
+    {
+        var on = Ethtool.Read(_nic.Name).Where(o => o.Value).Select(o => o.Key).ToList();
+        if (on.Count == 0) return;
+        string list = string.Join(", ", on), command = $"ethtool -K {_nic.Name} {string.Join(" ", on.Select(o => o + " off"))}";
+        if (!disable)
+        {
+            _warnings.Add($"{_nic.Name} has offloads on ({list}): captured frames can be larger than a slot and carry partial checksums. Turn them off with '{command}', or open the port with -DisableOffloads.");
+            return;
+        }
+        var failed = Ethtool.Write(_nic.Name, on.ToDictionary(o => o, _ => false));
+        _offloadsToRestore = on.Except(failed).ToDictionary(o => o, _ => true);
+        _warnings.Add(failed.Count == 0
+            ? $"Offloads {list} of {_nic.Name} are off while this port is open; closing it turns them back on."
+            : $"Could not turn off {string.Join(", ", failed)} on {_nic.Name} (the driver refused); the others are off until the port closes.");
     }
 
     public string Name { get; }
@@ -325,6 +350,7 @@ internal sealed unsafe class XdpPort : IPortDriver
         foreach (var socket in _sockets) socket?.Dispose();
         _steering?.Dispose();
         _host?.Dispose();
+        if (_offloadsToRestore is { Count: > 0 }) Ethtool.Write(_nic.Name, _offloadsToRestore);
         if (_memory != -1 && _memory != 0) LibC.MUnmap(_memory, (nuint)_layout.TotalSize);
     }
 
