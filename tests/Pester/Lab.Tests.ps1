@@ -132,6 +132,17 @@ Describe 'Emulated adapter on a veth in a namespace' -Tag 'Lab' -Skip:(-not $Can
         (Wait-TestScript $out | ConvertFrom-Json).AfterClose | Should -Be 3
     }
 
+    It 'monitors with /rt: copies of both directions, queue N on ring N, nothing taken from the stack' -Skip:([Environment]::ProcessorCount -lt 2) {
+        $out = Start-TestScript 'Lab-Monitor.ps1' @('-Namespace', $lab.B, '-Address', $lab.Address, '-PeerAddress', $lab.PeerAddress) -Namespace $lab.A
+        $result = Wait-TestScript $out | ConvertFrom-Json
+        $result.Mechanism | Should -BeLike 'AF_PACKET TPACKET_V3 monitor of RX and TX*'
+        $result.TxRings | Should -Be 0
+        @($result.Seen | Where-Object Text -eq 'q0').Ring | Should -Be (0, 0, 0)
+        @($result.Seen | Where-Object Text -eq 'q1').Ring | Should -Be (1, 1, 1)
+        @($result.Seen | Where-Object Text -eq 'out').Count | Should -Be 1
+        $result.SocketGot | Should -Be 6     # the stack still got every datagram
+    }
+
     It 'warns about offloads at open, and -DisableOffloads turns them off until the port closes' {
         $script = "Import-Module '$ModulePath'; " +
             "`$null = Open-NetmapPort netmap:eth0 -WarningVariable w -WarningAction SilentlyContinue; Close-NetmapPort -All; " +
