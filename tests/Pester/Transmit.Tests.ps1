@@ -45,15 +45,30 @@ Describe 'Send-NetmapPacket, Measure-NetmapTraffic and Invoke-NetmapForward' {
         Receive-NetmapPacket -Port $rx -Timeout 0.2 | Should -BeNullOrEmpty
     }
 
-    It 'forwards matching packets from one pipe to another, copying, and drops the rest' {
+    It 'forwards matching packets between two pipes of one parent by swapping buffers, and drops the rest' {
         $name = New-TestName 'fw'
         $inTx, $inRx, $outTx, $outRx = Open-NetmapPort "netmap:$name{1", "netmap:$name}1", "netmap:$name{2", "netmap:$name}2"
-        1..5 | ForEach-Object { New-NetmapPacket -DestinationPort 53 } | Send-NetmapPacket -Port $inTx
+        $dns = 1..5 | ForEach-Object { New-NetmapPacket -DestinationPort 53 -Payload "query $_" }
+        $dns | Send-NetmapPacket -Port $inTx
         1..3 | ForEach-Object { New-NetmapPacket -DestinationPort 80 } | Send-NetmapPacket -Port $inTx
         $report = Invoke-NetmapForward -From $inRx -To $outTx -Filter 'udp dst port 53' -Duration 1
+        $report.ZeroCopy | Should -BeTrue       # one region: p}1 and p{2 share buffers
         $report.Forwarded | Should -Be 5
         $report.Filtered | Should -Be 3
-        @(Receive-NetmapPacket -Port $outRx -Timeout 0.5 | Where Udp.DstPort -eq 53).Count | Should -Be 5
+        $out = @(Receive-NetmapPacket -Port $outRx -Timeout 0.5)
+        $out.Count | Should -Be 5
+        for ($i = 0; $i -lt 5; $i++) { $out[$i].Data | Should -Be $dns[$i].Data }
+    }
+
+    It 'copies when the two ports live in different regions' {
+        $a = New-TestName 'fa'; $b = New-TestName 'fb'
+        $inTx, $inRx, $outTx, $outRx = Open-NetmapPort "netmap:$a{1", "netmap:$a}1", "netmap:$b{1", "netmap:$b}1"
+        $frames = 1..4 | ForEach-Object { New-NetmapPacket -Payload "copy $_" }
+        $frames | Send-NetmapPacket -Port $inTx
+        $report = Invoke-NetmapForward -From $inRx -To $outTx -Count 4
+        $report.ZeroCopy | Should -BeFalse
+        $report.Forwarded | Should -Be 4
+        (Receive-NetmapPacket -Port $outRx -Count 4 -Timeout 1)[3].Data | Should -Be $frames[3].Data
     }
 
     It 'forwards in the background with -AsJob until Stop-Job' {
