@@ -95,6 +95,7 @@ internal static class ForwardLoop
                && (count <= 0 || forwarders.Any(f => f.Forwarded < count)))
             foreach (var f in forwarders)
                 if (count <= 0 || f.Forwarded < count) f.Run(count > 0 ? count - f.Forwarded : long.MaxValue, wait, cancel);
+        foreach (var f in forwarders) f.Flush(1000);
         double seconds = clock.Elapsed.TotalSeconds;
         var ends = new[] { (from.Name, to.Name), (to.Name, from.Name) };
         return forwarders.Select((f, i) => new ForwardReport(ends[i].Item1, ends[i].Item2, f.ZeroCopy, f.Forwarded, f.Filtered, seconds,

@@ -39,6 +39,23 @@ public sealed unsafe class Forwarder
         return moved;
     }
 
+    /// <summary>
+    /// Syncs the TX ring until everything forwarded has left it, or <paramref name="timeoutMs"/>
+    /// passes (frames wait in a TX ring until a sync moves them on). Returns false when some are still there.
+    /// </summary>
+    public bool Flush(int timeoutMs, CancellationToken cancel = default)
+    {
+        var tx = _to.TxRing(_txRing);
+        long deadline = Environment.TickCount64 + timeoutMs;
+        while (true)
+        {
+            _to.TxSync();
+            if (RingMath.Space(tx) == tx->NumSlots - 1) return true;
+            if (Environment.TickCount64 >= deadline || cancel.IsCancellationRequested) return false;
+            Thread.Sleep(1);
+        }
+    }
+
     private long Move(long budget)
     {
         var tx = _to.TxRing(_txRing);
