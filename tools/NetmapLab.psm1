@@ -68,4 +68,25 @@ function Start-NativeProcess([string] $File, [string[]] $Arguments) {
     $process
 }
 
-Export-ModuleMember -Function New-NetmapLab, Remove-NetmapLab, Invoke-Peer, Get-DnsQueryPrintf, Start-PeerTraffic, Start-NativeProcess
+# Starts tcpdump in namespace Namespace writing to File, and returns once it is listening.
+function Start-Tcpdump([string] $Namespace, [string] $Interface, [string] $File, [string] $Filter) {
+    $info = [Diagnostics.ProcessStartInfo]::new('ip')
+    foreach ($a in 'netns', 'exec', $Namespace, 'tcpdump', '-i', $Interface, '-nn', '-U', '-w', $File, $Filter) { $info.ArgumentList.Add($a) }
+    $info.RedirectStandardError = $true
+    $info.RedirectStandardOutput = $true
+    $process = [Diagnostics.Process]::Start($info)
+    $null = $process.StandardOutput.ReadToEndAsync()
+    $line = $process.StandardError.ReadLineAsync()
+    if (-not $line.Wait(15000) -or $line.Result -notmatch 'listening') { $process.Kill(); throw "tcpdump did not start: $($line.Result)" }
+    $null = $process.StandardError.ReadToEndAsync()
+    $process
+}
+
+# Stops a tcpdump started by Start-Tcpdump, letting it write out what it captured.
+function Stop-Tcpdump($Process) {
+    Start-Sleep -Milliseconds 300
+    & kill -INT $Process.Id
+    $null = $Process.WaitForExit(10000)
+}
+
+Export-ModuleMember -Function New-NetmapLab, Remove-NetmapLab, Invoke-Peer, Get-DnsQueryPrintf, Start-PeerTraffic, Start-NativeProcess, Start-Tcpdump, Stop-Tcpdump
