@@ -69,9 +69,11 @@ Install-PSResource -Name NetmapPS -Repository NetmapPSTest -Scope CurrentUser -T
 New-NetmapPacket -DestinationPort 53 | Send-NetmapPacket -Port `$a
 "received:`$((Receive-NetmapPacket -Port `$b -Count 1 -Timeout 5).Protocol)"
 "@
-        $env = @{ HOME = $home_; XDG_DATA_HOME = $null; XDG_CONFIG_HOME = $null; XDG_CACHE_HOME = $null; PSModulePath = $null }
+        # [NullString]::Value removes a variable ($null would set it to ''); the child starts in $TestDrive.
+        $env = @{ HOME = $home_; XDG_DATA_HOME = [NullString]::Value; XDG_CONFIG_HOME = [NullString]::Value; XDG_CACHE_HOME = [NullString]::Value; PSModulePath = [NullString]::Value }
         $saved = @{}
         foreach ($k in $env.Keys) { $saved[$k] = [Environment]::GetEnvironmentVariable($k); [Environment]::SetEnvironmentVariable($k, $env[$k]) }
+        Push-Location $TestDrive
         try {
             $log = & $Pwsh -NoProfile -NonInteractive -Command $publish 2>&1
             $LASTEXITCODE | Should -Be 0 -Because "publishing and installing worked: $log"
@@ -80,7 +82,8 @@ New-NetmapPacket -DestinationPort 53 | Send-NetmapPacket -Port `$a
             $LASTEXITCODE | Should -Be 0 -Because "the installed module works: $lines"
         }
         finally {
-            foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) }
+            Pop-Location
+            foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $(if ($null -eq $saved[$k]) { [NullString]::Value } else { $saved[$k] })) }
         }
         $lines | Should -Contain 'imported:0'
         $lines | Should -Contain "base:$(Join-Path $home_ ".local/share/powershell/Modules/NetmapPS/$($manifest.ModuleVersion)")"
