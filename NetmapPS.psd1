@@ -14,7 +14,8 @@
     CmdletsToExport      = @(
         'Open-NetmapPort', 'Close-NetmapPort', 'Get-NetmapPort', 'Get-NetmapRing',
         'Get-NetmapPortName', 'Get-NetmapSlot', 'Send-NetmapPacket', 'Receive-NetmapPacket',
-        'Export-NetmapCapture', 'Import-NetmapCapture', 'New-NetmapPacket'
+        'Export-NetmapCapture', 'Import-NetmapCapture', 'New-NetmapPacket',
+        'Measure-NetmapTraffic', 'Invoke-NetmapForward'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -5,6 +5,7 @@
     Build : lays the module out in out/NetmapPS (Import-Module takes that folder).
     Test  : Build, then the C# unit tests, then the Pester tests; ends with "N passed, N failed".
     Demo  : Build, then a short tour on the embedded (emulated) backend.
+    Bench : Build, then bench/Bench.ps1 (-Quick: small counts, to check the harness).
     Clean : removes out/ and the bin/obj folders.
 .EXAMPLE
     dotnet tool restore; dotnet pwsh ./build.ps1 Demo
@@ -12,13 +13,15 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'UnitTest', 'Pester', 'Demo', 'Clean')]
+    [ValidateSet('Build', 'Test', 'UnitTest', 'Pester', 'Demo', 'Bench', 'Clean')]
     [string[]] $Task = 'Build',
     [string] $Configuration = 'Release',
     # Pester tags to leave out (for example Lab).
     [string[]] $ExcludeTag = @(),
     # Pester test files to run (default: all of tests/Pester).
-    [string[]] $TestPath = @()
+    [string[]] $TestPath = @(),
+    # Bench: small counts, only to check that the harness works.
+    [switch] $Quick
 )
 
 $ErrorActionPreference = 'Stop'
@@ -112,6 +115,7 @@ foreach ($t in $Task) {
         'Pester' { Invoke-Build; Invoke-PesterTests; Write-Totals }
         'Test' { Invoke-Build; Invoke-UnitTest; Invoke-PesterTests; Write-Totals }
         'Demo' { Invoke-Build; & $Pwsh -NoProfile -File (Join-Path $Root 'demo/Start-Demo.ps1') -ModulePath (Join-Path $ModuleDir 'NetmapPS.psd1'); if ($LASTEXITCODE) { exit $LASTEXITCODE } }
+        'Bench' { Invoke-Build; & $Pwsh -NoProfile -File (Join-Path $Root 'bench/Bench.ps1') -ModulePath (Join-Path $ModuleDir 'NetmapPS.psd1') -Quick:$Quick; if ($LASTEXITCODE) { exit $LASTEXITCODE } }
         'Clean' { Remove-Item $Out -Recurse -ErrorAction Ignore; Get-ChildItem $Root -Include bin, obj -Recurse -Directory | Remove-Item -Recurse -Force }
     }
 }

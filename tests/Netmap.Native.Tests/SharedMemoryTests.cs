@@ -219,7 +219,7 @@ public unsafe class SharedMemoryTests(ShmDirectory shm)
     public void RegionFileIsRemovedWhenTheLastPortCloses()
     {
         string name = Unique("p");
-        string path = System.IO.Path.Combine(shm.Path, $"{SharedMemoryBackend.FilePrefix}pipe-{name}-1");
+        string path = System.IO.Path.Combine(shm.Path, $"{SharedMemoryBackend.FilePrefix}pipe-{name}");
         var master = NetmapPort.Open($"netmap:{name}{{1");
         var slave = NetmapPort.Open($"netmap:{name}}}1");
         Assert.True(File.Exists(path));

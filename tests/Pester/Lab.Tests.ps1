@@ -132,6 +132,30 @@ Describe 'Emulated adapter on a veth in a namespace' -Tag 'Lab' -Skip:(-not $Can
         (Wait-TestScript $out | ConvertFrom-Json).AfterClose | Should -Be 3
     }
 
+    It 'monitors with /rt: copies of both directions, queue N on ring N, nothing taken from the stack' -Skip:([Environment]::ProcessorCount -lt 2) {
+        $out = Start-TestScript 'Lab-Monitor.ps1' @('-Namespace', $lab.B, '-Address', $lab.Address, '-PeerAddress', $lab.PeerAddress) -Namespace $lab.A
+        $result = Wait-TestScript $out | ConvertFrom-Json
+        $result.Mechanism | Should -BeLike 'AF_PACKET TPACKET_V3 monitor of RX and TX*'
+        $result.TxRings | Should -Be 0
+        @($result.Seen | Where-Object Text -eq 'q0').Ring | Should -Be (0, 0, 0)
+        @($result.Seen | Where-Object Text -eq 'q1').Ring | Should -Be (1, 1, 1)
+        @($result.Seen | Where-Object Text -eq 'out').Count | Should -Be 1
+        $result.SocketGot | Should -Be 6     # the stack still got every datagram
+    }
+
+    It 'warns about offloads at open, and -DisableOffloads turns them off until the port closes' {
+        $script = "Import-Module '$ModulePath'; " +
+            "`$null = Open-NetmapPort netmap:eth0 -WarningVariable w -WarningAction SilentlyContinue; Close-NetmapPort -All; " +
+            "'WARN:' + (`$w -match 'offloads on' -join ''); " +
+            "`$null = Open-NetmapPort netmap:eth0 -DisableOffloads -WarningAction SilentlyContinue; " +
+            "'OPEN:' + ((ethtool -k eth0 | Select-String '^generic-segmentation-offload:') -replace '.*: ',''); Close-NetmapPort -All; " +
+            "'CLOSED:' + ((ethtool -k eth0 | Select-String '^generic-segmentation-offload:') -replace '.*: ','')"
+        $out = & ip netns exec $lab.A $Pwsh -NoProfile -Command $script
+        ($out | Where-Object { $_ -like 'WARN:*' }) | Should -BeLike "WARN:*ethtool -K eth0*gso off*"
+        ($out | Where-Object { $_ -like 'OPEN:*' }) | Should -Be 'OPEN:off'
+        ($out | Where-Object { $_ -like 'CLOSED:*' }) | Should -Be 'CLOSED:on'
+    }
+
     It 'reports a ring out of range and a missing interface' {
         $script = "Import-Module '$ModulePath'; Open-NetmapPort netmap:eth0-2 -ErrorAction Continue 2>&1 | ForEach-Object { `$_.FullyQualifiedErrorId + '|' + `$_.Exception.Message }"
         $out = & ip netns exec $lab.A $Pwsh -NoProfile -Command $script

@@ -9,18 +9,31 @@ internal static class InterfaceBackend
 {
     public static IPortDriver Open(PortSpec spec, NetInterface nic, bool disableOffloads)
     {
-        if (spec.IsMonitor || spec.Flags.HasFlag(RegisterFlags.ZeroCopyMonitor))
-            throw new NetmapException(NetmapError.NotSupported,
-                $"'{spec.Name}': monitor ports (/r, /t, /z) on interfaces are not available yet in emulated mode.");
         if (spec.ExternalMemory is not null || spec.ShareWith is not null)
             throw new NetmapException(NetmapError.NotSupported, $"'{spec.Name}': @extmem and @share need the netmap kernel module.");
         if (spec.Config is not null)
             throw new NetmapException(NetmapError.NotSupported,
                 $"'{spec.Name}': @conf cannot change an interface's queues in emulated mode; use 'ethtool -L {nic.Name}' (or numtxqueues/numrxqueues on a veth).");
         var (tx, rx) = Rings(spec, nic);
+        if (spec.IsMonitor || spec.Flags.HasFlag(RegisterFlags.ZeroCopyMonitor))
+        {
+            if (rx.End > nic.RxQueues)
+                throw new NetmapException(NetmapError.NotSupported, $"'{spec.Name}': in emulated mode a monitor watches NIC rings, not host rings; leave '^' and '*' out.");
+            bool zero = spec.Flags.HasFlag(RegisterFlags.ZeroCopyMonitor) && !spec.IsMonitor;
+            return new PacketMonitorPort(nic, rx, zero || spec.Flags.HasFlag(RegisterFlags.MonitorRx), zero || spec.Flags.HasFlag(RegisterFlags.MonitorTx), spec.Name, "");
+        }
         if (spec.Flags.HasFlag(RegisterFlags.RxRingsOnly)) tx = default;
         if (spec.Flags.HasFlag(RegisterFlags.TxRingsOnly)) rx = default;
-        return new XdpPort(nic, tx, rx, spec.Name, disableOffloads);
+        try
+        {
+            return new XdpPort(nic, tx, rx, spec.Name, disableOffloads);
+        }
+        catch (NetmapException e) when (e.Error == NetmapError.NotSupported && rx.Count > 0 && rx.End <= nic.RxQueues)
+        {
+            // No AF_XDP here (an old kernel, or none built in): capture copies instead, and say so.
+            return new PacketMonitorPort(nic, rx, incoming: true, outgoing: false, spec.Name,
+                $"; AF_XDP is not available ({e.Message}), so frames are copied, not taken from the host stack, and nothing is transmitted");
+        }
     }
 
     /// <summary>

@@ -14,6 +14,8 @@ public static class SharedMemoryBackend
 {
     /// <summary>Ports a user-space VALE switch can hold.</summary>
     public const uint ValePortCapacity = 64;
+    /// <summary>Pipes one parent name can hold at once (they share its region, as in netmap).</summary>
+    public const uint PipeCapacity = 16;
     private const uint MaxRings = 64, MaxSlots = 16384;
 
     /// <summary>The directory of the region files.</summary>
@@ -53,13 +55,14 @@ public static class SharedMemoryBackend
         }
         else
         {
-            string path = Path.Combine(Directory, $"{FilePrefix}pipe-{CheckFileName(spec.PortName, spec)}-{spec.PipeId}");
-            uint port = spec.Pipe == PipeEnd.Master ? 0u : 1u;
+            // Every pipe of one parent lives in the parent's region, so buffers can be swapped between them.
+            string path = Path.Combine(Directory, $"{FilePrefix}pipe-{CheckFileName(spec.PortName, spec)}");
+            uint port = 0;
             RingSpan tx = default, rx = default;
             var region = SharedRegion.Attach(path, geometry, (reg, created, holder) =>
             {
                 CheckGeometry(reg, spec, created);
-                if (created) NamePipeEnds(reg, spec);
+                port = AttachPipe(reg, spec) + (spec.Pipe == PipeEnd.Master ? 0u : 1u);
                 (tx, rx) = ClaimRings(reg, spec, port, holder);
                 return port;
             });
@@ -115,7 +118,7 @@ public static class SharedMemoryBackend
             throw new NetmapException(NetmapError.InvalidRequest, $"'{spec.Name}': slots must be between 4 and {MaxSlots}, not {txSlots}.");
         return spec.IsVale
             ? new RegionGeometry(RegionKind.ValeSwitch, ValePortCapacity, 1, 1, txSlots, NetmapAbi.DefaultBufferSize)
-            : new RegionGeometry(RegionKind.Pipe, 2, tx, tx, txSlots, NetmapAbi.DefaultBufferSize);
+            : new RegionGeometry(RegionKind.Pipe, 2 * PipeCapacity, tx, tx, txSlots, NetmapAbi.DefaultBufferSize);
     }
 
     /// <summary>A region that exists already keeps its shape; asking for another one explicitly is an error.</summary>
@@ -129,10 +132,34 @@ public static class SharedMemoryBackend
                 $"'{spec.Name}': this {(spec.IsVale ? "switch" : "pipe")} exists already with {have.TxRingsPerPort} ring pair(s) of {have.Slots} slots; open it without @conf, or close every port on it first.");
     }
 
-    private static unsafe void NamePipeEnds(SharedRegion region, PortSpec spec)
+    /// <summary>The first port of the pipe's pair (master 2k, slave 2k+1): the one it has, or a free pair.</summary>
+    private static unsafe uint AttachPipe(SharedRegion region, PortSpec spec)
     {
-        SetName(region, 0, $"{spec.PortName}{{{spec.PipeId}");
-        SetName(region, 1, $"{spec.PortName}}}{spec.PipeId}");
+        var layout = region.Layout;
+        string master = $"{spec.PortName}{{{spec.PipeId}";
+        int free = -1;
+        for (uint p = 0; p + 1 < layout.Geometry.PortCapacity; p += 2)
+        {
+            var entry = layout.Port(region.Base, p);
+            if (entry->InUse != 0 && GetName(entry) == master) return p;
+            if (entry->InUse == 0 && layout.Port(region.Base, p + 1)->InUse == 0 && free < 0) free = (int)p;
+        }
+        if (free < 0)
+            throw new NetmapException(NetmapError.Busy,
+                $"'{spec.Name}': '{spec.PortName}' already has {layout.Geometry.PortCapacity / 2} pipes open; close some, or use another parent name.");
+        uint first = (uint)free;
+        foreach (uint end in new[] { first, first + 1 })
+        {
+            var rx = layout.Kring(region.Base, layout.RingIndex(end, tx: false, 0));
+            SharedSpinLock.Enter(&rx->ProducerLock);
+            layout.ResetRings(region.Base, end);
+            SharedSpinLock.Exit(&rx->ProducerLock);
+        }
+        SetName(region, first, master);
+        SetName(region, first + 1, $"{spec.PortName}}}{spec.PipeId}");
+        Volatile.Write(ref layout.Port(region.Base, first + 1)->InUse, 1);
+        Volatile.Write(ref layout.Port(region.Base, first)->InUse, 1);
+        return first;
     }
 
     private static unsafe uint AttachValePort(SharedRegion region, PortSpec spec)

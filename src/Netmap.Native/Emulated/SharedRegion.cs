@@ -142,6 +142,12 @@ internal sealed unsafe class SharedRegion : IDisposable
         Volatile.Write(ref entry->InUse, 0);
         if (g.Kind == RegionKind.ValeSwitch && port < g.PortCapacity && !PortHasOwner(port))
             Volatile.Write(ref Layout.Port(Base, port)->InUse, 0);
+        if (g.Kind == RegionKind.Pipe && port < g.PortCapacity && !PortHasOwner(port) && !PortHasOwner(port ^ 1))
+        {
+            // Neither end is open any more: the pipe and what was queued in it go.
+            Volatile.Write(ref Layout.Port(Base, port)->InUse, 0);
+            Volatile.Write(ref Layout.Port(Base, port ^ 1)->InUse, 0);
+        }
     }
 
     /// <summary>True when some open port holds one of the rings of <paramref name="port"/>.</summary>

@@ -15,7 +15,7 @@ internal unsafe interface ITransmitPath
 }
 
 /// <summary>
-/// A netmap pipe: TX ring r of one end feeds RX ring r of the other. Buffers are swapped, not copied
+/// A netmap pipe: TX ring r of one end (port 2k or 2k+1) feeds RX ring r of the other. Buffers are swapped, not copied
 /// (both ends live in one region), and both slots are marked NS_BUF_CHANGED. When the receiving ring
 /// is full the rest stays pending in the TX ring until room appears.
 /// </summary>
@@ -26,7 +26,7 @@ internal sealed unsafe class PipeTransmitPath(SharedRegion region) : ITransmitPa
     public uint Transmit(uint port, uint r, NetmapRing* ring, uint from, uint to)
     {
         byte* b = region.Base;
-        uint peer = 1 - port, slots = ring->NumSlots;
+        uint peer = port ^ 1, slots = ring->NumSlots;
         uint destIndex = _layout.RingIndex(peer, tx: false, r);
         var dest = _layout.Ring(b, destIndex);
         var dk = _layout.Kring(b, destIndex);
@@ -61,7 +61,7 @@ internal sealed unsafe class PipeTransmitPath(SharedRegion region) : ITransmitPa
         return taken;
     }
 
-    public void SlotsReleased(uint port) => SharedEvent.Signal(&_layout.Port(region.Base, 1 - port)->TxEvent);
+    public void SlotsReleased(uint port) => SharedEvent.Signal(&_layout.Port(region.Base, port ^ 1)->TxEvent);
 
     private static bool Valid(uint buffer, uint count) => buffer >= 2 && buffer < count;
 }
