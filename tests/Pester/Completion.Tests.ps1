@@ -41,7 +41,7 @@ Describe 'Completion of port names to open' {
         $match.ToolTip | Should -BeLike '*other end*'
     }
 
-    It 'offers the ends of a pipe another process holds (its region file in shared memory)' {
+    It 'offers the pipe ends another process holds (read from its region file in shared memory)' {
         $name = New-TestName 'cpx'
         $ready = Join-Path $TestDrive "$name.ready"
         $holder = Start-TestScript 'Hold-Port.ps1' @('-Port', "netmap:$name{1", '-ReadyFile', $ready)
@@ -54,10 +54,11 @@ Describe 'Completion of port names to open' {
         finally { $holder.Kill($true); $holder.WaitForExit() }
     }
 
-    It 'offers the VALE switches in use' {
+    It 'offers the VALE switches in use, and their ports' {
         $switch = New-TestName 'vale'
         Open-NetmapPort "${switch}:a" | Out-Null
         (Get-Completion 'Open-NetmapPort val').CompletionText | Should -Contain "${switch}:"
+        (Get-Completion "Open-NetmapPort ${switch}:").CompletionText | Should -Contain "${switch}:a"
         Close-NetmapPort "${switch}:a"
         (Get-Completion 'Open-NetmapPort val').CompletionText | Should -Not -Contain "${switch}:"
     }
@@ -76,14 +77,16 @@ Describe 'Completion of open ports' {
     }
     AfterAll { Close-NetmapPort -All }
 
-    It 'completes -Port of every cmdlet that takes ports with the open ports, and nothing else' {
-        $commands = Get-Command -Module NetmapPS -CommandType Cmdlet | Where-Object {
-            $_.Parameters['Port'] -and $_.Parameters['Port'].ParameterType -in [Netmap.Native.Ports.NetmapPort], [Netmap.Native.Ports.NetmapPort[]] }
-        $commands.Name | Should -Contain 'Receive-NetmapPacket'
-        $commands.Name | Should -Contain 'Send-NetmapPacket'
-        foreach ($c in $commands) {
-            $texts = (Get-Completion "$($c.Name) -Port 'netmap:$name").CompletionText
-            $texts | Should -Be "'$($tx.Name)'", "'$($rx.Name)'" -Because "$($c.Name) -Port completes open ports"
+    It 'completes every parameter that takes ports with the open ports, and nothing else' {
+        $portTypes = [Netmap.Native.Ports.NetmapPort], [Netmap.Native.Ports.NetmapPort[]]
+        $pairs = foreach ($c in Get-Command -Module NetmapPS -CommandType Cmdlet) {
+            foreach ($p in $c.Parameters.Values | Where-Object ParameterType -in $portTypes) { "$($c.Name) -$($p.Name)" }
+        }
+        $pairs | Should -Contain 'Receive-NetmapPacket -Port'
+        $pairs | Should -Contain 'Send-NetmapPacket -Port'
+        foreach ($pair in $pairs) {
+            $texts = (Get-Completion "$pair 'netmap:$name").CompletionText
+            $texts | Should -Be "'$($tx.Name)'", "'$($rx.Name)'" -Because "$pair completes open ports"
         }
     }
 

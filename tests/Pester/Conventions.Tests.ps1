@@ -37,7 +37,7 @@ Describe '-WhatIf and -Confirm' {
     It 'change nothing with -WhatIf' {
         $name = New-TestName 'wi'
         Open-NetmapPort "netmap:$name{1" -WhatIf | Should -BeNullOrEmpty
-        Get-RegionPath "pipe-$name-1" | Should -Not -Exist
+        Get-ChildItem $ShmDir -Filter "netmapps-$Uid-*$name*" | Should -BeNullOrEmpty
         $tx, $rx = Open-NetmapPort "netmap:$name{1", "netmap:$name}1"
         New-NetmapPacket | Send-NetmapPacket -Port $tx -WhatIf
         Receive-NetmapPacket -Port $rx -Timeout 0.2 | Should -BeNullOrEmpty
@@ -69,8 +69,12 @@ Describe 'Objects between cmdlets' {
 
     It 'tells under -Verbose which backend serves a port' {
         $name = New-TestName 'vb'
-        $verbose = Open-NetmapPort "netmap:$name{1" -Verbose 4>&1 | Where-Object { $_ -is [Management.Automation.VerboseRecord] }
+        $output = Open-NetmapPort "netmap:$name{1" -Verbose 4>&1
+        $port = $output | Where-Object { $_ -is [Netmap.Native.Ports.NetmapPort] }
+        $verbose = $output | Where-Object { $_ -is [Management.Automation.VerboseRecord] }
         "$verbose" | Should -Match 'Emulated'
-        "$verbose" | Should -Match ([regex]::Escape((Get-RegionPath "pipe-$name-1")))
+        "$verbose" | Should -Match ([regex]::Escape($port.Mechanism))
+        "$verbose" | Should -Match ([regex]::Escape($port.Region))
+        $port.Region | Should -Exist
     }
 }

@@ -7,7 +7,8 @@ namespace NetmapPS.Completion;
 /// <summary>
 /// Registers the argument completers when the module is imported, with Register-ArgumentCompleter
 /// in the importing runspace. Which parameters get which completer follows from the cmdlets
-/// themselves, so a new cmdlet with a -Port, -Ring or -Filter parameter is covered without changes here.
+/// themselves, so a new cmdlet with a parameter that takes ports, or a -Ring or -Filter parameter, is
+/// covered without changes here.
 /// </summary>
 public sealed class CompleterRegistration : IModuleAssemblyInitializer
 {
@@ -50,7 +51,9 @@ public sealed class CompleterRegistration : IModuleAssemblyInitializer
 
         yield return (typeof(PortNameCompleter), NewPortNames, "Name");
         yield return (typeof(OpenPortCompleter), OpenPortNames, "Name");
-        yield return (typeof(OpenPortCompleter), With(p => ElementType(p) == typeof(NetmapPort), "Port"), "Port");
+        // Every parameter that takes ports (-Port, -From, -To...) takes the names of open ports.
+        foreach (string name in parameters.Where(p => ElementType(p.Property) == typeof(NetmapPort)).Select(p => p.Property.Name).Distinct())
+            yield return (typeof(OpenPortCompleter), With(p => ElementType(p) == typeof(NetmapPort), name), name);
         yield return (typeof(RingCompleter), With(p => ElementType(p) == typeof(uint), "Ring"), "Ring");
         yield return (typeof(FilterCompleter), With(p => p.PropertyType == typeof(string), "Filter"), "Filter");
     }

@@ -7,8 +7,9 @@ namespace NetmapPS.Completion;
 
 /// <summary>
 /// Completes port names to open: <c>netmap:</c> plus each interface of /sys/class/net (and, once an
-/// interface is typed in full, its ring pairs <c>-N</c>, host rings <c>^</c> and <c>*</c>), pipes and
-/// VALE switches that have a region file in shared memory, and the free end of pipes open here.
+/// interface is typed in full, its ring pairs <c>-N</c>, host rings <c>^</c> and <c>*</c>), the pipe
+/// ends and VALE switches and ports in use in region files in shared memory, and the other end of
+/// pipes open here.
 /// </summary>
 public sealed class PortNameCompleter : IArgumentCompleter
 {
@@ -43,16 +44,16 @@ public sealed class PortNameCompleter : IArgumentCompleter
             char other = spec.Pipe == Netmap.Native.PortNames.PipeEnd.Master ? '}' : '{';
             yield return ($"netmap:{spec.PortName}{other}{spec.PipeId}", $"other end of the open pipe '{port.Name}'");
         }
-        foreach (var (kind, rest) in Regions())
+        foreach (var region in RegionDirectory.List())
         {
-            if (kind == "vale")
-                yield return ($"{rest}:", $"a port of the VALE switch '{rest}' (in use)");
-            else if (kind == "pipe" && rest.LastIndexOf('-') is > 0 and var dash)
+            if (region.Kind == "vale")
             {
-                string name = rest[..dash], id = rest[(dash + 1)..];
-                yield return ($"netmap:{name}{{{id}", $"master end of pipe {id} of {name} (in use)");
-                yield return ($"netmap:{name}}}{id}", $"slave end of pipe {id} of {name} (in use)");
+                yield return ($"{region.Name}:", $"a port of the VALE switch '{region.Name}' ({region.Ports.Count} in use)");
+                foreach (string port in region.Ports) yield return ($"{region.Name}:{port}", $"port {port} of the VALE switch '{region.Name}' (in use)");
             }
+            else if (region.Kind == "pipe")
+                foreach (string end in region.Ports)
+                    yield return ($"netmap:{end}", $"{(end.Contains('{') ? "master" : "slave")} end of a pipe of {region.Name} (in use)");
         }
         foreach (var port in PortSession.All)
             yield return (port.Name, $"open in this session: {port.Spec.Description}");
@@ -70,21 +71,6 @@ public sealed class PortNameCompleter : IArgumentCompleter
             string queues = Path.Combine(dir, "queues");
             uint Count(string prefix) => Directory.Exists(queues) ? (uint)Math.Max(1, Directory.GetDirectories(queues, prefix + "*").Length) : 1;
             yield return (Path.GetFileName(dir), Count("rx-"), Count("tx-"));
-        }
-    }
-
-    /// <summary>Region files of this user: ("pipe", "NAME-ID") or ("vale", "SWITCH").</summary>
-    private static IEnumerable<(string Kind, string Remainder)> Regions()
-    {
-        string[] files;
-        try { files = Directory.GetFiles(SharedMemoryBackend.Directory, SharedMemoryBackend.FilePrefix + "*"); }
-        catch (IOException) { yield break; }
-        catch (UnauthorizedAccessException) { yield break; }
-        foreach (string file in files.OrderBy(f => f, StringComparer.Ordinal))
-        {
-            string rest = Path.GetFileName(file)[SharedMemoryBackend.FilePrefix.Length..];
-            int dash = rest.IndexOf('-');
-            if (dash > 0) yield return (rest[..dash], rest[(dash + 1)..]);
         }
     }
 }
