@@ -44,7 +44,12 @@ function Invoke-Build {
     Write-Host '== Build' -ForegroundColor Cyan
     Invoke-Tool dotnet publish (Join-Path $Root 'src/NetmapPS/NetmapPS.csproj') -c $Configuration -o $ModuleDir --nologo -v quiet
     Copy-Item (Join-Path $Root 'NetmapPS.psd1'), (Join-Path $Root 'NetmapPS.Format.ps1xml'), (Join-Path $Root 'NetmapPS.Types.ps1xml') $ModuleDir -Force
+    # Serialization settings and the views of deserialized objects.
+    Copy-Item (Join-Path $Root 'NetmapPS.Serialization.ps1xml'), (Join-Path $Root 'NetmapPS.Deserialized.Format.ps1xml') $ModuleDir -Force
     if (Test-Path (Join-Path $Root 'en-US')) { Copy-Item (Join-Path $Root 'en-US') $ModuleDir -Recurse -Force }
+    # Cmdlet help: MAML from docs/help/*.md, in a child pwsh (the build process does not load the module).
+    Invoke-Tool $Pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tools/New-MamlHelp.ps1') -ModulePath (Join-Path $ModuleDir 'NetmapPS.psd1') `
+        -MarkdownPath (Join-Path $Root 'docs/help') -OutputPath (Join-Path $ModuleDir 'en-US/NetmapPS.dll-Help.xml')
     Remove-Item (Join-Path $ModuleDir '*.pdb'), (Join-Path $ModuleDir '*.deps.json') -ErrorAction Ignore
     Write-Host "Module laid out in $ModuleDir"
 }
