@@ -9,12 +9,13 @@
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     RequiredAssemblies   = @('Netmap.Native.dll', 'PacketDotNet.dll', 'NetmapPS.dll')
-    TypesToProcess       = @('NetmapPS.Types.ps1xml')
-    FormatsToProcess     = @('NetmapPS.Format.ps1xml')
+    TypesToProcess       = @('NetmapPS.Types.ps1xml', 'NetmapPS.Serialization.ps1xml')
+    FormatsToProcess     = @('NetmapPS.Format.ps1xml', 'NetmapPS.Deserialized.Format.ps1xml')
     CmdletsToExport      = @(
         'Open-NetmapPort', 'Close-NetmapPort', 'Get-NetmapPort', 'Get-NetmapRing',
         'Get-NetmapPortName', 'Get-NetmapSlot', 'Send-NetmapPacket', 'Receive-NetmapPacket',
         'Export-NetmapCapture', 'Import-NetmapCapture', 'New-NetmapPacket',
+        'Measure-NetmapTraffic', 'Invoke-NetmapForward',
         'Get-NetmapSystem', 'Get-NetmapPortInfo', 'Get-NetmapValeSwitch', 'Add-NetmapValePort', 'Remove-NetmapValePort'
     )
     FunctionsToExport    = @()

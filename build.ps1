@@ -5,6 +5,7 @@
     Build : lays the module out in out/NetmapPS (Import-Module takes that folder).
     Test  : Build, then the C# unit tests, then the Pester tests; ends with "N passed, N failed".
     Demo  : Build, then a short tour on the embedded (emulated) backend.
+    Bench : Build, then bench/Bench.ps1 (-Quick: small counts, to check the harness).
     NativeLab : Build, then tests/Pester/Native.Tests.ps1 against the real netmap kernel module in the
             lab VM (../shared/lab/netmap-vm, or $env:NETMAP_VM): one boot as netmap loads by default,
             one with admode=1 for the test that needs it.
@@ -15,7 +16,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'UnitTest', 'Pester', 'Demo', 'Clean', 'NativeLab')]
+    [ValidateSet('Build', 'Test', 'UnitTest', 'Pester', 'Demo', 'Bench', 'Clean', 'NativeLab')]
     [string[]] $Task = 'Build',
     [string] $Configuration = 'Release',
     # Pester tags to leave out (for example Lab).
@@ -25,7 +26,9 @@ param(
     # Pester tags to run (default: every tag).
     [string[]] $Tag = @(),
     # Pester without building first (the lab VM cannot run NuGet; NativeLab builds on the host).
-    [switch] $NoBuild
+    [switch] $NoBuild,
+    # Bench: small counts, only to check that the harness works.
+    [switch] $Quick
 )
 
 $ErrorActionPreference = 'Stop'
@@ -48,7 +51,12 @@ function Invoke-Build {
     Write-Host '== Build' -ForegroundColor Cyan
     Invoke-Tool dotnet publish (Join-Path $Root 'src/NetmapPS/NetmapPS.csproj') -c $Configuration -o $ModuleDir --nologo -v quiet
     Copy-Item (Join-Path $Root 'NetmapPS.psd1'), (Join-Path $Root 'NetmapPS.Format.ps1xml'), (Join-Path $Root 'NetmapPS.Types.ps1xml') $ModuleDir -Force
+    # Serialization settings and the views of deserialized objects.
+    Copy-Item (Join-Path $Root 'NetmapPS.Serialization.ps1xml'), (Join-Path $Root 'NetmapPS.Deserialized.Format.ps1xml') $ModuleDir -Force
     if (Test-Path (Join-Path $Root 'en-US')) { Copy-Item (Join-Path $Root 'en-US') $ModuleDir -Recurse -Force }
+    # Cmdlet help: MAML from docs/help/*.md, in a child pwsh (the build process does not load the module).
+    Invoke-Tool $Pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tools/New-MamlHelp.ps1') -ModulePath (Join-Path $ModuleDir 'NetmapPS.psd1') `
+        -MarkdownPath (Join-Path $Root 'docs/help') -OutputPath (Join-Path $ModuleDir 'en-US/NetmapPS.dll-Help.xml')
     Remove-Item (Join-Path $ModuleDir '*.pdb'), (Join-Path $ModuleDir '*.deps.json') -ErrorAction Ignore
     Write-Host "Module laid out in $ModuleDir"
 }
@@ -144,6 +152,7 @@ foreach ($t in $Task) {
         'Test' { Invoke-Build; Invoke-UnitTest; Invoke-PesterTests; Write-Totals }
         'NativeLab' { Invoke-Build; Invoke-NativeLab; Write-Totals }
         'Demo' { Invoke-Build; & $Pwsh -NoProfile -File (Join-Path $Root 'demo/Start-Demo.ps1') -ModulePath (Join-Path $ModuleDir 'NetmapPS.psd1'); if ($LASTEXITCODE) { exit $LASTEXITCODE } }
+        'Bench' { Invoke-Build; & $Pwsh -NoProfile -File (Join-Path $Root 'bench/Bench.ps1') -ModulePath (Join-Path $ModuleDir 'NetmapPS.psd1') -Quick:$Quick; if ($LASTEXITCODE) { exit $LASTEXITCODE } }
         'Clean' { Remove-Item $Out -Recurse -ErrorAction Ignore; Get-ChildItem $Root -Include bin, obj -Recurse -Directory | Remove-Item -Recurse -Force }
     }
 }

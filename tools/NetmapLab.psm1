@@ -20,6 +20,8 @@ function New-NetmapLab {
     }
     $lab.Mac = (& ip netns exec $lab.A cat /sys/class/net/eth0/address).Trim()
     & ip -n $lab.B neigh add $lab.Address lladdr $lab.Mac dev peer0 nud permanent
+    $lab | Add-Member PeerMac (& ip netns exec $lab.B cat /sys/class/net/peer0/address).Trim()
+    & ip -n $lab.A neigh add $lab.PeerAddress lladdr $lab.PeerMac dev eth0 nud permanent
     & ip netns exec $lab.B sh -c 'echo 1 > /sys/class/net/peer0/queues/tx-0/xps_cpus; echo 2 > /sys/class/net/peer0/queues/tx-1/xps_cpus' 2>$null
     $lab
 }
@@ -66,4 +68,25 @@ function Start-NativeProcess([string] $File, [string[]] $Arguments) {
     $process
 }
 
-Export-ModuleMember -Function New-NetmapLab, Remove-NetmapLab, Invoke-Peer, Get-DnsQueryPrintf, Start-PeerTraffic, Start-NativeProcess
+# Starts tcpdump in namespace Namespace writing to File, and returns once it is listening.
+function Start-Tcpdump([string] $Namespace, [string] $Interface, [string] $File, [string] $Filter) {
+    $info = [Diagnostics.ProcessStartInfo]::new('ip')
+    foreach ($a in 'netns', 'exec', $Namespace, 'tcpdump', '-i', $Interface, '-nn', '-U', '-w', $File, $Filter) { $info.ArgumentList.Add($a) }
+    $info.RedirectStandardError = $true
+    $info.RedirectStandardOutput = $true
+    $process = [Diagnostics.Process]::Start($info)
+    $null = $process.StandardOutput.ReadToEndAsync()
+    $line = $process.StandardError.ReadLineAsync()
+    if (-not $line.Wait(15000) -or $line.Result -notmatch 'listening') { $process.Kill(); throw "tcpdump did not start: $($line.Result)" }
+    $null = $process.StandardError.ReadToEndAsync()
+    $process
+}
+
+# Stops a tcpdump started by Start-Tcpdump, letting it write out what it captured.
+function Stop-Tcpdump($Process) {
+    Start-Sleep -Milliseconds 300
+    & kill -INT $Process.Id
+    $null = $Process.WaitForExit(10000)
+}
+
+Export-ModuleMember -Function New-NetmapLab, Remove-NetmapLab, Invoke-Peer, Get-DnsQueryPrintf, Start-PeerTraffic, Start-NativeProcess, Start-Tcpdump, Stop-Tcpdump

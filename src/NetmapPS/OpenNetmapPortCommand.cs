@@ -17,6 +17,10 @@ public sealed class OpenNetmapPortCommand : PSCmdlet
     [Parameter]
     public PortMode Mode { get; set; }
 
+    /// <summary>Turn the interface's GRO/TSO/GSO/checksum offloads off while the port is open (restored at close).</summary>
+    [Parameter]
+    public SwitchParameter DisableOffloads { get; set; }
+
     protected override void ProcessRecord()
     {
         PortMode? mode = MyInvocation.BoundParameters.ContainsKey(nameof(Mode)) ? Mode : null;
@@ -25,7 +29,7 @@ public sealed class OpenNetmapPortCommand : PSCmdlet
             if (!ShouldProcess(name, "Open netmap port")) continue;
             try
             {
-                var port = NetmapPort.Open(name, mode);
+                var port = NetmapPort.Open(name, mode, DisableOffloads);
                 PortSession.Add(port);
                 foreach (var warning in port.Warnings) WriteWarning(warning);
                 WriteVerbose($"Opened '{port.Name}' ({port.Spec.Description}): {port.Mode}, {port.Mechanism}, region {port.Region}.");

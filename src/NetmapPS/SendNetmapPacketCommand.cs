@@ -28,18 +28,61 @@ public sealed class SendNetmapPacketCommand : PSCmdlet
     [Parameter]
     public uint? Ring { get; set; }
 
+    /// <summary>Send on the host TX ring: the frames enter the host stack as if received on the interface.</summary>
+    [Parameter]
+    public SwitchParameter HostRing { get; set; }
+
     /// <summary>Seconds to wait for room in the ring before giving up (default: wait until stopped).</summary>
     [Parameter]
     [ValidateRange(0, double.MaxValue)]
     public double Timeout { get; set; } = -1;
 
+    /// <summary>Send each frame this many times.</summary>
+    [Parameter]
+    [ValidateRange(1, long.MaxValue)]
+    public long Count { get; set; } = 1;
+
+    /// <summary>Pace the transmission to this many packets per second.</summary>
+    [Parameter]
+    [ValidateRange(0, double.MaxValue)]
+    public double Rate { get; set; }
+
+    /// <summary>Hand the ring over (txsync) after this many frames, as pkt-gen's -b does (default: when the ring is full).</summary>
+    [Parameter]
+    [ValidateRange(1, 65536)]
+    public int Burst { get; set; }
+
+    /// <summary>Write a sequence number (0, 1, 2...) into each frame sent, for Measure-NetmapTraffic -Sequence.</summary>
+    [Parameter]
+    public SwitchParameter Sequence { get; set; }
+
+    /// <summary>Where the sequence number goes (default 42: the start of an IPv4/UDP payload).</summary>
+    [Parameter]
+    public int SequenceOffset { get; set; } = SequenceStamp.DefaultOffset;
+
+    /// <summary>Pass each input object on down the pipeline once it is sent.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    /// <summary>Write one object at the end: packets, bytes, seconds, packets per second.</summary>
+    [Parameter]
+    public SwitchParameter Summary { get; set; }
+
     private int TimeoutMs => Timeout < 0 ? -1 : (int)Math.Min(int.MaxValue, Timeout * 1000);
+    private Pacer? _pacer;
+    private uint _sequence;
+    private long _bytes;
+    private readonly System.Diagnostics.Stopwatch _clock = new();
 
     protected override void BeginProcessing()
     {
         try
         {
-            _transmitter = new PacketTransmitter(Port, Ring);
+            if (HostRing && Port.HostTxRingCount == 0)
+                throw new Netmap.Native.NetmapException(Netmap.Native.NetmapError.InvalidRequest, $"'{Port.Name}' has no host TX ring.");
+            _transmitter = new PacketTransmitter(Port, HostRing ? Port.TxRingCount + (Ring ?? 0) : Ring);
+            _pacer = Rate > 0 ? new Pacer(Rate) : null;
+            _clock.Start();
         }
         catch (NetmapException e)
         {
@@ -57,13 +100,26 @@ public sealed class SendNetmapPacketCommand : PSCmdlet
                 "NotAFrame", ErrorCategory.InvalidType, InputObject));
             return;
         }
-        if (!ShouldProcess(Port.Name, $"Transmit a {frame.Length}-byte frame")) return;
+        if (!ShouldProcess(Port.Name, $"Transmit a {frame.Length}-byte frame{(Count > 1 ? $" {Count} times" : "")}{(HostRing ? " into the host stack" : "")}")) return;
         try
         {
-            if (!_transmitter!.Send(frame, TimeoutMs, _stop.Token) && !_stop.IsCancellationRequested)
-                ThrowTerminatingError(new ErrorRecord(new TimeoutException(
-                        $"No TX slot freed up on '{Port.Name}' within {Timeout} s after {_transmitter.Sent} frames: nobody is taking the packets."),
-                    "TransmitTimeout", ErrorCategory.OperationTimeout, Port));
+            if (Sequence) frame = (byte[])frame.Clone();
+            for (long i = 0; i < Count && !_stop.IsCancellationRequested; i++)
+            {
+                if (Sequence) SequenceStamp.Write(frame, _sequence++, SequenceOffset);
+                _pacer?.Next(_stop.Token);
+                if (!_transmitter!.Send(frame, TimeoutMs, _stop.Token))
+                {
+                    if (!_stop.IsCancellationRequested)
+                        ThrowTerminatingError(new ErrorRecord(new TimeoutException(
+                                $"No TX slot freed up on '{Port.Name}' within {Timeout} s after {_transmitter.Sent} frames: nobody is taking the packets."),
+                            "TransmitTimeout", ErrorCategory.OperationTimeout, Port));
+                    return;
+                }
+                _bytes += frame.Length;
+                if (Burst > 0 && _transmitter.Sent % Burst == 0 || _pacer is not null) Port.TxSync();
+            }
+            if (PassThru) WriteObject(InputObject);
         }
         catch (NetmapException e)
         {
@@ -77,7 +133,9 @@ public sealed class SendNetmapPacketCommand : PSCmdlet
         if (!_transmitter.Flush(TimeoutMs < 0 ? 5000 : TimeoutMs, _stop.Token))
             WriteWarning($"Some frames are still waiting in the TX ring of '{Port.Name}': the receiver is not taking them.");
         Port.Statistics.AddSent(_transmitter.Sent);
-        WriteVerbose($"Sent {_transmitter.Sent} frames on '{Port.Name}'.");
+        double seconds = _clock.Elapsed.TotalSeconds;
+        WriteVerbose($"Sent {_transmitter.Sent} frames ({_bytes} bytes) on '{Port.Name}' in {seconds:F3} s.");
+        if (Summary) WriteObject(new SendReport(Port.Name, _transmitter.Sent, _bytes, seconds, seconds > 0 ? _transmitter.Sent / seconds : 0));
     }
 
     protected override void StopProcessing() => _stop.Cancel();

@@ -8,7 +8,7 @@ $script:Uid = (& id -u)
 # A name no other test uses: pipe and switch names must be unique per run.
 function New-TestName([string] $Stem) { $Stem + [guid]::NewGuid().ToString('N').Substring(0, 10) }
 
-# The region file of a pipe ('pipe-NAME-ID') or a switch ('vale-SWITCH').
+# The region file of the pipes of a parent ('pipe-NAME') or of a switch ('vale-SWITCH').
 function Get-RegionPath([string] $Region) { Join-Path $ShmDir "netmapps-$Uid-$Region" }
 
 # An Ethernet frame from Source to Destination (MACs as 'aa:bb:...'), EtherType 0x88B5, with a text payload.

@@ -14,7 +14,7 @@ Describe 'Emulated adapter on a veth in a namespace' -Tag 'Lab' -Skip:(-not $Can
 
     It 'captures exactly the DNS queries sent among other traffic, as tcpdump on the peer counts them' {
         $pcap = Join-Path ([IO.Path]::GetTempPath()) "nmps-lab-$PID.pcap"
-        $tcpdump = Start-NativeProcess ip @('netns', 'exec', $lab.B, 'tcpdump', '-i', 'peer0', '-nn', '-U', '-w', $pcap, 'udp dst port 53')
+        $tcpdump = Start-Tcpdump $lab.B peer0 $pcap 'udp dst port 53'
         $capture = Start-TestScript 'Lab-Capture.ps1' @('-PortName', 'netmap:eth0', '-ReadyFile', $ready) -Namespace $lab.A
         Wait-File $ready
         Start-Sleep -Milliseconds 300
@@ -25,8 +25,7 @@ Describe 'Emulated adapter on a veth in a namespace' -Tag 'Lab' -Skip:(-not $Can
         }
         Invoke-Peer $lab "timeout 1 bash -c 'echo > /dev/tcp/$($lab.Address)/80' 2>/dev/null; true"
         $result = Wait-TestScript $capture | ConvertFrom-Json
-        Start-Sleep -Milliseconds 300
-        & kill -INT $tcpdump.Id; $tcpdump.WaitForExit(5000) | Out-Null
+        Stop-Tcpdump $tcpdump
         $tcpdumpCount = @(& tcpdump -nn -r $pcap 2>$null).Count
         Remove-Item $pcap -ErrorAction Ignore
 
@@ -75,6 +74,25 @@ Describe 'Emulated adapter on a veth in a namespace' -Tag 'Lab' -Skip:(-not $Can
         $frames.Ring | Select-Object -Unique | Should -Be 1
     }
 
+    It 'lets two processes hold different queues of eth0 at once (one XDP program, shared)' -Skip:([Environment]::ProcessorCount -lt 2) {
+        $ready1 = "$ready.q1"
+        $q0 = Start-TestScript 'Lab-Capture.ps1' @('-PortName', 'netmap:eth0-0', '-ReadyFile', $ready) -Namespace $lab.A
+        Wait-File $ready
+        $q1 = Start-TestScript 'Lab-Capture.ps1' @('-PortName', 'netmap:eth0-1', '-ReadyFile', $ready1) -Namespace $lab.A
+        Wait-File $ready1
+        Start-Sleep -Milliseconds 300
+        1..3 | ForEach-Object { Invoke-Peer $lab "echo -n q0 > /dev/udp/$($lab.Address)/7000" -Cpu 0 }
+        1..3 | ForEach-Object { Invoke-Peer $lab "echo -n q1 > /dev/udp/$($lab.Address)/7001" -Cpu 1 }
+        $first = (Wait-TestScript $q0 | ConvertFrom-Json)
+        $second = (Wait-TestScript $q1 | ConvertFrom-Json)
+        Remove-Item $ready1 -ErrorAction Ignore
+        @($first.Frames | Where-Object DstPort -eq 7000).Count | Should -Be 3
+        @($first.Frames | Where-Object DstPort -eq 7001).Count | Should -Be 0
+        @($second.Frames | Where-Object DstPort -eq 7001).Count | Should -Be 3
+        @($second.Frames | Where-Object DstPort -eq 7000).Count | Should -Be 0
+        $second.Mechanism | Should -BeLike 'AF_XDP shared XDP*'
+    }
+
     It 'takes the traffic away from a socket on eth0 while open, and gives it back after close' {
         $out = Start-TestScript 'Lab-Socket.ps1' @('-PortName', 'netmap:eth0', '-Namespace', $lab.B, '-Address', $lab.Address) -Namespace $lab.A
         $result = Wait-TestScript $out | ConvertFrom-Json
@@ -98,6 +116,60 @@ Describe 'Emulated adapter on a veth in a namespace' -Tag 'Lab' -Skip:(-not $Can
         $result = Wait-TestScript $out | ConvertFrom-Json
         $result.ToPort | Should -Be 3
         $result.AfterClose | Should -Be 3
+    }
+
+    It 'puts what the stack sends on the host RX ring instead of the wire, and injects the host TX ring into the stack' {
+        $pcap = Join-Path ([IO.Path]::GetTempPath()) "nmps-lab-host-$PID.pcap"
+        $tcpdump = Start-Tcpdump $lab.B peer0 $pcap 'udp port 7777'
+        $out = Start-TestScript 'Lab-HostRings.ps1' @('-PeerAddress', $lab.PeerAddress, '-Address', $lab.Address) -Namespace $lab.A
+        $result = Wait-TestScript $out | ConvertFrom-Json
+        Stop-Tcpdump $tcpdump
+        $atPeer = @(& tcpdump -nn -A -r $pcap 2>$null | Select-String 'fromstack|afterclose' | ForEach-Object { $_.Matches[0].Value })
+        Remove-Item $pcap -ErrorAction Ignore
+        $result.Mechanism | Should -BeLike '*TAP*tcx*'
+        $result.HostRx | Should -Be 1
+        $atPeer | Should -Be 'afterclose'     # 'fromstack' never reached the wire
+        $result.Injected | Should -Be 'injected'
+        $result.TapWhileOpen | Should -Be 1
+        $result.TapAfterClose | Should -Be 0
+    }
+
+    It 'leaves no TAP or tcx link behind when a holder of the host rings is killed with SIGKILL' {
+        $holder = Start-TestScript 'Hold-Port.ps1' @('-Port', 'netmap:eth0*', '-ReadyFile', $ready) -Namespace $lab.A
+        Wait-File $ready
+        @(& ip -n $lab.A -o link show | Select-String 'nmh').Count | Should -Be 1
+        & kill -9 $holder.Id
+        $holder.WaitForExit(10000) | Out-Null
+        Start-Sleep -Milliseconds 500
+        @(& ip -n $lab.A -o link show | Select-String 'nmh').Count | Should -Be 0
+        (& ip -n $lab.A link show eth0) -join "`n" | Should -Not -Match 'xdp'
+        # The stack reaches the wire again: the tcx egress redirect is gone.
+        $out = Start-TestScript 'Lab-Socket.ps1' @('-PortName', 'netmap:eth0', '-Namespace', $lab.B, '-Address', $lab.Address) -Namespace $lab.A
+        (Wait-TestScript $out | ConvertFrom-Json).AfterClose | Should -Be 3
+    }
+
+    It 'monitors with /rt: copies of both directions, queue N on ring N, nothing taken from the stack' -Skip:([Environment]::ProcessorCount -lt 2) {
+        $out = Start-TestScript 'Lab-Monitor.ps1' @('-Namespace', $lab.B, '-Address', $lab.Address, '-PeerAddress', $lab.PeerAddress) -Namespace $lab.A
+        $result = Wait-TestScript $out | ConvertFrom-Json
+        $result.Mechanism | Should -BeLike 'AF_PACKET TPACKET_V3 monitor of RX and TX*'
+        $result.TxRings | Should -Be 0
+        @($result.Seen | Where-Object Text -eq 'q0').Ring | Should -Be (0, 0, 0)
+        @($result.Seen | Where-Object Text -eq 'q1').Ring | Should -Be (1, 1, 1)
+        @($result.Seen | Where-Object Text -eq 'out').Count | Should -Be 1
+        $result.SocketGot | Should -Be 6     # the stack still got every datagram
+    }
+
+    It 'warns about offloads at open, and -DisableOffloads turns them off until the port closes' {
+        $script = "Import-Module '$ModulePath'; " +
+            "`$null = Open-NetmapPort netmap:eth0 -WarningVariable w -WarningAction SilentlyContinue; Close-NetmapPort -All; " +
+            "'WARN:' + (`$w -match 'offloads on' -join ''); " +
+            "`$null = Open-NetmapPort netmap:eth0 -DisableOffloads -WarningAction SilentlyContinue; " +
+            "'OPEN:' + ((ethtool -k eth0 | Select-String '^generic-segmentation-offload:') -replace '.*: ',''); Close-NetmapPort -All; " +
+            "'CLOSED:' + ((ethtool -k eth0 | Select-String '^generic-segmentation-offload:') -replace '.*: ','')"
+        $out = & ip netns exec $lab.A $Pwsh -NoProfile -Command $script
+        ($out | Where-Object { $_ -like 'WARN:*' }) | Should -BeLike "WARN:*ethtool -K eth0*gso off*"
+        ($out | Where-Object { $_ -like 'OPEN:*' }) | Should -Be 'OPEN:off'
+        ($out | Where-Object { $_ -like 'CLOSED:*' }) | Should -Be 'CLOSED:on'
     }
 
     It 'reports a ring out of range and a missing interface' {

@@ -5,7 +5,7 @@ Describe 'Region files' {
 
     It 'are private to their owner and removed when the last port closes' {
         $name = New-TestName 'lf'
-        $path = Get-RegionPath "pipe-$name-1"
+        $path = Get-RegionPath "pipe-$name"
         $master, $slave = Open-NetmapPort "netmap:$name{1", "netmap:$name}1"
         Test-Path $path | Should -BeTrue
         (Get-Item $path).UnixFileMode | Should -Be ([IO.UnixFileMode]'UserRead, UserWrite')
@@ -26,7 +26,7 @@ Describe 'Region files' {
         (Get-NetmapPort).Name | Should -Be "netmap:$name{2"
         Close-NetmapPort -All
         Get-NetmapPort | Should -BeNullOrEmpty
-        Get-ChildItem $ShmDir -Filter "netmapps-$Uid-pipe-$name-*" | Should -BeNullOrEmpty
+        Get-ChildItem $ShmDir -Filter "netmapps-$Uid-pipe-$name" | Should -BeNullOrEmpty
     }
 
     It 'says which port is not open' {
@@ -46,7 +46,7 @@ Describe 'Region files' {
 Describe 'A holder killed with SIGKILL' {
     It 'leaves a region that the next open reclaims: its rings are free again and the file goes' {
         $name = New-TestName 'kh'
-        $path = Get-RegionPath "pipe-$name-1"
+        $path = Get-RegionPath "pipe-$name"
         $ready = Join-Path ([IO.Path]::GetTempPath()) "$name.ready"
         $holder = Start-TestScript 'Hold-Port.ps1' @('-Port', "netmap:$name{1", '-ReadyFile', $ready)
         try {
@@ -69,7 +69,7 @@ Describe 'A holder killed with SIGKILL' {
 
     It 'leaves a region that any later open sweeps away' {
         $name = New-TestName 'ks'
-        $path = Get-RegionPath "pipe-$name-1"
+        $path = Get-RegionPath "pipe-$name"
         $ready = Join-Path ([IO.Path]::GetTempPath()) "$name.ready"
         $holder = Start-TestScript 'Hold-Port.ps1' @('-Port', "netmap:$name}1", '-ReadyFile', $ready)
         Wait-File $ready
@@ -87,6 +87,6 @@ Describe 'A holder killed with SIGKILL' {
         $script = "Import-Module '$ModulePath'; `$null = Open-NetmapPort 'netmap:$name{1'; exit 0"
         & $Pwsh -NoProfile -NonInteractive -Command $script
         $LASTEXITCODE | Should -Be 0
-        Test-Path (Get-RegionPath "pipe-$name-1") | Should -BeFalse
+        Test-Path (Get-RegionPath "pipe-$name") | Should -BeFalse
     }
 }

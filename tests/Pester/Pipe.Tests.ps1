@@ -10,7 +10,7 @@ Describe 'A pipe shared by two processes' {
         $result.Received | Should -Be 10000
         $result.OutOfOrder | Should -Be 0
         $result.Damaged | Should -Be 0
-        Test-Path (Get-RegionPath "pipe-$name-1") | Should -BeFalse
+        Test-Path (Get-RegionPath "pipe-$name") | Should -BeFalse
     }
 }
 
@@ -29,7 +29,7 @@ Describe 'Pipe ports in one session' {
         $master.RxRingCount | Should -Be 1
         $master.TxSlots | Should -Be 1024
         $master.BufferSize | Should -Be 2048
-        $master.Region | Should -Be (Get-RegionPath "pipe-$name-1")
+        $master.Region | Should -Be (Get-RegionPath "pipe-$name")
         (Get-NetmapPort).Name | Should -Be "netmap:$name{1", "netmap:$name}1"
     }
 

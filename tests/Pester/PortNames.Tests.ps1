@@ -80,6 +80,6 @@ Describe 'Open-NetmapPort errors' {
         $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidPortRequest,*'
         $err[0].Exception.Message | Should -BeLike '*ring 3 is out of range*'
         Get-NetmapPort | Should -BeNullOrEmpty
-        Test-Path (Get-RegionPath "pipe-$name-1") | Should -BeFalse
+        Test-Path (Get-RegionPath "pipe-$name") | Should -BeFalse
     }
 }

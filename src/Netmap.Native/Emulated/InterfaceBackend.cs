@@ -7,31 +7,63 @@ namespace Netmap.Native.Emulated;
 /// <summary>Ports on real Linux interfaces without the netmap module: AF_XDP for the NIC rings.</summary>
 internal static class InterfaceBackend
 {
-    public static IPortDriver Open(PortSpec spec, NetInterface nic)
+    public static IPortDriver Open(PortSpec spec, NetInterface nic, bool disableOffloads)
     {
-        if (spec.IsMonitor || spec.Flags.HasFlag(RegisterFlags.ZeroCopyMonitor))
-            throw new NetmapException(NetmapError.NotSupported,
-                $"'{spec.Name}': monitor ports (/r, /t, /z) on interfaces are not available yet in emulated mode.");
-        if (spec.Mode is RegisterMode.Host or RegisterMode.OneHost or RegisterMode.NicAndHost)
-            throw new NetmapException(NetmapError.NotSupported,
-                $"'{spec.Name}': host rings ('^', '*') are not available yet in emulated mode; open the NIC rings ('netmap:{nic.Name}' or 'netmap:{nic.Name}-N').");
         if (spec.ExternalMemory is not null || spec.ShareWith is not null)
             throw new NetmapException(NetmapError.NotSupported, $"'{spec.Name}': @extmem and @share need the netmap kernel module.");
         if (spec.Config is not null)
             throw new NetmapException(NetmapError.NotSupported,
                 $"'{spec.Name}': @conf cannot change an interface's queues in emulated mode; use 'ethtool -L {nic.Name}' (or numtxqueues/numrxqueues on a veth).");
-        uint nicRings = Math.Max(nic.RxQueues, nic.TxQueues);
-        RingSpan chosen = new(0, nicRings);
-        if (spec.Mode == RegisterMode.OneNic)
+        var (tx, rx) = Rings(spec, nic);
+        if (spec.IsMonitor || spec.Flags.HasFlag(RegisterFlags.ZeroCopyMonitor))
         {
-            if (spec.RingId >= nicRings)
-                throw new NetmapException(NetmapError.InvalidRequest,
-                    $"'{spec.Name}': ring {spec.RingId} is out of range; {nic.Name} has {nic.RxQueues} RX and {nic.TxQueues} TX queues, numbered from 0.");
-            chosen = new RingSpan(spec.RingId, spec.RingId + 1u);
+            if (rx.End > nic.RxQueues)
+                throw new NetmapException(NetmapError.NotSupported, $"'{spec.Name}': in emulated mode a monitor watches NIC rings, not host rings; leave '^' and '*' out.");
+            bool zero = spec.Flags.HasFlag(RegisterFlags.ZeroCopyMonitor) && !spec.IsMonitor;
+            return new PacketMonitorPort(nic, rx, zero || spec.Flags.HasFlag(RegisterFlags.MonitorRx), zero || spec.Flags.HasFlag(RegisterFlags.MonitorTx), spec.Name, "");
         }
-        RingSpan tx = spec.Flags.HasFlag(RegisterFlags.RxRingsOnly) ? default : Clip(chosen, nic.TxQueues);
-        RingSpan rx = spec.Flags.HasFlag(RegisterFlags.TxRingsOnly) ? default : Clip(chosen, nic.RxQueues);
-        return new XdpPort(nic, tx, rx, spec.Name);
+        if (spec.Flags.HasFlag(RegisterFlags.RxRingsOnly)) tx = default;
+        if (spec.Flags.HasFlag(RegisterFlags.TxRingsOnly)) rx = default;
+        try
+        {
+            return new XdpPort(nic, tx, rx, spec.Name, disableOffloads);
+        }
+        catch (NetmapException e) when (e.Error == NetmapError.NotSupported && rx.Count > 0 && rx.End <= nic.RxQueues)
+        {
+            // No AF_XDP here (an old kernel, or none built in): capture copies instead, and say so.
+            return new PacketMonitorPort(nic, rx, incoming: true, outgoing: false, spec.Name,
+                $"; AF_XDP is not available ({e.Message}), so frames are copied, not taken from the host stack, and nothing is transmitted");
+        }
+    }
+
+    /// <summary>
+    /// The TX and RX rings a register mode takes, as NETMAP_TXRING / NETMAP_RXRING index them: the NIC
+    /// rings first, then the one host ring (index = number of NIC rings).
+    /// </summary>
+    private static (RingSpan Tx, RingSpan Rx) Rings(PortSpec spec, NetInterface nic)
+    {
+        uint nicRings = Math.Max(nic.RxQueues, nic.TxQueues);
+        RingSpan hostTx = new(nic.TxQueues, nic.TxQueues + 1), hostRx = new(nic.RxQueues, nic.RxQueues + 1);
+        switch (spec.Mode)
+        {
+            case RegisterMode.OneNic:
+                if (spec.RingId >= nicRings)
+                    throw new NetmapException(NetmapError.InvalidRequest,
+                        $"'{spec.Name}': ring {spec.RingId} is out of range; {nic.Name} has {nic.RxQueues} RX and {nic.TxQueues} TX queues, numbered from 0.");
+                var one = new RingSpan(spec.RingId, spec.RingId + 1u);
+                return (Clip(one, nic.TxQueues), Clip(one, nic.RxQueues));
+            case RegisterMode.Host:
+                return (hostTx, hostRx);
+            case RegisterMode.OneHost:
+                if (spec.RingId != 0)
+                    throw new NetmapException(NetmapError.InvalidRequest,
+                        $"'{spec.Name}': host ring {spec.RingId} is out of range; in emulated mode {nic.Name} has one host ring pair, '^0' (or '^').");
+                return (hostTx, hostRx);
+            case RegisterMode.NicAndHost:
+                return (new RingSpan(0, nic.TxQueues + 1), new RingSpan(0, nic.RxQueues + 1));
+            default:
+                return (new RingSpan(0, nic.TxQueues), new RingSpan(0, nic.RxQueues));
+        }
     }
 
     private static RingSpan Clip(RingSpan span, uint count) =>

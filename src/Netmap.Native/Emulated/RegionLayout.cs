@@ -8,8 +8,10 @@ namespace Netmap.Native.Emulated;
 /// <see cref="ExtraBuffers"/> follow the ring buffers in the pool (fill buffers of an AF_XDP UMEM).
 /// </remarks>
 internal sealed record RegionGeometry(RegionKind Kind, uint PortCapacity, uint TxRingsPerPort, uint RxRingsPerPort, uint Slots, uint BufferSize,
-    uint HostRings = 0, uint ExtraBuffers = 0)
+    uint HostRings = 0, uint ExtraBuffers = 0, uint MonitorPorts = 0)
 {
+    /// <summary>Ports 0 to this - 1 are ordinary; the rest are monitor ports.</summary>
+    public uint FirstMonitorPort => PortCapacity - MonitorPorts;
     public uint RingsPerPort => TxRingsPerPort + RxRingsPerPort;
     public uint RingCount => PortCapacity * RingsPerPort;
     /// <summary>First buffer index after those of the rings' slots.</summary>
@@ -89,6 +91,7 @@ internal sealed unsafe class RegionLayout
         h->Slots = g.Slots;
         h->BufferSize = g.BufferSize;
         h->MemoryId = memoryId;
+        h->MonitorPorts = g.MonitorPorts;
 
         uint nextBuffer = 2;
         for (uint port = 0; port < g.PortCapacity; port++)
@@ -146,7 +149,8 @@ internal sealed unsafe class RegionLayout
         if (h->Magic != RegionHeader.MagicValue || h->Version != RegionHeader.LayoutVersion) return null;
         if (h->Slots is < 2 or > 65536 || h->BufferSize is < 64 or > 65536 || h->PortCapacity is 0 or > 254) return null;
         if (h->TxRingsPerPort > 64 || h->RxRingsPerPort > 64) return null;
-        var g = new RegionGeometry(h->Kind, h->PortCapacity, h->TxRingsPerPort, h->RxRingsPerPort, h->Slots, h->BufferSize);
+        if (h->MonitorPorts >= h->PortCapacity) return null;
+        var g = new RegionGeometry(h->Kind, h->PortCapacity, h->TxRingsPerPort, h->RxRingsPerPort, h->Slots, h->BufferSize, MonitorPorts: h->MonitorPorts);
         return new RegionLayout(g).TotalSize == h->TotalSize && h->TotalSize <= fileSize ? g : null;
     }
 

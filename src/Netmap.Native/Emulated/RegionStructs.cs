@@ -10,7 +10,7 @@ internal enum RegionKind : uint { Pipe = 1, ValeSwitch = 2, Interface = 3 }
 internal struct RegionHeader
 {
     public const ulong MagicValue = 0x3147455253504D4E; // "NMPSREG1"
-    public const uint LayoutVersion = 1;
+    public const uint LayoutVersion = 2;
 
     [FieldOffset(0)] public ulong Magic;
     [FieldOffset(8)] public uint Version;
@@ -26,6 +26,8 @@ internal struct RegionHeader
     [FieldOffset(48)] public int Ready;
     /// <summary>Spin lock of the switch's learning table (pid of the holder).</summary>
     [FieldOffset(52)] public int TableLock;
+    /// <summary>The last this-many ports of the region are monitor ports.</summary>
+    [FieldOffset(56)] public uint MonitorPorts;
 }
 
 /// <summary>One open port of one process: its liveness is the OFD lock on byte <c>HolderLockBase + index</c> of the file.</summary>
@@ -52,6 +54,10 @@ internal unsafe struct PortEntry
     [FieldOffset(88)] public long RxDropped;
     /// <summary>Packets this port transmitted that were dropped as malformed (bad length or buffer).</summary>
     [FieldOffset(96)] public long TxErrors;
+    /// <summary>For a monitor port: index + 1 of the port it watches; 0 for an ordinary port.</summary>
+    [FieldOffset(104)] public int MonitorOf;
+    /// <summary>For a monitor port: 1 = what the watched port receives, 2 = what it transmits.</summary>
+    [FieldOffset(108)] public int MonitorFlags;
 }
 
 /// <summary>The kernel-private state of one ring (netmap's kring): what the user cannot see in netmap_ring.</summary>

@@ -14,6 +14,10 @@ public static class SharedMemoryBackend
 {
     /// <summary>Ports a user-space VALE switch can hold.</summary>
     public const uint ValePortCapacity = 64;
+    /// <summary>Pipes one parent name can hold at once (they share its region, as in netmap).</summary>
+    public const uint PipeCapacity = 16;
+    /// <summary>Monitor ports (/r, /t, /z) a region can hold besides its ordinary ports.</summary>
+    public const uint MonitorCapacity = 8;
     private const uint MaxRings = 64, MaxSlots = 16384;
 
     /// <summary>The directory of the region files.</summary>
@@ -45,25 +49,27 @@ public static class SharedMemoryBackend
             var region = SharedRegion.Attach(path, geometry, (reg, created, holder) =>
             {
                 CheckGeometry(reg, spec, created);
-                port = AttachValePort(reg, spec);
+                port = IsMonitor(spec) ? AttachMonitor(reg, spec, FindValePort(reg, spec), created) : AttachValePort(reg, spec);
                 (tx, rx) = ClaimRings(reg, spec, port, holder);
                 return port;
             });
-            return Finish(region, spec, port, tx, rx, $"user-space VALE switch '{spec.SwitchName}' in shared memory");
+            return Finish(region, spec, port, tx, rx, IsMonitor(spec) ? $"monitor of a port of user-space VALE switch '{spec.SwitchName}'" : $"user-space VALE switch '{spec.SwitchName}' in shared memory");
         }
         else
         {
-            string path = Path.Combine(Directory, $"{FilePrefix}pipe-{CheckFileName(spec.PortName, spec)}-{spec.PipeId}");
-            uint port = spec.Pipe == PipeEnd.Master ? 0u : 1u;
+            // Every pipe of one parent lives in the parent's region, so buffers can be swapped between them.
+            string path = Path.Combine(Directory, $"{FilePrefix}pipe-{CheckFileName(spec.PortName, spec)}");
+            uint port = 0;
             RingSpan tx = default, rx = default;
             var region = SharedRegion.Attach(path, geometry, (reg, created, holder) =>
             {
                 CheckGeometry(reg, spec, created);
-                if (created) NamePipeEnds(reg, spec);
+                port = IsMonitor(spec) ? AttachMonitor(reg, spec, FindPipeEnd(reg, spec), created)
+                                       : AttachPipe(reg, spec) + (spec.Pipe == PipeEnd.Master ? 0u : 1u);
                 (tx, rx) = ClaimRings(reg, spec, port, holder);
                 return port;
             });
-            return Finish(region, spec, port, tx, rx, "user-space netmap pipe in shared memory");
+            return Finish(region, spec, port, tx, rx, IsMonitor(spec) ? "monitor of a user-space netmap pipe end" : "user-space netmap pipe in shared memory");
         }
     }
 
@@ -81,9 +87,6 @@ public static class SharedMemoryBackend
 
     private static void RefuseUnsupported(PortSpec spec)
     {
-        if (spec.IsMonitor || spec.Flags.HasFlag(RegisterFlags.ZeroCopyMonitor))
-            throw new NetmapException(NetmapError.NotSupported,
-                $"'{spec.Name}': monitor ports (/r, /t, /z) on software ports are not available yet in emulated mode.");
         if (spec.ExternalMemory is not null)
             throw new NetmapException(NetmapError.NotSupported, $"'{spec.Name}': @extmem needs the netmap kernel module; emulated ports allocate their own shared memory.");
         if (spec.ShareWith is not null)
@@ -114,8 +117,8 @@ public static class SharedMemoryBackend
         if (txSlots is < 4 or > MaxSlots)
             throw new NetmapException(NetmapError.InvalidRequest, $"'{spec.Name}': slots must be between 4 and {MaxSlots}, not {txSlots}.");
         return spec.IsVale
-            ? new RegionGeometry(RegionKind.ValeSwitch, ValePortCapacity, 1, 1, txSlots, NetmapAbi.DefaultBufferSize)
-            : new RegionGeometry(RegionKind.Pipe, 2, tx, tx, txSlots, NetmapAbi.DefaultBufferSize);
+            ? new RegionGeometry(RegionKind.ValeSwitch, ValePortCapacity + MonitorCapacity, 1, 1, txSlots, NetmapAbi.DefaultBufferSize, MonitorPorts: MonitorCapacity)
+            : new RegionGeometry(RegionKind.Pipe, 2 * PipeCapacity + MonitorCapacity, tx, tx, txSlots, NetmapAbi.DefaultBufferSize, MonitorPorts: MonitorCapacity);
     }
 
     /// <summary>A region that exists already keeps its shape; asking for another one explicitly is an error.</summary>
@@ -129,10 +132,85 @@ public static class SharedMemoryBackend
                 $"'{spec.Name}': this {(spec.IsVale ? "switch" : "pipe")} exists already with {have.TxRingsPerPort} ring pair(s) of {have.Slots} slots; open it without @conf, or close every port on it first.");
     }
 
-    private static unsafe void NamePipeEnds(SharedRegion region, PortSpec spec)
+    private static bool IsMonitor(PortSpec spec) => spec.IsMonitor || spec.Flags.HasFlag(RegisterFlags.ZeroCopyMonitor);
+
+    private static unsafe int FindPipeEnd(SharedRegion region, PortSpec spec)
     {
-        SetName(region, 0, $"{spec.PortName}{{{spec.PipeId}");
-        SetName(region, 1, $"{spec.PortName}}}{spec.PipeId}");
+        string name = spec.RequestName;
+        for (uint p = 0; p < region.Layout.Geometry.FirstMonitorPort; p++)
+        {
+            var entry = region.Layout.Port(region.Base, p);
+            if (entry->InUse != 0 && GetName(entry) == name) return (int)p;
+        }
+        return -1;
+    }
+
+    private static unsafe int FindValePort(SharedRegion region, PortSpec spec)
+    {
+        for (uint p = 0; p < region.Layout.Geometry.FirstMonitorPort; p++)
+        {
+            var entry = region.Layout.Port(region.Base, p);
+            if (entry->InUse != 0 && GetName(entry) == spec.PortName) return (int)p;
+        }
+        return -1;
+    }
+
+    /// <summary>
+    /// A monitor port: its RX rings get copies of what the watched port receives (/r), transmits (/t)
+    /// or both (/rt, /z), without taking anything from it.
+    /// </summary>
+    private static unsafe uint AttachMonitor(SharedRegion region, PortSpec spec, int watched, bool created)
+    {
+        var layout = region.Layout;
+        if (watched < 0)
+            throw new NetmapException(NetmapError.NotFound,
+                $"'{spec.Name}': there is no open '{spec.RequestName}' to monitor; open it first, then the monitor.");
+        for (uint p = layout.Geometry.FirstMonitorPort; p < layout.Geometry.PortCapacity; p++)
+        {
+            var entry = layout.Port(region.Base, p);
+            if (entry->InUse != 0) continue;
+            var rx = layout.Kring(region.Base, layout.RingIndex(p, tx: false, 0));
+            SharedSpinLock.Enter(&rx->ProducerLock);
+            layout.ResetRings(region.Base, p);
+            SharedSpinLock.Exit(&rx->ProducerLock);
+            bool both = spec.Flags.HasFlag(RegisterFlags.ZeroCopyMonitor) && !spec.IsMonitor;
+            entry->MonitorFlags = (both || spec.Flags.HasFlag(RegisterFlags.MonitorRx) ? 1 : 0) | (both || spec.Flags.HasFlag(RegisterFlags.MonitorTx) ? 2 : 0);
+            SetName(region, p, spec.Name);
+            entry->MonitorOf = watched + 1;
+            Volatile.Write(ref entry->InUse, 1);
+            return p;
+        }
+        throw new NetmapException(NetmapError.Busy, $"'{spec.Name}': this region already has {layout.Geometry.MonitorPorts} monitors open.");
+    }
+
+    /// <summary>The first port of the pipe's pair (master 2k, slave 2k+1): the one it has, or a free pair.</summary>
+    private static unsafe uint AttachPipe(SharedRegion region, PortSpec spec)
+    {
+        var layout = region.Layout;
+        string master = $"{spec.PortName}{{{spec.PipeId}";
+        int free = -1;
+        for (uint p = 0; p + 1 < layout.Geometry.FirstMonitorPort; p += 2)
+        {
+            var entry = layout.Port(region.Base, p);
+            if (entry->InUse != 0 && GetName(entry) == master) return p;
+            if (entry->InUse == 0 && layout.Port(region.Base, p + 1)->InUse == 0 && free < 0) free = (int)p;
+        }
+        if (free < 0)
+            throw new NetmapException(NetmapError.Busy,
+                $"'{spec.Name}': '{spec.PortName}' already has {layout.Geometry.FirstMonitorPort / 2} pipes open; close some, or use another parent name.");
+        uint first = (uint)free;
+        foreach (uint end in new[] { first, first + 1 })
+        {
+            var rx = layout.Kring(region.Base, layout.RingIndex(end, tx: false, 0));
+            SharedSpinLock.Enter(&rx->ProducerLock);
+            layout.ResetRings(region.Base, end);
+            SharedSpinLock.Exit(&rx->ProducerLock);
+        }
+        SetName(region, first, master);
+        SetName(region, first + 1, $"{spec.PortName}}}{spec.PipeId}");
+        Volatile.Write(ref layout.Port(region.Base, first + 1)->InUse, 1);
+        Volatile.Write(ref layout.Port(region.Base, first)->InUse, 1);
+        return first;
     }
 
     private static unsafe uint AttachValePort(SharedRegion region, PortSpec spec)
@@ -140,14 +218,14 @@ public static class SharedMemoryBackend
         var layout = region.Layout;
         string name = spec.PortName;
         int free = -1;
-        for (uint p = 0; p < layout.Geometry.PortCapacity; p++)
+        for (uint p = 0; p < layout.Geometry.FirstMonitorPort; p++)
         {
             var entry = layout.Port(region.Base, p);
             if (entry->InUse != 0 && GetName(entry) == name) return p;
             if (entry->InUse == 0 && free < 0) free = (int)p;
         }
         if (free < 0)
-            throw new NetmapException(NetmapError.Busy, $"'{spec.Name}': switch '{spec.SwitchName}' already has {layout.Geometry.PortCapacity} ports.");
+            throw new NetmapException(NetmapError.Busy, $"'{spec.Name}': switch '{spec.SwitchName}' already has {layout.Geometry.FirstMonitorPort} ports.");
         uint port = (uint)free;
         var rx = layout.Kring(region.Base, layout.RingIndex(port, tx: false, 0));
         SharedSpinLock.Enter(&rx->ProducerLock);
@@ -172,7 +250,7 @@ public static class SharedMemoryBackend
                     $"'{spec.Name}': ring {spec.RingId} is out of range; this {(spec.IsVale ? "port" : "pipe end")} has {pairs} ring pair(s), numbered 0 to {pairs - 1}.");
             chosen = new RingSpan(spec.RingId, spec.RingId + 1u);
         }
-        RingSpan tx = spec.Flags.HasFlag(RegisterFlags.RxRingsOnly) ? new RingSpan(0, 0) : chosen;
+        RingSpan tx = spec.Flags.HasFlag(RegisterFlags.RxRingsOnly) || IsMonitor(spec) ? new RingSpan(0, 0) : chosen;
         RingSpan rx = spec.Flags.HasFlag(RegisterFlags.TxRingsOnly) ? new RingSpan(0, 0) : chosen;
         var indices = new List<uint>();
         for (uint r = tx.First; r < tx.End; r++) indices.Add(layout.RingIndex(port, true, r));

@@ -140,8 +140,19 @@ internal sealed unsafe class SharedRegion : IDisposable
         var entry = Layout.Holder(Base, holder);
         uint port = (uint)entry->Port;
         Volatile.Write(ref entry->InUse, 0);
-        if (g.Kind == RegionKind.ValeSwitch && port < g.PortCapacity && !PortHasOwner(port))
+        if (port >= g.FirstMonitorPort && port < g.PortCapacity && !PortHasOwner(port))
+        {
+            Layout.Port(Base, port)->MonitorOf = 0;
             Volatile.Write(ref Layout.Port(Base, port)->InUse, 0);
+        }
+        else if (g.Kind == RegionKind.ValeSwitch && port < g.PortCapacity && !PortHasOwner(port))
+            Volatile.Write(ref Layout.Port(Base, port)->InUse, 0);
+        else if (g.Kind == RegionKind.Pipe && port < g.FirstMonitorPort && !PortHasOwner(port) && !PortHasOwner(port ^ 1))
+        {
+            // Neither end is open any more: the pipe and what was queued in it go.
+            Volatile.Write(ref Layout.Port(Base, port)->InUse, 0);
+            Volatile.Write(ref Layout.Port(Base, port ^ 1)->InUse, 0);
+        }
     }
 
     /// <summary>True when some open port holds one of the rings of <paramref name="port"/>.</summary>

@@ -15,18 +15,19 @@ internal unsafe interface ITransmitPath
 }
 
 /// <summary>
-/// A netmap pipe: TX ring r of one end feeds RX ring r of the other. Buffers are swapped, not copied
+/// A netmap pipe: TX ring r of one end (port 2k or 2k+1) feeds RX ring r of the other. Buffers are swapped, not copied
 /// (both ends live in one region), and both slots are marked NS_BUF_CHANGED. When the receiving ring
 /// is full the rest stays pending in the TX ring until room appears.
 /// </summary>
 internal sealed unsafe class PipeTransmitPath(SharedRegion region) : ITransmitPath
 {
     private readonly RegionLayout _layout = region.Layout;
+    private readonly MonitorTaps _taps = new(region);
 
     public uint Transmit(uint port, uint r, NetmapRing* ring, uint from, uint to)
     {
         byte* b = region.Base;
-        uint peer = 1 - port, slots = ring->NumSlots;
+        uint peer = port ^ 1, slots = ring->NumSlots;
         uint destIndex = _layout.RingIndex(peer, tx: false, r);
         var dest = _layout.Ring(b, destIndex);
         var dk = _layout.Kring(b, destIndex);
@@ -35,6 +36,7 @@ internal sealed unsafe class PipeTransmitPath(SharedRegion region) : ITransmitPa
         uint pending = RingMath.Distance(from, to, slots);
         uint buffers = _layout.Geometry.BufferCount, bufferSize = _layout.Geometry.BufferSize;
         uint taken = 0, delivered = 0;
+        _taps.Refresh();
         for (uint i = from; taken < pending && delivered < room; i = RingMath.Next(i, slots), taken++)
         {
             var ts = NetmapRing.Slot(ring, i);
@@ -44,6 +46,12 @@ internal sealed unsafe class PipeTransmitPath(SharedRegion region) : ITransmitPa
             {
                 Interlocked.Increment(ref _layout.Port(b, port)->TxErrors);
                 continue;
+            }
+            if (_taps.Any)
+            {
+                byte* frame = NetmapRing.Buffer(ring, txBuffer);
+                _taps.Copy(port, MonitorTaps.Transmitted, r, frame, ts->Length);
+                _taps.Copy(peer, MonitorTaps.Received, r, frame, ts->Length);
             }
             ds->BufferIndex = txBuffer;
             ds->Length = ts->Length;
@@ -58,10 +66,11 @@ internal sealed unsafe class PipeTransmitPath(SharedRegion region) : ITransmitPa
             Volatile.Write(ref dk->HwTail, destTail);
             SharedEvent.Signal(&_layout.Port(b, peer)->RxEvent);
         }
+        _taps.Wake();
         return taken;
     }
 
-    public void SlotsReleased(uint port) => SharedEvent.Signal(&_layout.Port(region.Base, 1 - port)->TxEvent);
+    public void SlotsReleased(uint port) => SharedEvent.Signal(&_layout.Port(region.Base, port ^ 1)->TxEvent);
 
     private static bool Valid(uint buffer, uint count) => buffer >= 2 && buffer < count;
 }
@@ -76,12 +85,14 @@ internal sealed unsafe class ValeTransmitPath(SharedRegion region) : ITransmitPa
 {
     private const int EthernetHeader = 14;
     private readonly RegionLayout _layout = region.Layout;
+    private readonly MonitorTaps _taps = new(region);
 
     public uint Transmit(uint port, uint r, NetmapRing* ring, uint from, uint to)
     {
         byte* b = region.Base;
         uint slots = ring->NumSlots, buffers = _layout.Geometry.BufferCount, bufferSize = _layout.Geometry.BufferSize;
         ulong woken = 0;
+        _taps.Refresh();
         for (uint i = from; i != to; i = RingMath.Next(i, slots))
         {
             var ts = NetmapRing.Slot(ring, i);
@@ -91,6 +102,7 @@ internal sealed unsafe class ValeTransmitPath(SharedRegion region) : ITransmitPa
                 continue;
             }
             byte* frame = NetmapRing.Buffer(ring, ts->BufferIndex);
+            if (_taps.Any) _taps.Copy(port, MonitorTaps.Transmitted, 0, frame, ts->Length);
             if ((frame[6] & 1) == 0 && (ts->Flags & SlotFlags.NoLearn) == 0) Learn(ReadMac(frame + 6), port);
             int dest = (frame[0] & 1) != 0 ? -1 : Lookup(ReadMac(frame));
             if (dest == (int)port) continue; // netmap drops frames addressed back to their sender
@@ -99,46 +111,23 @@ internal sealed unsafe class ValeTransmitPath(SharedRegion region) : ITransmitPa
                 if (Deliver((uint)dest, frame, ts->Length)) woken |= 1UL << dest;
                 continue;
             }
-            for (uint p = 0; p < _layout.Geometry.PortCapacity; p++)
+            for (uint p = 0; p < _layout.Geometry.FirstMonitorPort; p++)
                 if (p != port && Volatile.Read(ref _layout.Port(b, p)->InUse) != 0 && Deliver(p, frame, ts->Length))
                     woken |= 1UL << (int)p;
         }
         for (int p = 0; woken != 0; p++, woken >>= 1)
             if ((woken & 1) != 0) SharedEvent.Signal(&_layout.Port(b, (uint)p)->RxEvent);
+        _taps.Wake();
         return RingMath.Distance(from, to, slots);
     }
 
     public void SlotsReleased(uint port) { }
 
-    /// <summary>Copies a frame into RX ring 0 of <paramref name="port"/>; false when that ring is full.</summary>
+    /// <summary>Copies a frame into RX ring 0 of <paramref name="port"/> (and to its RX monitors); false when that ring is full.</summary>
     private bool Deliver(uint port, byte* frame, ushort length)
     {
-        byte* b = region.Base;
-        uint index = _layout.RingIndex(port, tx: false, 0);
-        var ring = _layout.Ring(b, index);
-        var k = _layout.Kring(b, index);
-        uint slots = ring->NumSlots;
-        SharedSpinLock.Enter(&k->ProducerLock);
-        try
-        {
-            uint tail = k->HwTail;
-            var slot = NetmapRing.Slot(ring, tail);
-            if (RingMath.Distance(tail, RingMath.Previous(Volatile.Read(ref k->HwCur), slots), slots) == 0
-                || slot->BufferIndex < 2 || slot->BufferIndex >= _layout.Geometry.BufferCount)
-            {
-                Interlocked.Increment(ref _layout.Port(b, port)->RxDropped);
-                return false;
-            }
-            Buffer.MemoryCopy(frame, NetmapRing.Buffer(ring, slot->BufferIndex), ring->BufferSize, length);
-            slot->Length = length;
-            slot->Flags = SlotFlags.None;
-            Volatile.Write(ref k->HwTail, RingMath.Next(tail, slots));
-            return true;
-        }
-        finally
-        {
-            SharedSpinLock.Exit(&k->ProducerLock);
-        }
+        if (_taps.Any) _taps.Copy(port, MonitorTaps.Received, 0, frame, length);
+        return SharedDelivery.Copy(region, port, 0, frame, length);
     }
 
     private void Learn(ulong mac, uint port)
@@ -155,7 +144,7 @@ internal sealed unsafe class ValeTransmitPath(SharedRegion region) : ITransmitPa
         ulong entry = Volatile.Read(ref _layout.LearningTable(region.Base)[Bucket(mac)]);
         if (entry >> 16 != mac) return -1;
         int port = (int)(entry & 0xffff) - 1;
-        return port >= 0 && port < _layout.Geometry.PortCapacity
+        return port >= 0 && port < _layout.Geometry.FirstMonitorPort
             && Volatile.Read(ref _layout.Port(region.Base, (uint)port)->InUse) != 0 ? port : -1;
     }
 

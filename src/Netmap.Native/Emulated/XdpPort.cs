@@ -20,6 +20,10 @@ internal sealed unsafe class XdpPort : IPortDriver
     private readonly RegionLayout _layout;
     private readonly nint _memory;
     private readonly XdpSteering? _steering;
+    private readonly HostSteering? _host;
+    private readonly bool _hostRx, _hostTx;
+    private readonly byte[] _hostScratch = Array.Empty<byte>();
+    private long _hostOversize;
     private readonly XskSocket?[] _sockets;
     private readonly uint[] _inFlight;
     private readonly LibC.PollFd[] _rxPoll, _txPoll;
@@ -27,7 +31,7 @@ internal sealed unsafe class XdpPort : IPortDriver
     private long _txErrors;
     private bool _disposed;
 
-    public XdpPort(NetInterface nic, RingSpan tx, RingSpan rx, string name)
+    public XdpPort(NetInterface nic, RingSpan tx, RingSpan rx, string name, bool disableOffloads)
     {
         _nic = nic;
         Name = name;
@@ -41,9 +45,19 @@ internal sealed unsafe class XdpPort : IPortDriver
         _layout.Initialise(Base, MemoryIdFor(nic.Name));
         _sockets = new XskSocket?[Math.Max(nic.TxQueues, nic.RxQueues)];
         _inFlight = new uint[nic.TxQueues];
+        _hostRx = rx.Contains(nic.RxQueues);
+        _hostTx = tx.Contains(nic.TxQueues);
         try
         {
-            _steering = rx.Count > 0 ? XdpSteering.Acquire(nic.Name, nic.Index) : null;
+            _steering = RxQueues().Any() ? XdpSteering.Acquire(nic.Name, nic.Index) : null;
+            if (_hostRx || _hostTx)
+            {
+                if (_steering?.Mode == "generic")
+                    throw new NetmapException(NetmapError.NotSupported,
+                        $"'{name}': {nic.Name} only takes XDP in generic mode, where frames injected from the host TX ring would loop back into the NIC RX rings. Open the NIC rings ('netmap:{nic.Name}') and the host rings ('netmap:{nic.Name}^') as two ports, or use a driver with native XDP.");
+                _host = HostSteering.Attach(nic);
+                _hostScratch = new byte[65536];
+            }
             OpenSockets();
         }
         catch
@@ -51,9 +65,35 @@ internal sealed unsafe class XdpPort : IPortDriver
             Dispose();
             throw;
         }
-        _rxPoll = RxQueues().Select(q => new LibC.PollFd { Fd = _sockets[q]!.Fd, Events = LibC.POLLIN }).ToArray();
+        _rxPoll = RxQueues().Select(q => _sockets[q]!.Fd).Concat(_hostRx ? new[] { _host!.Tap.Fd } : Array.Empty<int>())
+            .Select(fd => new LibC.PollFd { Fd = fd, Events = LibC.POLLIN }).ToArray();
         _txPoll = TxQueues().Select(q => new LibC.PollFd { Fd = _sockets[q]!.Fd, Events = LibC.POLLOUT }).ToArray();
         DescribeMechanism();
+        CheckOffloads(disableOffloads);
+    }
+
+    /// <summary>Offloads that were on and that this port turned off; they are turned back on at close.</summary>
+    private Dictionary<string, bool>? _offloadsToRestore;
+
+    /// <summary>
+    /// GRO, TSO, GSO and checksum offloads make frames larger than a slot and leave partial checksums
+    /// in captures: say so, or turn them off for as long as the port is open.
+    /// </summary>
+    private void CheckOffloads(bool disable)
+    {
+        var on = Ethtool.Read(_nic.Name).Where(o => o.Value).Select(o => o.Key).ToList();
+        if (on.Count == 0) return;
+        string list = string.Join(", ", on), command = $"ethtool -K {_nic.Name} {string.Join(" ", on.Select(o => o + " off"))}";
+        if (!disable)
+        {
+            _warnings.Add($"{_nic.Name} has offloads on ({list}): captured frames can be larger than a slot and carry partial checksums. Turn them off with '{command}', or open the port with -DisableOffloads.");
+            return;
+        }
+        var failed = Ethtool.Write(_nic.Name, on.ToDictionary(o => o, _ => false));
+        _offloadsToRestore = on.Except(failed).ToDictionary(o => o, _ => true);
+        _warnings.Add(failed.Count == 0
+            ? $"Offloads {list} of {_nic.Name} are off while this port is open; closing it turns them back on."
+            : $"Could not turn off {string.Join(", ", failed)} on {_nic.Name} (the driver refused); the others are off until the port closes.");
     }
 
     public string Name { get; }
@@ -72,7 +112,7 @@ internal sealed unsafe class XdpPort : IPortDriver
     {
         get
         {
-            long dropped = 0;
+            long dropped = _hostOversize;
             foreach (var s in _sockets)
                 if (s is not null) { var st = s.Statistics(); dropped += (long)(st.RxDropped + st.RxRingFull); }
             return dropped;
@@ -103,12 +143,16 @@ internal sealed unsafe class XdpPort : IPortDriver
     private void DescribeMechanism()
     {
         bool zeroCopy = _sockets.Any(s => s is { ZeroCopy: true });
-        Mechanism = $"AF_XDP {(_steering?.Mode ?? "transmit-only")} XDP, {(zeroCopy ? "zero-copy" : "copy")} mode, on {_nic.Name} " +
-                    $"({_nic.RxQueues} RX / {_nic.TxQueues} TX queues)";
+        Mechanism = !_sockets.Any(s => s is not null) ? $"host rings only, on {_nic.Name}"
+            : $"AF_XDP {(_steering?.Mode ?? "transmit-only")} XDP, {(zeroCopy ? "zero-copy" : "copy")} mode, on {_nic.Name} ({_nic.RxQueues} RX / {_nic.TxQueues} TX queues)";
         var taken = RxQueues().ToList();
         if (taken.Count > 0)
             _warnings.Add($"{_nic.Name} is disconnected from the host stack on RX queue{(taken.Count > 1 ? "s" : "")} {string.Join(", ", taken)} " +
                           "while this port is open: frames arriving there (ARP included) go to the port, not to the stack.");
+        if (_hostRx)
+            _warnings.Add($"What the host stack transmits on {_nic.Name} goes to the host RX ring of this port, not to the wire, while it is open.");
+        if (_host is not null)
+            Mechanism += $"; host rings through TAP {_host.Tap.Name} and tcx";
         if (_steering?.Mode == "generic")
             _warnings.Add($"XDP runs in generic (SKB) mode on {_nic.Name}: slower than native, and some drivers (veth among them) put every packet on queue 0.");
     }
@@ -122,7 +166,7 @@ internal sealed unsafe class XdpPort : IPortDriver
             var ring = _layout.Ring(Base, index);
             var k = _layout.Kring(Base, index);
             k->HwCur = RingChecks.CheckedHead(ring, k->HwCur, k->UserTail, Name, "RX", r);
-            if (r < _nic.RxQueues) k->HwTail = ReceiveFromSocket(_sockets[r]!, ring, k->HwCur, k->HwTail);
+            k->HwTail = r < _nic.RxQueues ? ReceiveFromSocket(_sockets[r]!, ring, k->HwCur, k->HwTail) : ReceiveFromTap(ring, k->HwCur, k->HwTail);
             k->UserTail = k->HwTail;
             ring->Tail = k->HwTail;
             RingChecks.Stamp(ring);
@@ -173,9 +217,58 @@ internal sealed unsafe class XdpPort : IPortDriver
                 Reclaim(socket, ref _inFlight[r]);
                 k->HwTail = RingMath.Advance(k->HwCur, ring->NumSlots - 1 - _inFlight[r], ring->NumSlots);
             }
+            else
+            {
+                k->HwCur = TransmitToTap(ring, k->HwCur, head);
+                k->HwTail = RingMath.Previous(k->HwCur, ring->NumSlots);
+            }
             ring->Tail = k->HwTail;
             RingChecks.Stamp(ring);
         }
+    }
+
+    /// <summary>Host RX ring: what the stack transmitted, read from the TAP into [hwtail, hwcur - 1).</summary>
+    private uint ReceiveFromTap(NetmapRing* ring, uint hwcur, uint hwtail)
+    {
+        uint room = RingMath.Distance(hwtail, RingMath.Previous(hwcur, ring->NumSlots), ring->NumSlots);
+        fixed (byte* scratch = _hostScratch)
+        {
+            for (; room > 0; room--)
+            {
+                nint n = LibC.Read(_host!.Tap.Fd, scratch, (nuint)_hostScratch.Length);
+                if (n <= 0) break;
+                if (n > ring->BufferSize)
+                {
+                    _hostOversize++; // a frame larger than a buffer is counted, never cut
+                    room++;
+                    continue;
+                }
+                var slot = NetmapRing.Slot(ring, hwtail);
+                Buffer.MemoryCopy(scratch, NetmapRing.Buffer(ring, slot->BufferIndex), ring->BufferSize, n);
+                slot->Length = (ushort)n;
+                slot->Flags = SlotFlags.None;
+                hwtail = RingMath.Next(hwtail, ring->NumSlots);
+            }
+        }
+        return hwtail;
+    }
+
+    /// <summary>Host TX ring: each slot written to the TAP enters the host stack as if received on the interface.</summary>
+    private uint TransmitToTap(NetmapRing* ring, uint hwcur, uint head)
+    {
+        for (; hwcur != head; hwcur = RingMath.Next(hwcur, ring->NumSlots))
+        {
+            var slot = NetmapRing.Slot(ring, hwcur);
+            if (slot->Length < 14 || slot->Length > ring->BufferSize || slot->BufferIndex < 2 || slot->BufferIndex >= _layout.Geometry.FirstExtraBuffer)
+            {
+                _txErrors++;
+                continue;
+            }
+            if (LibC.Write(_host!.Tap.Fd, NetmapRing.Buffer(ring, slot->BufferIndex), slot->Length) < 0
+                && System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == LibC.EAGAIN)
+                break; // the TAP is full: the rest stays pending
+        }
+        return hwcur;
     }
 
     /// <summary>Puts slots [hwcur, head) on the socket's TX ring, pointing at the slots' own buffers, and kicks.</summary>
@@ -256,6 +349,8 @@ internal sealed unsafe class XdpPort : IPortDriver
             if (_sockets[q] is not null) _steering?.Release(q);
         foreach (var socket in _sockets) socket?.Dispose();
         _steering?.Dispose();
+        _host?.Dispose();
+        if (_offloadsToRestore is { Count: > 0 }) Ethtool.Write(_nic.Name, _offloadsToRestore);
         if (_memory != -1 && _memory != 0) LibC.MUnmap(_memory, (nuint)_layout.TotalSize);
     }
 

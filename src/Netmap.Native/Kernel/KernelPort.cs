@@ -43,8 +43,11 @@ internal sealed unsafe class KernelPort : IPortDriver
             _warnings.Add($"'{Name}' has {counts.TxRings} TX and {counts.RxRings} RX rings: where ring {spec.RingId} does not exist, the kernel bound ring 0.");
     }
 
-    /// <summary>Registers <paramref name="spec"/> with the kernel and maps its memory.</summary>
-    public static IPortDriver Open(PortSpec spec)
+    /// <summary>
+    /// Registers <paramref name="spec"/> with the kernel and maps its memory. <paramref name="disableOffloads"/>
+    /// is an emulated-mode option: here it only earns a warning.
+    /// </summary>
+    public static IPortDriver Open(PortSpec spec, bool disableOffloads = false)
     {
         ushort memoryId = ResolveMemoryId(spec);
         ExternalMemoryFile? external = null;
@@ -58,7 +61,10 @@ internal sealed unsafe class KernelPort : IPortDriver
             if (errno != 0) throw RegisterFailure(spec, request, memoryId, errno, device, external);
             var reply = *request.Body<NmReqRegister>();
             nint memory = external?.Region.Address ?? device.Map(reply.MemorySize, spec.Name);
-            return new KernelPort(spec, device, external, memory, reply);
+            var port = new KernelPort(spec, device, external, memory, reply);
+            if (disableOffloads && !spec.IsVale && spec.Pipe == PipeEnd.None)
+                port._warnings.Add($"-DisableOffloads works in emulated mode only; with the kernel module turn them off yourself: ethtool -K {spec.PortName} gro off gso off tso off rx off tx off.");
+            return port;
         }
         catch
         {

@@ -21,9 +21,16 @@ public sealed unsafe class NetmapPort : IDisposable
     }
 
     /// <summary>Parses <paramref name="name"/> and opens the port.</summary>
-    public static NetmapPort Open(string name, PortMode? mode = null) => Open(PortNameParser.Parse(name), mode);
+    public static NetmapPort Open(string name, PortMode? mode = null, bool disableOffloads = false) =>
+        Open(PortNameParser.Parse(name), mode, disableOffloads);
 
-    public static NetmapPort Open(PortSpec spec, PortMode? mode = null) => new(spec, NetmapBackends.Open(spec, mode));
+    /// <summary>
+    /// Opens the port <paramref name="spec"/> names, in <paramref name="mode"/> (default: chosen by
+    /// <see cref="NetmapBackends"/>); <paramref name="disableOffloads"/> turns an interface's
+    /// offloads off until the port closes.
+    /// </summary>
+    public static NetmapPort Open(PortSpec spec, PortMode? mode = null, bool disableOffloads = false) =>
+        new(spec, NetmapBackends.Open(spec, mode, disableOffloads));
 
     public string Name => Spec.Name;
     public PortSpec Spec { get; }

@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Management.Automation;
+using Netmap.Native;
+using Netmap.Native.Filters;
+using Netmap.Native.Ports;
+using Netmap.Native.Rings;
+
+namespace NetmapPS;
+
+/// <summary>
+/// Forwards what arrives on one port to another in a compiled loop (not packet by packet through the
+/// pipeline): matching packets go on, the rest are dropped; buffers are swapped when both ports share
+/// a memory region, copied otherwise. -Bidirectional forwards both ways; -AsJob runs it in the background.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Invoke, "NetmapForward", SupportsShouldProcess = true)]
+[OutputType(typeof(ForwardReport), typeof(Job))]
+public sealed class InvokeNetmapForwardCommand : PSCmdlet
+{
+    private readonly CancellationTokenSource _stop = new();
+
+    [Parameter(Mandatory = true, Position = 0)]
+    [PortTransformation]
+    public NetmapPort From { get; set; } = null!;
+
+    [Parameter(Mandatory = true, Position = 1)]
+    [PortTransformation]
+    public NetmapPort To { get; set; } = null!;
+
+    /// <summary>A pcap-filter expression; packets it rejects are dropped.</summary>
+    [Parameter]
+    public string? Filter { get; set; }
+
+    /// <summary>Stop after forwarding this many packets (each way).</summary>
+    [Parameter]
+    [ValidateRange(1, long.MaxValue)]
+    public long Count { get; set; }
+
+    /// <summary>Stop after this many seconds.</summary>
+    [Parameter]
+    [ValidateRange(0, double.MaxValue)]
+    public double Duration { get; set; } = -1;
+
+    /// <summary>Also forward from -To back to -From.</summary>
+    [Parameter]
+    public SwitchParameter Bidirectional { get; set; }
+
+    /// <summary>Run in the background as a job (Get-Job, Receive-Job, Stop-Job).</summary>
+    [Parameter]
+    public SwitchParameter AsJob { get; set; }
+
+    protected override void EndProcessing()
+    {
+        if (!ShouldProcess($"{From.Name} -> {To.Name}", Bidirectional ? "Forward packets both ways" : "Forward packets")) return;
+        List<Forwarder> forwarders;
+        try
+        {
+            var filter = string.IsNullOrWhiteSpace(Filter) ? null : PacketFilter.Compile(Filter);
+            forwarders = new() { new Forwarder(From, To, filter) };
+            if (Bidirectional) forwarders.Add(new Forwarder(To, From, filter));
+        }
+        catch (NetmapException e)
+        {
+            ThrowTerminatingError(ErrorRecords.From(e, Filter));
+            return;
+        }
+        WriteVerbose($"Forwarding {From.Name} -> {To.Name}{(Bidirectional ? " and back" : "")}: {(forwarders[0].ZeroCopy ? "zero-copy (buffers swapped, NS_BUF_CHANGED)" : "copying")}.");
+        if (AsJob)
+        {
+            var job = new ForwardJob(MyInvocation.Line, cancel => ForwardLoop.Run(forwarders, Count, Duration, cancel, From, To));
+            JobRepository.Add(job);
+            WriteObject(job);
+            return;
+        }
+        try
+        {
+            foreach (var report in ForwardLoop.Run(forwarders, Count, Duration, _stop.Token, From, To)) WriteObject(report);
+        }
+        catch (NetmapException e)
+        {
+            ThrowTerminatingError(ErrorRecords.From(e, From));
+        }
+    }
+
+    protected override void StopProcessing() => _stop.Cancel();
+}
+
+/// <summary>The loop that drives forwarders until a count, a duration or cancellation ends it.</summary>
+internal static class ForwardLoop
+{
+    public static List<ForwardReport> Run(List<Forwarder> forwarders, long count, double duration, CancellationToken cancel, NetmapPort from, NetmapPort to)
+    {
+        var clock = Stopwatch.StartNew();
+        int wait = forwarders.Count == 1 ? 50 : 5;
+        while (!cancel.IsCancellationRequested && (duration < 0 || clock.Elapsed.TotalSeconds < duration)
+               && (count <= 0 || forwarders.Any(f => f.Forwarded < count)))
+            foreach (var f in forwarders)
+                if (count <= 0 || f.Forwarded < count) f.Run(count > 0 ? count - f.Forwarded : long.MaxValue, wait, cancel);
+        foreach (var f in forwarders) f.Flush(1000);
+        double seconds = clock.Elapsed.TotalSeconds;
+        var ends = new[] { (from.Name, to.Name), (to.Name, from.Name) };
+        return forwarders.Select((f, i) => new ForwardReport(ends[i].Item1, ends[i].Item2, f.ZeroCopy, f.Forwarded, f.Filtered, seconds,
+            seconds > 0 ? f.Forwarded / seconds : 0)).ToList();
+    }
+}
+
+/// <summary>A forwarding loop running in the background; Stop-Job ends it and the reports come out as its output.</summary>
+internal sealed class ForwardJob : Job
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _task;
+
+    public ForwardJob(string command, Func<CancellationToken, List<ForwardReport>> loop) : base(command, "NetmapForward")
+    {
+        PSJobTypeName = "NetmapForwardJob";
+        SetJobState(JobState.Running);
+        _task = Task.Run(() =>
+        {
+            try
+            {
+                foreach (var report in loop(_stop.Token)) Output.Add(PSObject.AsPSObject(report));
+                SetJobState(_stop.IsCancellationRequested ? JobState.Stopped : JobState.Completed);
+            }
+            catch (Exception e)
+            {
+                Error.Add(new ErrorRecord(e, "ForwardFailed", ErrorCategory.OperationStopped, null));
+                SetJobState(JobState.Failed);
+            }
+        });
+    }
+
+    public override string StatusMessage => JobStateInfo.State.ToString();
+    public override bool HasMoreData => Output.Count > 0 || Error.Count > 0;
+    public override string Location => "localhost";
+    public override void StopJob()
+    {
+        _stop.Cancel();
+        _task.Wait(TimeSpan.FromSeconds(5));
+    }
+}
