@@ -181,19 +181,27 @@ Describe 'Native backend on the netmap kernel module' -Tag 'Native' -Skip:(-not 
         }
     }
 
-    It 'receives every packet pkt-gen sends on the other end of a pipe; pkt-gen rx on the same pipe for comparison' -Skip:(-not $HasPktGen) {
+    It 'receives every packet pkt-gen sends on the other end of a pipe; pkt-gen rx and Measure-NetmapTraffic on the same pipe for comparison' -Skip:(-not $HasPktGen) {
         $pipe = New-TestName 'nr'
         $count = 10000
+        $bulk = 200000
         # pkt-gen on both ends first: its own receive rate on this pipe
         $rx = Start-PktGen "netmap:$pipe}1" 'rx' @('-W')
         Start-Sleep -Milliseconds 500
-        $tx = Start-PktGen "netmap:$pipe{1" 'tx' @('-n', $count)
+        $tx = Start-PktGen "netmap:$pipe{1" 'tx' @('-n', $bulk)
         $pktgen = Get-PktGenResult (Wait-Program $rx)
         $null = Wait-Program $tx
-        $pktgen.Packets | Should -Be $count
+        $pktgen.Packets | Should -Be $bulk
+
+        # Measure-NetmapTraffic: the compiled receive loop, no objects
+        $s = Open-NetmapPort "netmap:$pipe}1"
+        $tx = Start-PktGen "netmap:$pipe{1" 'tx' @('-n', $bulk)
+        $measured = Measure-NetmapTraffic -Port $s -Count $bulk -Timeout 20 -TotalOnly
+        $null = Wait-Program $tx
+        $measured.Packets | Should -Be $bulk
+        $measured.Bytes | Should -Be (60 * $bulk)
 
         # then Receive-NetmapPacket on the same pipe end: a warm-up round (the JIT is slow under TCG), then the count
-        $s = Open-NetmapPort "netmap:$pipe}1"
         $tx = Start-PktGen "netmap:$pipe{1" 'tx' @('-n', 1000)
         $null = Receive-NetmapPacket -Port $s -Count 1000 -Timeout 20 -Raw
         $null = Wait-Program $tx
@@ -211,14 +219,28 @@ Describe 'Native backend on the netmap kernel module' -Tag 'Native' -Skip:(-not 
         $clock.Stop()
         $rawRate = ($count - 1) / $clock.Elapsed.TotalSeconds
         $null = Wait-Program $tx
-        Write-Host ("    pipe $pipe, {0} frames of 60 bytes, same run: pkt-gen rx {1} packets at {2} ({3:F3} s); Receive-NetmapPacket -Count {4} packets at {5:N0} pps; with -Raw {6} at {7:N0} pps" -f
-            $count, $pktgen.Packets, $pktgen.Speed, $pktgen.Seconds, ($rest.Count + 1), $rate, ($raw.Count + 1), $rawRate)
+        Write-Host ("    pipe $pipe, 60-byte frames, same run: pkt-gen rx {0} packets at {1} ({2:F3} s); Measure-NetmapTraffic {3} at {4:N0} pps; Receive-NetmapPacket -Count {5} at {6:N0} pps, with -Raw {7} at {8:N0} pps" -f
+            $pktgen.Packets, $pktgen.Speed, $pktgen.Seconds, $measured.Packets, $measured.PacketsPerSecond, ($rest.Count + 1), $rate, ($raw.Count + 1), $rawRate)
         $raw.Count | Should -Be ($count - 1)
         $first.Length | Should -Be 60
         $rest.Count | Should -Be ($count - 1)
         $rest.Minimum | Should -Be 60
         $rest.Maximum | Should -Be 60
         (Get-PktGenResult $txOut).Packets | Should -Be $count
+    }
+
+    It 'forwards without copying between two pipes of one parent (one memory region)' -Skip:(-not $HasPktGen) {
+        $parent = New-TestName 'nf'
+        $in, $out, $sink = Open-NetmapPort "netmap:$parent}1", "netmap:$parent{2", "netmap:$parent}2"
+        $in.MemoryId | Should -Be $out.MemoryId
+        $tx = Start-PktGen "netmap:$parent{1" 'tx' @('-n', 1000)
+        $report = Invoke-NetmapForward -From $in -To $out -Count 1000
+        $null = Wait-Program $tx
+        $report.ZeroCopy | Should -BeTrue
+        $report.Forwarded | Should -Be 1000
+        $got = Receive-NetmapPacket -Port $sink -Count 1000 -Timeout 5 -Raw | Measure-Object -Property Length -Minimum -Maximum
+        $got.Count | Should -Be 1000
+        $got.Minimum | Should -Be 60
     }
 
     It 'sends packets that pkt-gen rx on the other end of a pipe counts, every one' -Skip:(-not $HasPktGen) {
