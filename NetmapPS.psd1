@@ -15,7 +15,8 @@
         'Open-NetmapPort', 'Close-NetmapPort', 'Get-NetmapPort', 'Get-NetmapRing',
         'Get-NetmapPortName', 'Get-NetmapSlot', 'Send-NetmapPacket', 'Receive-NetmapPacket',
         'Export-NetmapCapture', 'Import-NetmapCapture', 'New-NetmapPacket',
-        'Measure-NetmapTraffic', 'Invoke-NetmapForward'
+        'Measure-NetmapTraffic', 'Invoke-NetmapForward',
+        'Get-NetmapSystem', 'Get-NetmapPortInfo', 'Get-NetmapValeSwitch', 'Add-NetmapValePort', 'Remove-NetmapValePort'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -6,6 +6,9 @@
     Test  : Build, then the C# unit tests, then the Pester tests; ends with "N passed, N failed".
     Demo  : Build, then a short tour on the embedded (emulated) backend.
     Bench : Build, then bench/Bench.ps1 (-Quick: small counts, to check the harness).
+    NativeLab : Build, then tests/Pester/Native.Tests.ps1 against the real netmap kernel module in the
+            lab VM (../shared/lab/netmap-vm, or $env:NETMAP_VM): one boot as netmap loads by default,
+            one with admode=1 for the test that needs it.
     Clean : removes out/ and the bin/obj folders.
 .EXAMPLE
     dotnet tool restore; dotnet pwsh ./build.ps1 Demo
@@ -13,13 +16,17 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'UnitTest', 'Pester', 'Demo', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Test', 'UnitTest', 'Pester', 'Demo', 'Bench', 'Clean', 'NativeLab')]
     [string[]] $Task = 'Build',
     [string] $Configuration = 'Release',
     # Pester tags to leave out (for example Lab).
     [string[]] $ExcludeTag = @(),
     # Pester test files to run (default: all of tests/Pester).
     [string[]] $TestPath = @(),
+    # Pester tags to run (default: every tag).
+    [string[]] $Tag = @(),
+    # Pester without building first (the lab VM cannot run NuGet; NativeLab builds on the host).
+    [switch] $NoBuild,
     # Bench: small counts, only to check that the harness works.
     [switch] $Quick
 )
@@ -81,6 +88,7 @@ function Invoke-PesterTests {
     $env:NETMAPPS_MODULE = Join-Path $ModuleDir 'NetmapPS.psd1'
     $summary = Join-Path $Out 'pester-summary.json'
     $exclude = ($ExcludeTag | ForEach-Object { "'$_'" }) -join ','
+    $include = ($Tag | ForEach-Object { "'$_'" }) -join ','
     $paths = ($(if ($TestPath) { $TestPath | Resolve-Path } else { Join-Path $Root 'tests/Pester' }) | ForEach-Object { "'$_'" }) -join ','
     # A child process, so that the module and the ports the tests open die with it.
     $script = @"
@@ -90,6 +98,7 @@ Import-Module '$pester' -MinimumVersion $PesterVersion
 `$c.Run.PassThru = `$true
 `$c.Output.Verbosity = 'Detailed'
 `$c.Filter.ExcludeTag = @($exclude)
+if (@($include).Count) { `$c.Filter.Tag = @($include) }
 `$r = Invoke-Pester -Configuration `$c
 @{ Passed = `$r.PassedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount; Skipped = `$r.SkippedCount + `$r.NotRunCount } |
     ConvertTo-Json | Set-Content '$summary'
@@ -99,6 +108,33 @@ Import-Module '$pester' -MinimumVersion $PesterVersion
     $r = Get-Content $summary -Raw | ConvertFrom-Json
     Remove-Item $summary
     $script:Totals.Passed += $r.Passed; $script:Totals.Failed += $r.Failed; $script:Totals.Skipped += $r.Skipped
+}
+
+# Runs the Native Pester file in the lab VM; adds the guest's "N passed, N failed" to the totals.
+function Invoke-NativeLab {
+    $vm = if ($env:NETMAP_VM) { $env:NETMAP_VM } else { Join-Path $Root '../shared/lab/netmap-vm' }
+    if (-not (Test-Path $vm)) { throw "The lab VM script is not at $vm; set NETMAP_VM to it (see ../shared/lab/README.md)." }
+    $null = Get-PesterModule   # restored on the host: NuGet cannot run in the guest
+    $env:NETMAPPS_MODULE = Join-Path $ModuleDir 'NetmapPS.psd1'
+    $env:NETMAP_VM_PASS_ENV = 'NETMAPPS_MODULE'
+    if (-not $env:NETMAP_VM_TIMEOUT) { $env:NETMAP_VM_TIMEOUT = '1500' }
+    $native = 'tests/Pester/Native.Tests.ps1'
+    $runs = @(
+        @{ Title = 'netmap as loaded by default'; Args = ''; Command = "dotnet pwsh -NoProfile -File ./build.ps1 Pester -NoBuild -TestPath $native" },
+        @{ Title = 'netmap with admode=1 (native adapters only)'; Args = 'admode=1'; Command = "dotnet pwsh -NoProfile -File ./build.ps1 Pester -NoBuild -TestPath $native -Tag NativeAdmode" }
+    )
+    foreach ($run in $runs) {
+        Write-Host "== Native tests in the lab VM: $($run.Title)" -ForegroundColor Cyan
+        $env:NETMAP_VM_NETMAP_ARGS = if ($run.Args) { $run.Args } else { $null }
+        Push-Location $Root
+        try { & $vm run $run.Command | Tee-Object -Variable lines | Out-Host; $code = $LASTEXITCODE }
+        finally { Pop-Location; Remove-Item Env:NETMAP_VM_NETMAP_ARGS -ErrorAction Ignore }
+        $summary = @($lines | Select-String '^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$')[-1]
+        if (-not $summary) { $script:Totals.Failed++; Write-Warning "The lab run ended with exit code $code and no totals."; continue }
+        $script:Totals.Passed += [int]$summary.Matches[0].Groups[1].Value
+        $script:Totals.Failed += [int]$summary.Matches[0].Groups[2].Value
+        $script:Totals.Skipped += [int]('0' + $summary.Matches[0].Groups[3].Value)
+    }
 }
 
 function Write-Totals {
@@ -112,8 +148,9 @@ foreach ($t in $Task) {
     switch ($t) {
         'Build' { Invoke-Build }
         'UnitTest' { Invoke-Build; Invoke-UnitTest; Write-Totals }
-        'Pester' { Invoke-Build; Invoke-PesterTests; Write-Totals }
+        'Pester' { if (-not $NoBuild) { Invoke-Build }; Invoke-PesterTests; Write-Totals }
         'Test' { Invoke-Build; Invoke-UnitTest; Invoke-PesterTests; Write-Totals }
+        'NativeLab' { Invoke-Build; Invoke-NativeLab; Write-Totals }
         'Demo' { Invoke-Build; & $Pwsh -NoProfile -File (Join-Path $Root 'demo/Start-Demo.ps1') -ModulePath (Join-Path $ModuleDir 'NetmapPS.psd1'); if ($LASTEXITCODE) { exit $LASTEXITCODE } }
         'Bench' { Invoke-Build; & $Pwsh -NoProfile -File (Join-Path $Root 'bench/Bench.ps1') -ModulePath (Join-Path $ModuleDir 'NetmapPS.psd1') -Quick:$Quick; if ($LASTEXITCODE) { exit $LASTEXITCODE } }
         'Clean' { Remove-Item $Out -Recurse -ErrorAction Ignore; Get-ChildItem $Root -Include bin, obj -Recurse -Directory | Remove-Item -Recurse -Force }

@@ -19,6 +19,8 @@ public enum NetmapError
     Corrupted,
     /// <summary>The port was closed.</summary>
     Closed,
+    /// <summary>Memory ran out (netmap's pools are exhausted).</summary>
+    NoMemory,
 }
 
 /// <summary>A failure that says what was wrong and, where it can, how to fix it.</summary>

@@ -25,6 +25,7 @@ internal static class ErrorRecords
         NetmapError.PermissionDenied => "PermissionDenied",
         NetmapError.Corrupted => "RingCorrupted",
         NetmapError.Closed => "PortClosed",
+        NetmapError.NoMemory => "NetmapMemoryExhausted",
         _ => "SystemCallFailed",
     };
 
@@ -37,6 +38,7 @@ internal static class ErrorRecords
         NetmapError.PermissionDenied => ErrorCategory.PermissionDenied,
         NetmapError.Corrupted => ErrorCategory.InvalidData,
         NetmapError.Closed => ErrorCategory.ResourceUnavailable,
+        NetmapError.NoMemory => ErrorCategory.LimitsExceeded,
         _ => ErrorCategory.OperationStopped,
     };
 }

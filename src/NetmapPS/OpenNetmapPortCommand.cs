@@ -13,7 +13,7 @@ public sealed class OpenNetmapPortCommand : PSCmdlet
     [ValidateNotNullOrEmpty]
     public string[] Name { get; set; } = Array.Empty<string>();
 
-    /// <summary>Native (kernel module) or Emulated (user space). Default: NETMAPPS_MODE, else Emulated.</summary>
+    /// <summary>Native (kernel module) or Emulated (user space). Default: NETMAPPS_MODE (Native, Emulated or Auto), else Native where /dev/netmap exists and Emulated elsewhere.</summary>
     [Parameter]
     public PortMode Mode { get; set; }
 

@@ -40,6 +40,12 @@ public unsafe interface IPortDriver : IDisposable
     long Dropped { get; }
     /// <summary>What the user should know about how the port was opened (fallbacks, side effects).</summary>
     IReadOnlyList<string> Warnings { get; }
+    /// <summary>
+    /// True when a txsync hands every frame in [hwcur, head) to the receiver at once while the TX slots
+    /// stay taken until the receiver releases them (netmap kernel pipes swap buffers). A flush then
+    /// ends after one sync instead of waiting for the TX ring to empty.
+    /// </summary>
+    bool TxSlotsHeldByReceiver => false;
     /// <summary>NIOCTXSYNC: hands [hwcur, head) of the TX rings to the other side, reclaims sent slots.</summary>
     void TxSync();
     /// <summary>NIOCRXSYNC: releases [hwcur, head) of the RX rings, publishes new packets by moving tail.</summary>

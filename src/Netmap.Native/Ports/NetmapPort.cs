@@ -50,9 +50,17 @@ public sealed unsafe class NetmapPort : IDisposable
     public RingSpan TxRings => _driver.TxRings;
     /// <summary>The RX rings this port registered (NETMAP_RXRING indices).</summary>
     public RingSpan RxRings => _driver.RxRings;
-    public uint TxSlots => TxRingCount + HostTxRingCount > 0 ? TxRing(0)->NumSlots : 0;
-    public uint RxSlots => RxRingCount + HostRxRingCount > 0 ? RxRing(0)->NumSlots : 0;
-    public uint BufferSize => FirstRing()->BufferSize;
+    public uint TxSlots => SlotsOf(FirstMapped(tx: true));
+    public uint RxSlots => SlotsOf(FirstMapped(tx: false));
+    public uint BufferSize
+    {
+        get
+        {
+            var ring = FirstMapped(tx: true);
+            if (ring == null) ring = FirstMapped(tx: false);
+            return ring == null ? 0 : ring->BufferSize;
+        }
+    }
     /// <summary>Packets dropped where the backend knows of them.</summary>
     public long Dropped => _driver.Dropped;
     /// <summary>What the receive loops saw, matched and handed on from this port.</summary>
@@ -64,6 +72,8 @@ public sealed unsafe class NetmapPort : IDisposable
     public NetmapRing* TxRing(uint index) => NetmapInterface.TxRing(Interface, index);
     public NetmapRing* RxRing(uint index) => NetmapInterface.RxRing(Interface, index);
 
+    /// <summary>True when the TX slots of sent frames stay taken until the receiver releases them (kernel pipes).</summary>
+    public bool TxSlotsHeldByReceiver => _driver.TxSlotsHeldByReceiver;
     public void TxSync() => _driver.TxSync();
     public void RxSync() => _driver.RxSync();
     public bool Wait(WaitDirection direction, int timeoutMs, CancellationToken cancel = default) =>
@@ -75,9 +85,9 @@ public sealed unsafe class NetmapPort : IDisposable
         var rings = new List<RingInfo>();
         var nifp = Interface;
         for (uint i = 0; i < nifp->TxRings + nifp->HostTxRings; i++)
-            rings.Add(Describe(TxRing(i), RingDirection.TX, i, nifp->TxRings));
+            if (IsMapped(tx: true, i)) rings.Add(Describe(TxRing(i), RingDirection.TX, i, nifp->TxRings));
         for (uint i = 0; i < nifp->RxRings + nifp->HostRxRings; i++)
-            rings.Add(Describe(RxRing(i), RingDirection.RX, i, nifp->RxRings));
+            if (IsMapped(tx: false, i)) rings.Add(Describe(RxRing(i), RingDirection.RX, i, nifp->RxRings));
         return rings;
     }
 
@@ -89,6 +99,8 @@ public sealed unsafe class NetmapPort : IDisposable
         uint position = kind == RingKind.NIC ? index : nic + index;
         if ((kind == RingKind.NIC && index >= nic) || (kind == RingKind.Host && index >= host))
             throw new NetmapException(NetmapError.InvalidRequest, $"'{Name}' has no {kind} {direction} ring {index}.");
+        if (!IsMapped(direction == RingDirection.TX, position))
+            throw new NetmapException(NetmapError.InvalidRequest, $"'{Name}' did not register {kind} {direction} ring {index}; open the port with that ring to see its slots.");
         var ring = direction == RingDirection.TX ? TxRing(position) : RxRing(position);
         uint slots = ring->NumSlots, head = ring->Head, tail = ring->Tail;
         var list = new List<SlotInfo>();
@@ -111,7 +123,26 @@ public sealed unsafe class NetmapPort : IDisposable
             RingChecks.Timestamp(ring).ToLocalTime())
         { PortObject = this };
 
-    private NetmapRing* FirstRing() => TxRingCount + HostTxRingCount > 0 ? TxRing(0) : RxRing(0);
+    /// <summary>
+    /// True when ring <paramref name="index"/> is in this port's memory: the kernel leaves ring_ofs at 0
+    /// for rings the registration did not bind (and for the placeholder host ring of ports without one).
+    /// </summary>
+    private bool IsMapped(bool tx, uint index)
+    {
+        var nifp = Interface;
+        uint position = tx ? index : nifp->TxRings + nifp->HostTxRings + index;
+        return NetmapInterface.RingOffsets(nifp)[position] != 0;
+    }
+
+    private static uint SlotsOf(NetmapRing* ring) => ring == null ? 0 : ring->NumSlots;
+
+    private NetmapRing* FirstMapped(bool tx)
+    {
+        uint count = tx ? TxRingCount + HostTxRingCount : RxRingCount + HostRxRingCount;
+        for (uint i = 0; i < count; i++)
+            if (IsMapped(tx, i)) return tx ? TxRing(i) : RxRing(i);
+        return null;
+    }
 
     private NetmapException Closed() => new(NetmapError.Closed, $"The port '{Name}' is closed; open it again with Open-NetmapPort.");
 

@@ -52,7 +52,8 @@ public sealed unsafe class PacketTransmitter
 
     /// <summary>
     /// Syncs until every frame put in the ring has left it, or <paramref name="timeoutMs"/> passes.
-    /// Returns false when frames are still pending (the receiver is not taking them).
+    /// Returns false when frames are still pending (the receiver is not taking them). Where one sync
+    /// hands every frame to the receiver (kernel pipes), that sync is the flush.
     /// </summary>
     public bool Flush(int timeoutMs, CancellationToken cancel = default)
     {
@@ -62,7 +63,7 @@ public sealed unsafe class PacketTransmitter
         while (true)
         {
             _port.TxSync();
-            if (RingMath.Space(ring) == ring->NumSlots - 1) return true;
+            if (RingMath.Space(ring) == ring->NumSlots - 1 || _port.TxSlotsHeldByReceiver) return true;
             if (Environment.TickCount64 >= deadline || cancel.IsCancellationRequested) return false;
             if (spin.NextSpinWillYield) Thread.Sleep(1); else spin.SpinOnce(sleep1Threshold: -1);
         }

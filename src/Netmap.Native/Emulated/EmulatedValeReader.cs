@@ -1,0 +1,95 @@
+using System.Runtime.InteropServices;
+using Netmap.Native.Interop;
+using Netmap.Native.Ports;
+
+namespace Netmap.Native.Emulated;
+
+/// <summary>
+/// Reads the user-space VALE switches of this user from their region files, read-only: it maps them
+/// with PROT_READ, takes no lock and changes nothing.
+/// </summary>
+internal static unsafe class EmulatedValeReader
+{
+    /// <summary>Every switch region that holds a complete layout.</summary>
+    public static IReadOnlyList<ValeSwitchInfo> ReadAll()
+    {
+        var switches = new List<ValeSwitchInfo>();
+        string dir = SharedMemoryBackend.Directory, prefix = SharedMemoryBackend.FilePrefix + "vale-";
+        if (!Directory.Exists(dir)) return switches;
+        foreach (var path in Directory.EnumerateFiles(dir, prefix + "*").Order(StringComparer.Ordinal))
+            if (Read(path, Path.GetFileName(path)[prefix.Length..]) is { } info) switches.Add(info);
+        return switches;
+    }
+
+    private static ValeSwitchInfo? Read(string path, string name)
+    {
+        int fd = LibC.Open(path, LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0); // O_RDONLY
+        if (fd < 0) return null;
+        nint p = -1;
+        long size = 0;
+        try
+        {
+            size = LibC.FileInfo(fd).Size;
+            if (size < sizeof(RegionHeader)) return null;
+            p = LibC.MMap(0, (nuint)size, LibC.PROT_READ, LibC.MAP_SHARED, fd, 0);
+            if (p == -1) return null;
+            var b = (byte*)p;
+            var geometry = RegionLayout.ReadGeometry(b, size);
+            if (geometry is null || geometry.Kind != RegionKind.ValeSwitch || Volatile.Read(ref RegionLayout.Header(b)->Ready) != 1) return null;
+            var layout = new RegionLayout(geometry);
+            var ports = new List<ValePortInfo>();
+            var names = new Dictionary<uint, string>();
+            for (uint i = 0; i < geometry.PortCapacity; i++)
+            {
+                var entry = layout.Port(b, i);
+                if (Volatile.Read(ref entry->InUse) == 0) continue;
+                names[i] = NameOf(entry);
+                ports.Add(new ValePortInfo(name, names[i], i, PortMode.Emulated)
+                    { InUse = HeldByLiveProcess(fd, layout, b, i), Dropped = Volatile.Read(ref entry->RxDropped) });
+            }
+            return new ValeSwitchInfo(name, PortMode.Emulated, ports) { Region = path, MacTable = MacTable(layout, b, name, names) };
+        }
+        finally
+        {
+            if (p != -1) LibC.MUnmap(p, (nuint)size);
+            LibC.Close(fd);
+        }
+    }
+
+    /// <summary>The learning table's entries whose port still exists: MAC in the high 48 bits, port + 1 in the low 16.</summary>
+    private static IReadOnlyList<LearnedAddress> MacTable(RegionLayout layout, byte* b, string switchName, Dictionary<uint, string> names)
+    {
+        var table = new List<LearnedAddress>();
+        ulong* entries = layout.LearningTable(b);
+        for (int i = 0; i < RegionLayout.LearningTableSize; i++)
+        {
+            ulong entry = Volatile.Read(ref entries[i]);
+            uint port = (uint)(entry & 0xffff);
+            if (port == 0 || !names.TryGetValue(port - 1, out var portName)) continue;
+            ulong mac = entry >> 16;
+            table.Add(new LearnedAddress(switchName, string.Join(":", Enumerable.Range(0, 6).Select(k => ((mac >> (40 - 8 * k)) & 0xff).ToString("x2"))), portName));
+        }
+        return table.OrderBy(e => e.Port, StringComparer.Ordinal).ThenBy(e => e.Mac, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>True when a ring of the port is held by a holder whose process still holds its lock byte.</summary>
+    private static bool HeldByLiveProcess(int fd, RegionLayout layout, byte* b, uint port)
+    {
+        var g = layout.Geometry;
+        for (uint r = 0; r < g.RingsPerPort; r++)
+        {
+            int owner = Volatile.Read(ref layout.Kring(b, port * g.RingsPerPort + r)->Owner);
+            if (owner == 0) continue;
+            var lck = new LibC.FileLock { Type = LibC.F_WRLCK, Start = RegionLayout.HolderLockBase + owner - 1, Length = 1 };
+            if (LibC.Fcntl(fd, LibC.F_OFD_GETLK, &lck) == 0 && lck.Type != LibC.F_UNLCK) return true;
+        }
+        return false;
+    }
+
+    private static string NameOf(PortEntry* entry)
+    {
+        var span = new ReadOnlySpan<byte>(entry->Name, PortEntry.NameSize);
+        int end = span.IndexOf((byte)0);
+        return System.Text.Encoding.UTF8.GetString(end < 0 ? span : span[..end]);
+    }
+}

@@ -1,0 +1,41 @@
+using Netmap.Native.Emulated;
+using Netmap.Native.Kernel;
+
+namespace Netmap.Native.Ports;
+
+/// <summary>A port of a VALE switch.</summary>
+public sealed record ValePortInfo(string Switch, string Name, uint Index, PortMode Mode)
+{
+    /// <summary>Emulated: whether an open port holds its rings now. Null where the kernel does not say.</summary>
+    public bool? InUse { get; init; }
+    /// <summary>Emulated: packets the switch dropped because this port's receive ring was full.</summary>
+    public long? Dropped { get; init; }
+}
+
+/// <summary>A MAC address a switch learned, and the port it learned it on.</summary>
+public sealed record LearnedAddress(string Switch, string Mac, string Port);
+
+/// <summary>A VALE switch, its ports and (emulated switches) its learned MAC table.</summary>
+public sealed record ValeSwitchInfo(string Name, PortMode Mode, IReadOnlyList<ValePortInfo> Ports)
+{
+    /// <summary>Where the switch lives: its region file, or the kernel.</summary>
+    public string Region { get; init; } = "";
+    /// <summary>The MAC table of an emulated switch; empty for kernel switches (netmap does not export it).</summary>
+    public IReadOnlyList<LearnedAddress> MacTable { get; init; } = Array.Empty<LearnedAddress>();
+}
+
+/// <summary>Lists VALE switches: the kernel's, or the user-space ones of this user.</summary>
+public static class ValeSwitches
+{
+    /// <summary>The switches that <paramref name="mode"/> serves.</summary>
+    public static IReadOnlyList<ValeSwitchInfo> List(PortMode mode) =>
+        mode == PortMode.Native ? FromKernel() : EmulatedValeReader.ReadAll();
+
+    private static IReadOnlyList<ValeSwitchInfo> FromKernel() =>
+        KernelControl.ListValePorts()
+            .GroupBy(p => p.Switch, StringComparer.Ordinal)
+            .Select(g => new ValeSwitchInfo(g.Key, PortMode.Native,
+                g.Select(p => new ValePortInfo(p.Switch, p.Port, p.PortIndex, PortMode.Native)).ToList())
+            { Region = $"{NetmapBackends.KernelDevice} (switch {g.First().BridgeIndex})" })
+            .ToList();
+}

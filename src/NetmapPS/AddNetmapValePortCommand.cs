@@ -1,0 +1,71 @@
+using System.Management.Automation;
+using Netmap.Native.Kernel;
+using Netmap.Native.Ports;
+
+namespace NetmapPS;
+
+/// <summary>
+/// Attaches an interface (and with -HostStack its host stack) to a kernel VALE switch, as vale-ctl -a / -h,
+/// or creates a persistent VALE port, as vale-ctl -n. Needs the netmap kernel module.
+/// </summary>
+[Cmdlet(VerbsCommon.Add, "NetmapValePort", SupportsShouldProcess = true, DefaultParameterSetName = "Attach", ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(ValePortInfo), typeof(KernelPortInfo))]
+public sealed class AddNetmapValePortCommand : PSCmdlet
+{
+    /// <summary>The switch, e.g. vale0.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Attach")]
+    public string Switch { get; set; } = "";
+
+    /// <summary>The interface to attach, e.g. eth0 or a persistent VALE port.</summary>
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = "Attach")]
+    public string Interface { get; set; } = "";
+
+    /// <summary>Attach the interface's host stack (host rings) too.</summary>
+    [Parameter(ParameterSetName = "Attach")]
+    public SwitchParameter HostStack { get; set; }
+
+    /// <summary>Create a persistent VALE port: an interface the host sees, which stays until Remove-NetmapValePort -Persistent.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "Persistent")]
+    public SwitchParameter Persistent { get; set; }
+
+    /// <summary>Name of the persistent port (an interface name, without 'vale').</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Persistent")]
+    public string Name { get; set; } = "";
+
+    /// <summary>Rings per direction of the persistent port (0: netmap's default).</summary>
+    [Parameter(ParameterSetName = "Persistent")]
+    public ushort Rings { get; set; }
+
+    /// <summary>Slots per ring of the persistent port (0: netmap's default).</summary>
+    [Parameter(ParameterSetName = "Persistent")]
+    public uint Slots { get; set; }
+
+    /// <summary>Memory region for the persistent port (0: a private one).</summary>
+    [Parameter(ParameterSetName = "Persistent")]
+    public ushort MemoryId { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        try
+        {
+            if (Persistent)
+            {
+                NativeModeGuard.Require("Creating a persistent VALE port");
+                if (!ShouldProcess(Name, "Create persistent VALE port")) return;
+                WriteObject(KernelControl.CreatePersistentPort(Name, Rings, Slots, MemoryId));
+            }
+            else
+            {
+                NativeModeGuard.RequireSwitchName(Switch);
+                NativeModeGuard.Require("Attaching an interface to a VALE switch");
+                if (!ShouldProcess($"{Switch}:{Interface}", HostStack ? "Attach interface and its host stack to VALE switch" : "Attach interface to VALE switch")) return;
+                uint index = KernelControl.Attach(Switch, Interface, HostStack);
+                WriteObject(new ValePortInfo(Switch, Interface, index, PortMode.Native));
+            }
+        }
+        catch (Exception e) when (ErrorRecords.IsOurs(e))
+        {
+            WriteError(ErrorRecords.From(e, Persistent ? Name : $"{Switch}:{Interface}"));
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using System.Management.Automation;
+using Netmap.Native.Kernel;
+
+namespace NetmapPS;
+
+/// <summary>
+/// Detaches an interface from a kernel VALE switch, as vale-ctl -d, or removes a persistent VALE port,
+/// as vale-ctl -r. Needs the netmap kernel module.
+/// </summary>
+[Cmdlet(VerbsCommon.Remove, "NetmapValePort", SupportsShouldProcess = true, DefaultParameterSetName = "Detach", ConfirmImpact = ConfirmImpact.Medium)]
+public sealed class RemoveNetmapValePortCommand : PSCmdlet
+{
+    /// <summary>The switch, e.g. vale0.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Detach", ValueFromPipelineByPropertyName = true)]
+    public string Switch { get; set; } = "";
+
+    /// <summary>The attached interface to detach.</summary>
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = "Detach")]
+    public string Interface { get; set; } = "";
+
+    /// <summary>Remove a persistent VALE port (made with Add-NetmapValePort -Persistent).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "Persistent")]
+    public SwitchParameter Persistent { get; set; }
+
+    /// <summary>Name of the persistent port.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Persistent")]
+    public string Name { get; set; } = "";
+
+    protected override void ProcessRecord()
+    {
+        try
+        {
+            if (Persistent)
+            {
+                NativeModeGuard.Require("Removing a persistent VALE port");
+                if (!ShouldProcess(Name, "Remove persistent VALE port")) return;
+                KernelControl.DeletePersistentPort(Name);
+                WriteVerbose($"Removed the persistent VALE port '{Name}'.");
+            }
+            else
+            {
+                NativeModeGuard.RequireSwitchName(Switch);
+                NativeModeGuard.Require("Detaching an interface from a VALE switch");
+                if (!ShouldProcess($"{Switch}:{Interface}", "Detach interface from VALE switch")) return;
+                uint index = KernelControl.Detach(Switch, Interface);
+                WriteVerbose($"Detached '{Interface}' from '{Switch}' (it was port {index}).");
+            }
+        }
+        catch (Exception e) when (ErrorRecords.IsOurs(e))
+        {
+            WriteError(ErrorRecords.From(e, Persistent ? Name : $"{Switch}:{Interface}"));
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using Netmap.Native.Ports;
+using Netmap.Native.Rings;
+using Xunit;
+
+namespace Netmap.Native.Tests;
+
+/// <summary>Get-NetmapValeSwitch in emulated mode reads the switch region files without changing them.</summary>
+[Collection("shm")]
+public class EmulatedValeReaderTests(ShmDirectory shm)
+{
+    [Fact]
+    public void ListsSwitchesPortsAndLearnedAddresses()
+    {
+        string name = $"vale{Guid.NewGuid():N}"[..14];
+        using var a = NetmapPort.Open($"{name}:a", PortMode.Emulated);
+        using var b = NetmapPort.Open($"{name}:b", PortMode.Emulated);
+        var frame = new byte[60];
+        frame.AsSpan(0, 6).Fill(0xff);                                  // broadcast
+        new byte[] { 0x02, 0, 0, 0, 0, 0x0a }.CopyTo(frame, 6);          // from 02:00:00:00:00:0a
+        var transmitter = new PacketTransmitter(a);
+        Assert.True(transmitter.Send(frame, 1000));
+        Assert.True(transmitter.Flush(1000));
+        string before = Convert.ToHexString(File.ReadAllBytes(Path.Combine(shm.Path, Directory.GetFiles(shm.Path, $"*vale-{name}").Single())));
+
+        var info = ValeSwitches.List(PortMode.Emulated).Single(s => s.Name == name);
+
+        Assert.Equal(PortMode.Emulated, info.Mode);
+        Assert.Equal(new[] { "a", "b" }, info.Ports.Select(p => p.Name));
+        Assert.All(info.Ports, p => Assert.True(p.InUse));
+        var learned = Assert.Single(info.MacTable);
+        Assert.Equal(("02:00:00:00:00:0a", "a"), (learned.Mac, learned.Port));
+        Assert.Equal(before, Convert.ToHexString(File.ReadAllBytes(info.Region)));   // read-only
+
+        b.Dispose();
+        info = ValeSwitches.List(PortMode.Emulated).Single(s => s.Name == name);
+        Assert.Equal(new[] { "a" }, info.Ports.Select(p => p.Name));                 // a closed port leaves the switch
+    }
+}
