@@ -71,7 +71,7 @@ function Start-NativeProcess([string] $File, [string[]] $Arguments) {
 # Starts tcpdump in namespace Namespace writing to File, and returns once it is listening.
 function Start-Tcpdump([string] $Namespace, [string] $Interface, [string] $File, [string] $Filter) {
     $info = [Diagnostics.ProcessStartInfo]::new('ip')
-    foreach ($a in 'netns', 'exec', $Namespace, 'tcpdump', '-i', $Interface, '-nn', '-U', '-w', $File, $Filter) { $info.ArgumentList.Add($a) }
+    foreach ($a in 'netns', 'exec', $Namespace, 'tcpdump', '--immediate-mode', '-i', $Interface, '-nn', '-U', '-w', $File, $Filter) { $info.ArgumentList.Add($a) }
     $info.RedirectStandardError = $true
     $info.RedirectStandardOutput = $true
     $process = [Diagnostics.Process]::Start($info)

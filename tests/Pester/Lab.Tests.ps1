@@ -124,7 +124,9 @@ Describe 'Emulated adapter on a veth in a namespace' -Tag 'Lab' -Skip:(-not $Can
         $out = Start-TestScript 'Lab-HostRings.ps1' @('-PeerAddress', $lab.PeerAddress, '-Address', $lab.Address) -Namespace $lab.A
         $result = Wait-TestScript $out | ConvertFrom-Json
         Stop-Tcpdump $tcpdump
-        $atPeer = @(& tcpdump -nn -A -r $pcap 2>$null | Select-String 'fromstack|afterclose' | ForEach-Object { $_.Matches[0].Value })
+        $dump = & tcpdump -nn -A -r $pcap 2>&1
+        $atPeer = @($dump | Select-String 'fromstack|afterclose' | ForEach-Object { $_.Matches[0].Value })
+        if ($atPeer -notcontains 'afterclose') { Write-Host "tcpdump at the peer saw:`n$($dump -join "`n")`nscript: $($result | ConvertTo-Json -Compress)" }
         Remove-Item $pcap -ErrorAction Ignore
         $result.Mechanism | Should -BeLike '*TAP*tcx*'
         $result.HostRx | Should -Be 1

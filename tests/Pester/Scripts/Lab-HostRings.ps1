@@ -19,6 +19,7 @@ $from = [Net.IPEndPoint]::new([Net.IPAddress]::Any, 0)
 $injected = try { [Text.Encoding]::ASCII.GetString($socket.Receive([ref] $from)) } catch { '' }
 
 Close-NetmapPort -All
+Start-Sleep -Milliseconds 200   # the kernel unregisters the TAP device after its descriptor closes
 $tapAfterClose = @(& ip -o link show | Select-String 'nmh').Count
 & bash -c "echo -n afterclose > /dev/udp/$PeerAddress/7777"
 [pscustomobject]@{ Mechanism = $port.Mechanism; HostRx = $hostRx; Injected = $injected; TapWhileOpen = $tapWhileOpen; TapAfterClose = $tapAfterClose } | ConvertTo-Json -Compress

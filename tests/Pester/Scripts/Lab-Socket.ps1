@@ -15,7 +15,7 @@ function Measure-Socket {
 $port = Open-NetmapPort $PortName -WarningAction SilentlyContinue
 Send-Three
 $whileOpen = Measure-Socket
-$toPort = @(Receive-NetmapPacket -Port $port -Timeout 0.5).Count
+$toPort = @(Receive-NetmapPacket -Port $port -Timeout 0.5 | Where Udp.DstPort -eq $UdpPort).Count
 Close-NetmapPort -All
 Send-Three
 $afterClose = Measure-Socket
