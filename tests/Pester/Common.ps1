@@ -17,21 +17,26 @@ function New-TestFrame([string] $Destination = 'ff:ff:ff:ff:ff:ff', [string] $So
     , [byte[]]((& $mac $Destination) + (& $mac $Source) + [byte[]](0x88, 0xb5) + [Text.Encoding]::ASCII.GetBytes($Text.PadRight(46)))
 }
 
+# Starts a program with each argument passed as it is, NETMAPPS_MODULE set, and its output
+# collected as it comes (so that a chatty child never blocks on a full pipe); returns the process.
+function Start-Program([string] $File, [string[]] $Arguments) {
+    $info = [Diagnostics.ProcessStartInfo]::new($File)
+    foreach ($a in $Arguments) { $info.ArgumentList.Add($a) }
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    $info.Environment['NETMAPPS_MODULE'] = $ModulePath
+    $process = [Diagnostics.Process]::Start($info)
+    $process | Add-Member -NotePropertyName Output -NotePropertyValue $process.StandardOutput.ReadToEndAsync()
+    $process | Add-Member -NotePropertyName Errors -NotePropertyValue $process.StandardError.ReadToEndAsync()
+    $process
+}
+
 # Starts a child pwsh running a script from Scripts/ with the given arguments (inside a network
 # namespace when one is named); returns the process.
 function Start-TestScript([string] $Script, [string[]] $Arguments, [string] $Namespace) {
     $command = @($Pwsh, '-NoProfile', '-NonInteractive', '-File', (Join-Path $PSScriptRoot "Scripts/$Script")) + $Arguments
     if ($Namespace) { $command = @('ip', 'netns', 'exec', $Namespace) + $command }
-    $info = [Diagnostics.ProcessStartInfo]::new($command[0])
-    foreach ($a in $command[1..($command.Count - 1)]) { $info.ArgumentList.Add($a) }
-    $info.RedirectStandardOutput = $true
-    $info.RedirectStandardError = $true
-    $info.Environment['NETMAPPS_MODULE'] = $ModulePath
-    $process = [Diagnostics.Process]::Start($info)
-    # Read both streams as they come, so that a chatty child never blocks on a full pipe.
-    $process | Add-Member -NotePropertyName Output -NotePropertyValue $process.StandardOutput.ReadToEndAsync()
-    $process | Add-Member -NotePropertyName Errors -NotePropertyValue $process.StandardError.ReadToEndAsync()
-    $process
+    Start-Program $command[0] $command[1..($command.Count - 1)]
 }
 
 # Waits for a child started by Start-TestScript; kills it after TimeoutSeconds. Returns its output.

@@ -9,19 +9,6 @@ BeforeDiscovery {
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
 
-    # Starts a native program with its output collected as it comes.
-    function Start-Program([string] $File, [string[]] $Arguments) {
-        $info = [Diagnostics.ProcessStartInfo]::new($File)
-        foreach ($a in $Arguments) { $info.ArgumentList.Add($a) }
-        $info.RedirectStandardOutput = $true
-        $info.RedirectStandardError = $true
-        $info.Environment['NETMAPPS_MODULE'] = $ModulePath
-        $process = [Diagnostics.Process]::Start($info)
-        $process | Add-Member -NotePropertyName Output -NotePropertyValue $process.StandardOutput.ReadToEndAsync()
-        $process | Add-Member -NotePropertyName Errors -NotePropertyValue $process.StandardError.ReadToEndAsync()
-        $process
-    }
-
     # Waits for a program started by Start-Program; returns stdout and stderr together.
     function Wait-Program($Process, [int] $TimeoutSeconds = 60) {
         if (-not $Process.WaitForExit($TimeoutSeconds * 1000)) {

@@ -21,6 +21,13 @@ internal sealed class XdpSteering : IDisposable
 
     private XdpSteering(int ifindex) => _ifindex = ifindex;
 
+    /// <summary>
+    /// The queue map's name carries this network namespace's inode: link ids and ifindexes are the
+    /// same numbers in every namespace (eth0 is ifindex 2 in each new one), so joining checks it.
+    /// </summary>
+    private static readonly string MapName =
+        $"nmps{ulong.Parse("0" + new string((new FileInfo("/proc/self/ns/net").LinkTarget ?? "").Where(char.IsAsciiDigit).ToArray())):x11}";
+
     /// <summary>"native" (driver XDP), "generic" (SKB mode) or "shared" (joined another process's attachment).</summary>
     public string Mode { get; private set; } = "";
 
@@ -57,7 +64,7 @@ internal sealed class XdpSteering : IDisposable
     private void Attach(string ifname)
     {
         if (TryJoinExisting()) return;
-        _mapFd = Bpf.CreateMap(Bpf.MapTypeXsk, 4, 4, 256, "netmapps_queues");
+        _mapFd = Bpf.CreateMap(Bpf.MapTypeXsk, 4, 4, 256, MapName);
         _programFd = Bpf.LoadProgram(Bpf.ProgTypeXdp, Program(_mapFd), ProgramName);
         _linkFd = Bpf.CreateLink(_programFd, _ifindex, Bpf.AttachXdp, Bpf.XdpFlagsDrvMode, out int nativeErrno);
         Mode = "native";
@@ -117,9 +124,16 @@ internal sealed class XdpSteering : IDisposable
                 if (progFd >= 0) LibC.Close(progFd);
                 if (ours && mapId != 0 && (_mapFd = Bpf.MapFromId(mapId)) >= 0)
                 {
-                    _linkFd = linkFd; // holding the link keeps it attached while we use it
-                    Mode = "shared";
-                    return true;
+                    Span<byte> mapInfo = stackalloc byte[80];
+                    mapInfo.Clear();
+                    if (Bpf.GetInfo(_mapFd, mapInfo) && System.Text.Encoding.ASCII.GetString(mapInfo.Slice(24, 16)).TrimEnd('\0') == MapName)
+                    {
+                        _linkFd = linkFd; // holding the link keeps it attached while we use it
+                        Mode = "shared";
+                        return true;
+                    }
+                    LibC.Close(_mapFd); // the same ifindex in another network namespace
+                    _mapFd = -1;
                 }
             }
             LibC.Close(linkFd);
