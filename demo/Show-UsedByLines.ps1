@@ -11,7 +11,7 @@ Write-Host '> Get-NetmapRing | Format-Table' -ForegroundColor Green
 Get-NetmapRing | Format-Table
 
 Write-Host '> Receive-NetmapPacket | Where Udp.DstPort -eq 53     # (| Select-Object -First 5 so that the demo ends)' -ForegroundColor Green
-Receive-NetmapPacket | Where Udp.DstPort -eq 53 | Select-Object -First 5 | Format-Table
+Receive-NetmapPacket | Where Udp.DstPort -eq 53 | Select-Object -First 5 | Format-Table | Out-String -Width 160
 
 Write-Host '> Get-NetmapRing | Format-Table     # head and tail moved on the RX ring' -ForegroundColor Green
 Get-NetmapRing | Format-Table
