@@ -113,11 +113,7 @@ internal sealed unsafe class PacketMonitorPort : IPortDriver
         while (true)
         {
             RxSync();
-            for (uint r = RxRings.First; r < RxRings.End; r++)
-            {
-                var ring = _layout.Ring((byte*)_memory, _layout.RingIndex(0, false, r));
-                if (ring->Cur != ring->Tail) return true;
-            }
+            if (RingChecks.AnyPastCur(Interface, RxRings, tx: false)) return true;
             long left = deadline - Environment.TickCount64;
             if (left <= 0 || cancel.IsCancellationRequested) return false;
             fixed (LibC.PollFd* p = _poll) LibC.Poll(p, (nuint)_poll.Length, (int)Math.Min(left, 100));

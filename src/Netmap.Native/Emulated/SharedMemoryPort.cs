@@ -28,8 +28,8 @@ internal sealed unsafe class SharedMemoryPort : IPortDriver
         Mechanism = mechanism;
         Name = name;
         _transmit = _layout.Geometry.Kind == RegionKind.Pipe ? new PipeTransmitPath(region) : new ValeTransmitPath(region);
-        _rxReady = () => { RxSync(); return AnyRing(RxRings, tx: false); };
-        _txReady = () => { TxSync(); return AnyRing(TxRings, tx: true); };
+        _rxReady = () => { RxSync(); return RingChecks.AnyPastCur(Interface, RxRings, tx: false); };
+        _txReady = () => { TxSync(); return RingChecks.AnyPastCur(Interface, TxRings, tx: true); };
     }
 
     public string Name { get; }
@@ -95,17 +95,6 @@ internal sealed unsafe class SharedMemoryPort : IPortDriver
         return direction == WaitDirection.Receive
             ? SharedEvent.WaitUntil(&Entry->RxEvent, _rxReady, timeoutMs, cancel)
             : SharedEvent.WaitUntil(&Entry->TxEvent, _txReady, timeoutMs, cancel);
-    }
-
-    /// <summary>True when some ring of the span has a slot past cur (netmap's poll condition).</summary>
-    private bool AnyRing(RingSpan span, bool tx)
-    {
-        for (uint r = span.First; r < span.End; r++)
-        {
-            var ring = _layout.Ring(Base, _layout.RingIndex(_port, tx, r));
-            if (ring->Cur != ring->Tail) return true;
-        }
-        return false;
     }
 
     private void ThrowIfClosed()

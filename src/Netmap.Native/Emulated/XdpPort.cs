@@ -318,22 +318,12 @@ internal sealed unsafe class XdpPort : IPortDriver
         while (true)
         {
             if (receive) RxSync(); else TxSync();
-            if (AnyReady(receive ? RxRings : TxRings, !receive)) return true;
+            if (RingChecks.AnyPastCur(Interface, receive ? RxRings : TxRings, !receive)) return true;
             long left = deadline - Environment.TickCount64;
             if (left <= 0 || cancel.IsCancellationRequested || fds.Length == 0) return false;
             fixed (LibC.PollFd* p = fds)
                 LibC.Poll(p, (nuint)fds.Length, (int)Math.Min(left, receive ? 100 : 1));
         }
-    }
-
-    private bool AnyReady(RingSpan span, bool tx)
-    {
-        for (uint r = span.First; r < span.End; r++)
-        {
-            var ring = _layout.Ring(Base, _layout.RingIndex(0, tx, r));
-            if (ring->Cur != ring->Tail) return true;
-        }
-        return false;
     }
 
     private void ThrowIfClosed()
