@@ -73,7 +73,9 @@ public sealed class InvokeNetmapForwardCommand : PSCmdlet
         }
         try
         {
-            foreach (var report in ForwardLoop.Run(forwarders, Count, Duration, _stop.Token, From, To)) WriteObject(report);
+            var (reports, peerGone) = ForwardLoop.Run(forwarders, Count, Duration, _stop.Token, From, To);
+            foreach (var report in reports) WriteObject(report);
+            if (peerGone is not null) WriteError(ErrorRecords.From(peerGone, From));
         }
         catch (NetmapException e)
         {
@@ -87,19 +89,30 @@ public sealed class InvokeNetmapForwardCommand : PSCmdlet
 /// <summary>The loop that drives forwarders until a count, a duration or cancellation ends it.</summary>
 internal static class ForwardLoop
 {
-    public static List<ForwardReport> Run(List<Forwarder> forwarders, long count, double duration, CancellationToken cancel, NetmapPort from, NetmapPort to)
+    /// <summary>Forwards until done; a pipe whose other end went away ends it too (PeerGone), with the reports of what was forwarded.</summary>
+    public static (List<ForwardReport> Reports, NetmapException? PeerGone) Run(List<Forwarder> forwarders, long count, double duration,
+        CancellationToken cancel, NetmapPort from, NetmapPort to)
     {
         var clock = Stopwatch.StartNew();
         int wait = forwarders.Count == 1 ? 50 : 5;
-        while (!cancel.IsCancellationRequested && (duration < 0 || clock.Elapsed.TotalSeconds < duration)
-               && (count <= 0 || forwarders.Any(f => f.Forwarded < count)))
-            foreach (var f in forwarders)
-                if (count <= 0 || f.Forwarded < count) f.Run(count > 0 ? count - f.Forwarded : long.MaxValue, wait, cancel);
+        NetmapException? peerGone = null;
+        try
+        {
+            while (!cancel.IsCancellationRequested && (duration < 0 || clock.Elapsed.TotalSeconds < duration)
+                   && (count <= 0 || forwarders.Any(f => f.Forwarded < count)))
+                foreach (var f in forwarders)
+                    if (count <= 0 || f.Forwarded < count) f.Run(count > 0 ? count - f.Forwarded : long.MaxValue, wait, cancel);
+        }
+        catch (NetmapException e) when (e.Error == NetmapError.PeerGone)
+        {
+            peerGone = e;
+        }
         foreach (var f in forwarders) f.Flush(1000);
         double seconds = clock.Elapsed.TotalSeconds;
         var ends = new[] { (from.Name, to.Name), (to.Name, from.Name) };
-        return forwarders.Select((f, i) => new ForwardReport(ends[i].Item1, ends[i].Item2, f.ZeroCopy, f.Forwarded, f.Filtered, seconds,
+        var reports = forwarders.Select((f, i) => new ForwardReport(ends[i].Item1, ends[i].Item2, f.ZeroCopy, f.Forwarded, f.Filtered, seconds,
             seconds > 0 ? f.Forwarded / seconds : 0)).ToList();
+        return (reports, peerGone);
     }
 }
 
@@ -109,7 +122,7 @@ internal sealed class ForwardJob : Job
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _task;
 
-    public ForwardJob(string command, Func<CancellationToken, List<ForwardReport>> loop) : base(command, "NetmapForward")
+    public ForwardJob(string command, Func<CancellationToken, (List<ForwardReport> Reports, NetmapException? PeerGone)> loop) : base(command, "NetmapForward")
     {
         PSJobTypeName = "NetmapForwardJob";
         SetJobState(JobState.Running);
@@ -117,7 +130,9 @@ internal sealed class ForwardJob : Job
         {
             try
             {
-                foreach (var report in loop(_stop.Token)) Output.Add(PSObject.AsPSObject(report));
+                var (reports, peerGone) = loop(_stop.Token);
+                foreach (var report in reports) Output.Add(PSObject.AsPSObject(report));
+                if (peerGone is not null) Error.Add(ErrorRecords.From(peerGone, null));
                 SetJobState(_stop.IsCancellationRequested ? JobState.Stopped : JobState.Completed);
             }
             catch (Exception e)

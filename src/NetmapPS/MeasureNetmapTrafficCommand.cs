@@ -80,6 +80,10 @@ public sealed class MeasureNetmapTrafficCommand : PSCmdlet
                 }
             }
         }
+        catch (NetmapException e) when (e.Error == NetmapError.PeerGone)
+        {
+            WriteError(ErrorRecords.From(e, Port)); // the total so far still follows
+        }
         catch (NetmapException e)
         {
             ThrowTerminatingError(ErrorRecords.From(e, Port));

@@ -73,6 +73,10 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
             }
             Run(receivers);
         }
+        catch (NetmapException e) when (e.Error == NetmapError.PeerGone)
+        {
+            WriteError(ErrorRecords.From(e, _ports)); // what was received stays in the pipeline (and in $packets = ...)
+        }
         catch (NetmapException e)
         {
             ThrowTerminatingError(ErrorRecords.From(e, Filter ?? (object)_ports));

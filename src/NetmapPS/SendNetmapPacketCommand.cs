@@ -124,14 +124,22 @@ public sealed class SendNetmapPacketCommand : PSCmdlet
         catch (NetmapException e)
         {
             WriteError(ErrorRecords.From(e, Port));
+            if (e.Error == NetmapError.PeerGone) _stop.Cancel(); // one error, not one per frame still coming
         }
     }
 
     protected override void EndProcessing()
     {
         if (_transmitter is null) return;
-        if (!_transmitter.Flush(TimeoutMs < 0 ? 5000 : TimeoutMs, _stop.Token))
-            WriteWarning($"Some frames are still waiting in the TX ring of '{Port.Name}': the receiver is not taking them.");
+        try
+        {
+            if (!_stop.IsCancellationRequested && !_transmitter.Flush(TimeoutMs < 0 ? 5000 : TimeoutMs, _stop.Token))
+                WriteWarning($"Some frames are still waiting in the TX ring of '{Port.Name}': the receiver is not taking them.");
+        }
+        catch (NetmapException e)
+        {
+            WriteError(ErrorRecords.From(e, Port));
+        }
         Port.Statistics.AddSent(_transmitter.Sent);
         double seconds = _clock.Elapsed.TotalSeconds;
         WriteVerbose($"Sent {_transmitter.Sent} frames ({_bytes} bytes) on '{Port.Name}' in {seconds:F3} s.");
