@@ -42,6 +42,11 @@ public sealed class SendNetmapPacketCommand : PSCmdlet
     [ValidateRange(1, long.MaxValue)]
     public long Count { get; set; } = 1;
 
+    /// <summary>Stop sending after this many seconds; without -Count, each frame is sent until then.</summary>
+    [Parameter]
+    [ValidateRange(0, double.MaxValue)]
+    public double Duration { get; set; } = -1;
+
     /// <summary>Pace the transmission to this many packets per second.</summary>
     [Parameter]
     [ValidateRange(0, double.MaxValue)]
@@ -82,6 +87,7 @@ public sealed class SendNetmapPacketCommand : PSCmdlet
                 throw new Netmap.Native.NetmapException(Netmap.Native.NetmapError.InvalidRequest, $"'{Port.Name}' has no host TX ring.");
             _transmitter = new PacketTransmitter(Port, HostRing ? Port.TxRingCount + (Ring ?? 0) : Ring);
             _pacer = Rate > 0 ? new Pacer(Rate) : null;
+            if (Duration >= 0 && !MyInvocation.BoundParameters.ContainsKey(nameof(Count))) Count = long.MaxValue;
             _clock.Start();
         }
         catch (NetmapException e)
@@ -106,6 +112,7 @@ public sealed class SendNetmapPacketCommand : PSCmdlet
             if (Sequence) frame = (byte[])frame.Clone();
             for (long i = 0; i < Count && !_stop.IsCancellationRequested; i++)
             {
+                if ((i & 1023) == 0 && TimeIsUp()) break;
                 if (Sequence) SequenceStamp.Write(frame, _sequence++, SequenceOffset);
                 _pacer?.Next(_stop.Token);
                 if (!_transmitter!.Send(frame, TimeoutMs, _stop.Token))
@@ -147,6 +154,8 @@ public sealed class SendNetmapPacketCommand : PSCmdlet
     }
 
     protected override void StopProcessing() => _stop.Cancel();
+
+    private bool TimeIsUp() => Duration >= 0 && _clock.Elapsed.TotalSeconds >= Duration;
 
     private static byte[]? FrameOf(object input)
     {
