@@ -5,8 +5,13 @@
 .PARAMETER Quick
     Small counts: checks that the harness works (what CI runs), the figures mean little. The micro
     benchmarks run BenchmarkDotNet's Dry job (seconds); the real-module rows are left out.
+.PARAMETER Native
+    Also the real netmap module rows (pkt-gen rx against Measure-NetmapTraffic and Receive-NetmapPacket
+    on a kernel pipe): one boot of the lab VM (../shared/lab/netmap-vm), about two minutes,
+    so only on request (build.ps1 Bench -Native); skipped with a warning where the VM is missing, and in -Quick.
+    Without it, a full run takes the micro benchmarks' ShortRun job (under a minute) and no VM.
 #>
-param([switch] $Quick, [string] $ModulePath = (Join-Path $PSScriptRoot '../out/NetmapPS/NetmapPS.psd1'))
+param([switch] $Quick, [switch] $Native, [string] $ModulePath = (Join-Path $PSScriptRoot '../out/NetmapPS/NetmapPS.psd1'))
 
 $ErrorActionPreference = 'Stop'
 $root = Split-Path $PSScriptRoot
@@ -74,6 +79,21 @@ Add-MicroRow 'Micro: PortNameParser.Parse, 8 names of every kind' PortNameBenchm
 Add-MicroRow 'Micro: ring walk, PacketTransmitter + TrafficMeter over a pipe, 1 thread' RingWalkBenchmarks SendAndCount '' '' 'no reference (the Pipe row sets these loops against C)'
 # --- end of the micro benchmarks ---
 
+# --- The real netmap module in the lab VM (-Native, full runs only; bench/Invoke-NativePipe.ps1) ---
+$nativeSkipped = 'not run (build.ps1 Bench -Native)'
+if ($Native -and $Quick) { Write-Warning 'The real-module rows do not run with -Quick.' }
+elseif ($Native) {
+    $vmRun = & (Join-Path $PSScriptRoot 'Invoke-NativePipe.ps1') -ModulePath $ModulePath
+    if ($vmRun -is [string]) { Write-Warning "The real-module rows are skipped: $vmRun."; $nativeSkipped = "skipped: $vmRun" }
+    else {
+        $nativeSkipped = $null
+        $vmNote = "lab VM, emulated CPU: compare the ratio only; $($vmRun.Count) x $($vmRun.Length) B, received by pkt-gen $($vmRun.PktGenRxPackets)"
+        Add-Row 'Native pipe: Measure-NetmapTraffic vs pkt-gen rx' $vmRun.MeasurePps $vmRun.PktGenRxPps 'pps' '' "$vmNote, by NetmapPS $($vmRun.MeasurePackets)"
+        Add-Row 'Native pipe: Receive-NetmapPacket -Count N | Measure-Object vs pkt-gen rx' $vmRun.ReceivePps $vmRun.PktGenRxPps 'pps' '' "$vmNote, by NetmapPS $($vmRun.ReceivePackets)"
+    }
+}
+# --- end of the real-module rows ---
+
 $table = $rows | Format-Table Scenario, @{ n = 'NetmapPS'; e = { '{0:N0}' -f $_.NetmapPS } }, @{ n = 'Reference'; e = { $_.Reference ? ('{0:N0}' -f $_.Reference) : '-' } },
     Unit, Ratio, Target, Note -AutoSize | Out-String -Width 250
 $table
@@ -89,9 +109,10 @@ if (-not $Quick) {
         "libpcap's bpf_filter is called through P/Invoke on the same buffers (call overhead included); the trivial emitter is a compiled cmdlet",
         'that writes N ready packet objects (bench/Measure-Pipeline.ps1). The forward rows time the forwarder alone (fill, forward + txsync, drain).',
         'The Micro rows are BenchmarkDotNet (ShortRun job, in process, MemoryDiagnoser; bench/Netmap.Micro): libpcap and libnetmap (built from',
-        "netmap's source at bench time) are called through P/Invoke on the same buffers and names.",
-        '', 'Not measured yet (issue 9): pkt-gen against Receive-NetmapPacket on the real module in the lab VM, capture on a flooded veth against',
-        'tcpdump, resident memory with 1/10/100 open ports, per-packet allocation in the send path.',
+        "netmap's source at bench time) are called through P/Invoke on the same buffers and names. The Native pipe rows: in one boot of the lab VM",
+        '(bench/Measure-NativePipe.ps1) pkt-gen tx sends N frames into a kernel netmap pipe three times: pkt-gen rx -n N receives the first',
+        '(timed by pkt-gen from its first packet), NetmapPS the others (timed from the call, pkt-gen tx started a second before, after an untimed warm-up).',
+        '', "Not measured yet (issue 9): capture on a flooded veth against tcpdump, resident memory with 1/10/100 open ports, per-packet allocation in the send path$($nativeSkipped ? "; the Native pipe rows: $nativeSkipped" : '').",
         'The two-thread rows (pipe, pipeline) move with whatever else the 2-CPU machine is doing: run the bench on an idle machine.'
     $md | Set-Content (Join-Path $PSScriptRoot 'RESULTS.md')
 }
