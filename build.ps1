@@ -5,7 +5,8 @@
     Build : lays the module out in out/NetmapPS (Import-Module takes that folder).
     Test  : Build, then the C# unit tests, then the Pester tests; ends with "N passed, N failed".
     Demo  : Build, then a short tour on the embedded (emulated) backend.
-    Bench : Build, then bench/Bench.ps1 (-Quick: small counts, to check the harness).
+    Bench : Build, then bench/Bench.ps1 (-Quick: small counts, to check the harness; -Native: also the
+            real-module rows, pkt-gen against NetmapPS in the lab VM, a few minutes).
     Soak  : Build, then bench/Soak.ps1: 10 minutes of sequenced traffic through a pipe and a VALE
             switch; fails on a frame lost without being counted or on growing memory (bench/SOAK.md).
     NativeLab : Build, then tests/Pester/Native.Tests.ps1 against the real netmap kernel module in the
@@ -30,7 +31,9 @@ param(
     # Pester without building first (the lab VM cannot run NuGet; NativeLab builds on the host).
     [switch] $NoBuild,
     # Bench: small counts, only to check that the harness works.
-    [switch] $Quick
+    [switch] $Quick,
+    # Bench: also the rows of the real netmap module in the lab VM.
+    [switch] $Native
 )
 
 $ErrorActionPreference = 'Stop'
@@ -155,7 +158,7 @@ foreach ($t in $Task) {
         'NativeLab' { Invoke-Build; Invoke-NativeLab; Write-Totals }
         'Demo' { Invoke-Build; & $Pwsh -NoProfile -File (Join-Path $Root 'demo/Start-Demo.ps1') -ModulePath (Join-Path $ModuleDir 'NetmapPS.psd1'); if ($LASTEXITCODE) { exit $LASTEXITCODE } }
         'Soak' { Invoke-Build; & $Pwsh -NoProfile -File (Join-Path $Root 'bench/Soak.ps1') -ModulePath (Join-Path $ModuleDir 'NetmapPS.psd1'); if ($LASTEXITCODE) { exit $LASTEXITCODE } }
-        'Bench' { Invoke-Build; & $Pwsh -NoProfile -File (Join-Path $Root 'bench/Bench.ps1') -ModulePath (Join-Path $ModuleDir 'NetmapPS.psd1') -Quick:$Quick; if ($LASTEXITCODE) { exit $LASTEXITCODE } }
+        'Bench' { Invoke-Build; & $Pwsh -NoProfile -File (Join-Path $Root 'bench/Bench.ps1') -ModulePath (Join-Path $ModuleDir 'NetmapPS.psd1') -Quick:$Quick -Native:$Native; if ($LASTEXITCODE) { exit $LASTEXITCODE } }
         'Clean' { Remove-Item $Out -Recurse -ErrorAction Ignore; Get-ChildItem $Root -Include bin, obj -Recurse -Directory | Remove-Item -Recurse -Force }
     }
 }

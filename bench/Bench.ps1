@@ -3,9 +3,15 @@
     The NetmapPS benchmark: every scenario beside a reference measured in the same run, as a table,
     also written to bench/RESULTS.md (full runs only) with a description of the machine.
 .PARAMETER Quick
-    Small counts: checks that the harness works (what CI runs), the figures mean little.
+    Small counts: checks that the harness works (what CI runs), the figures mean little. The micro
+    benchmarks run BenchmarkDotNet's Dry job (seconds); the real-module rows are left out.
+.PARAMETER Native
+    Also the real netmap module rows (pkt-gen rx against Measure-NetmapTraffic and Receive-NetmapPacket
+    on a kernel pipe): one boot of the lab VM (../shared/lab/netmap-vm), about two minutes,
+    so only on request (build.ps1 Bench -Native); skipped with a warning where the VM is missing, and in -Quick.
+    Without it, a full run takes the micro benchmarks' ShortRun job (under a minute) and no VM.
 #>
-param([switch] $Quick, [string] $ModulePath = (Join-Path $PSScriptRoot '../out/NetmapPS/NetmapPS.psd1'))
+param([switch] $Quick, [switch] $Native, [string] $ModulePath = (Join-Path $PSScriptRoot '../out/NetmapPS/NetmapPS.psd1'))
 
 $ErrorActionPreference = 'Stop'
 $root = Split-Path $PSScriptRoot
@@ -58,6 +64,36 @@ $n = Count 500000
 $pipeline = & ([IO.Path]::Combine($PSHOME, 'pwsh')) -NoProfile -File (Join-Path $PSScriptRoot 'Measure-Pipeline.ps1') -ModulePath $ModulePath -Count $n | ConvertFrom-Json
 Add-Row 'Receive-NetmapPacket -Count N | Measure-Object' $pipeline.ReceivePerSecond $pipeline.EmitterPerSecond 'objects/s' '>= 0.7x trivial emitter'
 
+# --- Micro benchmarks: BenchmarkDotNet (bench/Netmap.Micro, run and read by bench/Invoke-Micro.ps1) ---
+# ShortRun job (Dry in -Quick), in process, MemoryDiagnoser. Rows in ops/s, so that Ratio reads as in the other rows.
+$micro = & (Join-Path $PSScriptRoot 'Invoke-Micro.ps1') -Out $out -Job ($Quick ? 'Dry' : 'Short')
+function Add-MicroRow([string] $Scenario, [string] $Type, [string] $Method, [string] $ReferenceMethod, [string] $Target, [string] $NoReference) {
+    $ours = $micro | Where-Object { $_.Type -eq $Type -and $_.Method -eq $Method }
+    if (-not $ours) { throw "BenchmarkDotNet reported no $Type.$Method." }
+    $ref = $ReferenceMethod ? ($micro | Where-Object { $_.Type -eq $Type -and $_.Method -eq $ReferenceMethod }) : $null
+    $note = ('{0:N1} ns/op, {1:N0} B allocated per op' -f $ours.NsPerOp, $ours.BytesPerOp) + ($ref ? ('; reference {0:N1} ns/op' -f $ref.NsPerOp) : "; $NoReference")
+    Add-Row $Scenario (1e9 / $ours.NsPerOp) ($ref ? 1e9 / $ref.NsPerOp : 0) 'ops/s' $Target $note
+}
+Add-MicroRow "Micro: PacketFilter.Matches 'udp dst port 53', 1 % match" FilterBenchmarks PacketFilterMatches LibpcapBpfFilter '>= 1x libpcap'
+Add-MicroRow 'Micro: PortNameParser.Parse, 8 names of every kind' PortNameBenchmarks Parse LibnetmapParse '' "no reference: libnetmap's source (the lab's netmap-src) is not on this machine"
+Add-MicroRow 'Micro: ring walk, PacketTransmitter + TrafficMeter over a pipe, 1 thread' RingWalkBenchmarks SendAndCount '' '' 'no reference (the Pipe row sets these loops against C)'
+# --- end of the micro benchmarks ---
+
+# --- The real netmap module in the lab VM (-Native, full runs only; bench/Invoke-NativePipe.ps1) ---
+$nativeSkipped = 'not run (build.ps1 Bench -Native)'
+if ($Native -and $Quick) { Write-Warning 'The real-module rows do not run with -Quick.' }
+elseif ($Native) {
+    $vmRun = & (Join-Path $PSScriptRoot 'Invoke-NativePipe.ps1') -ModulePath $ModulePath
+    if ($vmRun -is [string]) { Write-Warning "The real-module rows are skipped: $vmRun."; $nativeSkipped = "skipped: $vmRun" }
+    else {
+        $nativeSkipped = $null
+        $vmNote = "lab VM, emulated CPU: compare the ratio only; $($vmRun.Count) x $($vmRun.Length) B, received by pkt-gen $($vmRun.PktGenRxPackets)"
+        Add-Row 'Native pipe: Measure-NetmapTraffic vs pkt-gen rx' $vmRun.MeasurePps $vmRun.PktGenRxPps 'pps' '' "$vmNote, by NetmapPS $($vmRun.MeasurePackets)"
+        Add-Row 'Native pipe: Receive-NetmapPacket -Count N | Measure-Object vs pkt-gen rx' $vmRun.ReceivePps $vmRun.PktGenRxPps 'pps' '' "$vmNote, by NetmapPS $($vmRun.ReceivePackets)"
+    }
+}
+# --- end of the real-module rows ---
+
 $table = $rows | Format-Table Scenario, @{ n = 'NetmapPS'; e = { '{0:N0}' -f $_.NetmapPS } }, @{ n = 'Reference'; e = { $_.Reference ? ('{0:N0}' -f $_.Reference) : '-' } },
     Unit, Ratio, Target, Note -AutoSize | Out-String -Width 250
 $table
@@ -72,8 +108,11 @@ if (-not $Quick) {
     $md += '', 'References: the C pipe is bench/c/pipe_reference.c (same ring layout and sync algorithm, built with gcc -O2 at bench time);',
         "libpcap's bpf_filter is called through P/Invoke on the same buffers (call overhead included); the trivial emitter is a compiled cmdlet",
         'that writes N ready packet objects (bench/Measure-Pipeline.ps1). The forward rows time the forwarder alone (fill, forward + txsync, drain).',
-        '', 'Not measured yet (issue 9): pkt-gen against Receive-NetmapPacket on the real module in the lab VM, capture on a flooded veth against',
-        'tcpdump, resident memory with 1/10/100 open ports, per-packet allocation in the send path; BenchmarkDotNet micro benchmarks.',
+        'The Micro rows are BenchmarkDotNet (ShortRun job, in process, MemoryDiagnoser; bench/Netmap.Micro): libpcap and libnetmap (built from',
+        "netmap's source at bench time) are called through P/Invoke on the same buffers and names. The Native pipe rows: in one boot of the lab VM",
+        '(bench/Measure-NativePipe.ps1) pkt-gen tx sends N frames into a kernel netmap pipe three times: pkt-gen rx -n N receives the first',
+        '(timed by pkt-gen from its first packet), NetmapPS the others (timed from the call, pkt-gen tx started a second before, after an untimed warm-up).',
+        '', "Not measured yet (issue 9): capture on a flooded veth against tcpdump, resident memory with 1/10/100 open ports, per-packet allocation in the send path$($nativeSkipped ? "; the Native pipe rows: $nativeSkipped" : '').",
         'The two-thread rows (pipe, pipeline) move with whatever else the 2-CPU machine is doing: run the bench on an idle machine.'
     $md | Set-Content (Join-Path $PSScriptRoot 'RESULTS.md')
 }
