@@ -69,7 +69,7 @@ if ((& id -u) -eq '0' -and (Get-Command ip, tcpdump -ErrorAction Ignore).Count -
         -Count (Count 2000000) -Seconds ($Quick ? 5 : 30) | ConvertFrom-Json
     if ($LASTEXITCODE) { throw 'The flood scenario failed.' }
     $ours, $theirs = $f.NetmapPS, $f.Tcpdump
-    $pps = { param($r) '{0:N2} Mpps' -f ($r.Sent / $r.FloodSeconds / 1e6) }
+    $pps = { param($r) '{0:N2} Mpps' -f ($r.Sent / [Math]::Max($r.FloodSeconds, 0.001) / 1e6) }
     $got = { param($r, $counter) "received $($r.Received) of $($r.Sent) sent at $(& $pps $r), $($r.Sent - $r.Received) dropped ($counter $($r.Dropped))" }
     Add-Row $floodRows[0] ($ours.Sent - $ours.Received) ($theirs.Sent - $theirs.Received) 'frames' 'fewer drops than tcpdump' `
         "NetmapPS $(& $got $ours 'port counted'); tcpdump $(& $got $theirs 'dropped by kernel')"

@@ -1,7 +1,7 @@
 # The NetmapPS side of the flood benchmark, run inside lab namespace A: opens PortName, warms
 # Measure-NetmapTraffic up, signals ReadyFile, counts until the flood has been silent for Silence
-# seconds, writes { Packets, Dropped } to ResultFile, then waits for ReadyFile to go (so that the
-# caller reads this process's CPU time before it exits).
+# seconds, writes "packets dropped" to ResultFile (with Set-Content, already used: no new code to
+# compile), then waits for ReadyFile to go (so that the caller reads this process's CPU time first).
 param([string] $ModulePath, [string] $PortName, [string] $ReadyFile, [string] $ResultFile, [double] $Silence = 1, [double] $MaxSeconds = 60)
 $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath
@@ -11,6 +11,6 @@ $null = Measure-NetmapTraffic -Port $port -Duration 0.2 -TotalOnly
 # -Timeout counts from the start: wait for the first frames, then until the flood stops.
 $first = Measure-NetmapTraffic -Port $port -Count 1 -Duration $MaxSeconds -TotalOnly
 $rest = Measure-NetmapTraffic -Port $port -Timeout $Silence -Duration $MaxSeconds -TotalOnly
-@{ Packets = $first.Packets + $rest.Packets; Dropped = $port.Dropped } | ConvertTo-Json -Compress | Set-Content $ResultFile
+"$($first.Packets + $rest.Packets) $($port.Dropped)" | Set-Content $ResultFile
 while (Test-Path $ReadyFile) { Start-Sleep -Milliseconds 20 }
 Close-NetmapPort -All

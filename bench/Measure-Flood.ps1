@@ -58,8 +58,7 @@ try {
     $ours = Send-Flood
     Wait-Until { Test-Path $result } $receiver 'finish'
     $ours.Cpu = (Get-CpuSeconds $receiver.Id) - $cpu
-    $counts = Get-Content $result -Raw | ConvertFrom-Json
-    $ours.Received = $counts.Packets; $ours.Dropped = $counts.Dropped
+    $ours.Received, $ours.Dropped = [long[]](-split (Get-Content $result -Raw))
     Remove-Item $ready
     if (-not $receiver.WaitForExit(30000)) { throw 'The receiver did not exit.' }
 
