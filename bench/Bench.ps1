@@ -59,7 +59,7 @@ $pipeline = & ([IO.Path]::Combine($PSHOME, 'pwsh')) -NoProfile -File (Join-Path 
 Add-Row 'Receive-NetmapPacket -Count N | Measure-Object' $pipeline.ReceivePerSecond $pipeline.EmitterPerSecond 'objects/s' '>= 0.7x trivial emitter'
 
 # 6. Capture on a flooded veth (bench/Measure-Flood.ps1): bench/c/flood.c in a lab namespace floods eth0 of the other,
-#    received by Measure-NetmapTraffic -Port netmap:eth0, then by tcpdump -i eth0 -w /dev/null, on the same flood.
+#    received by Measure-NetmapTraffic -Port netmap:eth0, then by tcpdump -i eth0 -Q in -w /dev/null, on the same flood.
 $floodRows = "Flooded veth, 60 B: frames dropped", "Flooded veth, 60 B: receiver's CPU"
 if ((& id -u) -eq '0' -and (Get-Command ip, tcpdump -ErrorAction Ignore).Count -eq 2) {
     $flood = Join-Path $out 'flood'
@@ -69,10 +69,9 @@ if ((& id -u) -eq '0' -and (Get-Command ip, tcpdump -ErrorAction Ignore).Count -
         -Count (Count 2000000) -Seconds ($Quick ? 5 : 30) | ConvertFrom-Json
     if ($LASTEXITCODE) { throw 'The flood scenario failed.' }
     $ours, $theirs = $f.NetmapPS, $f.Tcpdump
-    $pps = { param($r) '{0:N2} Mpps' -f ($r.Sent / [Math]::Max($r.FloodSeconds, 0.001) / 1e6) }
-    $got = { param($r, $counter) "received $($r.Received) of $($r.Sent) sent at $(& $pps $r), $($r.Sent - $r.Received) dropped ($counter $($r.Dropped))" }
+    $got = { param($r, $counter) '{0:N0}/{1:N0} at {2:N2} Mpps ({3}: {4:N0} dropped)' -f $r.Received, $r.Sent, ($r.Sent / [Math]::Max($r.FloodSeconds, 0.001) / 1e6), $counter, $r.Dropped }
     Add-Row $floodRows[0] ($ours.Sent - $ours.Received) ($theirs.Sent - $theirs.Received) 'frames' 'fewer drops than tcpdump' `
-        "NetmapPS $(& $got $ours 'port counted'); tcpdump $(& $got $theirs 'dropped by kernel')"
+        "received/sent: NetmapPS $(& $got $ours 'port'), tcpdump $(& $got $theirs 'kernel')"
     Add-Row $floodRows[1] ($ours.Cpu * 1000) ($theirs.Cpu * 1000) 'CPU ms' 'no more than tcpdump' `
         ('utime + stime of the receiver over the flood: NetmapPS {0:N0} ms, tcpdump {1:N0} ms' -f ($ours.Cpu * 1000), ($theirs.Cpu * 1000))
 }
@@ -91,12 +90,12 @@ Add-Row 'Resident memory, 100 open ports' ($m.Ports100 / 1MB) ($m.Before / 1MB) 
 # 8. Bytes allocated per packet in the send path: PacketTransmitter.Send in a loop (after a warm-up) and
 #    Send-NetmapPacket -Count N (bench/Measure-SendAllocation.ps1) against the same command with -Count 1.
 $sa = Invoke-Scenario 'send-alloc', (Count 10000000)
-Add-Row 'PacketTransmitter.Send: bytes allocated per packet' $sa.bytesPerPacket 0 'B/packet' '0 B per packet' ('{0:N2} B per packet over {1:N0} packets' -f $sa.bytesPerPacket, $sa.packets)
+Add-Row 'PacketTransmitter.Send: B allocated per packet' $sa.bytesPerPacket 0 'B/packet' '0 B per packet' ('{0:N2} B per packet over {1:N0} packets' -f $sa.bytesPerPacket, $sa.packets)
 $n = Count 1000000
 $ca = & ([IO.Path]::Combine($PSHOME, 'pwsh')) -NoProfile -File (Join-Path $PSScriptRoot 'Measure-SendAllocation.ps1') -ModulePath $ModulePath -Count $n | ConvertFrom-Json
 if ($LASTEXITCODE) { throw 'The Send-NetmapPacket allocation scenario failed.' }
-Add-Row 'Send-NetmapPacket -Count N: bytes allocated per packet' $ca.PerPacket $ca.FixedPerPacket 'B/packet' '0 B per packet' `
-    ('{0:N3} B per packet over {1:N0}, {2:N0} B for -Count 1 (the reference, per packet: {3:N3} B): {4:N4} B per extra packet' -f $ca.PerPacket, $n, $ca.BytesForOne, $ca.FixedPerPacket, $ca.Marginal)
+Add-Row 'Send-NetmapPacket -Count N: B allocated per packet' $ca.PerPacket $ca.FixedPerPacket 'B/packet' '0 B per packet' `
+    ('{0:N0} B for {1:N0} packets, {2:N0} B for -Count 1 (the reference): {3:N4} B per extra packet' -f $ca.Bytes, $n, $ca.BytesForOne, $ca.Marginal)
 
 $table = $rows | Format-Table Scenario, @{ n = 'NetmapPS'; e = { '{0:N0}' -f $_.NetmapPS } }, @{ n = 'Reference'; e = { $_.Reference ? ('{0:N0}' -f $_.Reference) : '-' } },
     Unit, Ratio, Target, Note -AutoSize | Out-String -Width 250
