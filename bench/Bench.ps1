@@ -69,9 +69,9 @@ if ((& id -u) -eq '0' -and (Get-Command ip, tcpdump -ErrorAction Ignore).Count -
         -Count (Count 2000000) -Seconds ($Quick ? 5 : 30) | ConvertFrom-Json
     if ($LASTEXITCODE) { throw 'The flood scenario failed.' }
     $ours, $theirs = $f.NetmapPS, $f.Tcpdump
-    $got = { param($r, $counter) '{0:N0}/{1:N0} at {2:N2} Mpps ({3}: {4:N0} dropped)' -f $r.Received, $r.Sent, ($r.Sent / [Math]::Max($r.FloodSeconds, 0.001) / 1e6), $counter, $r.Dropped }
+    $got = { param($r, $counter) '{0:N0}/{1:N0} at {2:N2} Mpps, {3} drops {4:N0}' -f $r.Received, $r.Sent, ($r.Sent / [Math]::Max($r.FloodSeconds, 0.001) / 1e6), $counter, $r.Dropped }
     Add-Row $floodRows[0] ($ours.Sent - $ours.Received) ($theirs.Sent - $theirs.Received) 'frames' 'fewer drops than tcpdump' `
-        "received/sent: NetmapPS $(& $got $ours 'port'), tcpdump $(& $got $theirs 'kernel')"
+        "NetmapPS $(& $got $ours 'port'); tcpdump $(& $got $theirs 'kernel')"
     Add-Row $floodRows[1] ($ours.Cpu * 1000) ($theirs.Cpu * 1000) 'CPU ms' 'no more than tcpdump' `
         ('utime + stime of the receiver over the flood: NetmapPS {0:N0} ms, tcpdump {1:N0} ms' -f ($ours.Cpu * 1000), ($theirs.Cpu * 1000))
 }
@@ -113,7 +113,8 @@ if (-not $Quick) {
         'that writes N ready packet objects (bench/Measure-Pipeline.ps1). The forward rows time the forwarder alone (fill, forward + txsync, drain).',
         'The flooded-veth rows: bench/c/flood.c (AF_PACKET, sendmmsg, built with gcc at bench time) sends the same number of 60-byte UDP frames',
         'from the lab peer twice, received by Measure-NetmapTraffic -Port netmap:eth0 and then by tcpdump -i eth0 -Q in -w /dev/null, both on CPU 1',
-        '(the flood on CPU 0); drops are frames sent minus frames received; CPU is utime + stime of the receiver from ready to 1 s after the flood.',
+        '(the flood on CPU 0); drops are frames sent minus frames received (the notes give received/sent, the flood rate and the drops the port',
+        "or tcpdump's 'dropped by kernel' count); CPU is utime + stime of the receiving process from ready to 1 s after the flood.",
         'The memory rows open master ends of pipes, 16 per parent; the reference is the same process with the module loaded, before any port.',
         'The send-path rows count bytes allocated by the sending thread (PacketTransmitter) or the whole process (Send-NetmapPacket, least of three runs).',
         '', 'Not measured yet (issue 9): pkt-gen against Receive-NetmapPacket on the real module in the lab VM; BenchmarkDotNet micro benchmarks.',

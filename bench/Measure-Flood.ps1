@@ -37,11 +37,11 @@ $txCpu = $two ? @('taskset', '-c', '0') : @()
 
 $lab = New-NetmapLab
 $ready = Join-Path ([IO.Path]::GetTempPath()) "nmps-flood-$PID.ready"
-$result = Join-Path ([IO.Path]::GetTempPath()) "nmps-flood-$PID.json"
+$result = Join-Path ([IO.Path]::GetTempPath()) "nmps-flood-$PID.result"
 $receiver = $tcpdump = $null
 try {
     # No IPv6 chatter from the peer: what reaches eth0 is the flood.
-    & ip netns exec $lab.B sysctl -qw net.ipv6.conf.peer0.disable_ipv6=1
+    & ip netns exec $lab.B sysctl -qw net.ipv6.conf.peer0.disable_ipv6=1 2>$null
     function Send-Flood {
         $sent = & ip netns exec $lab.B @txCpu $Flood peer0 $lab.Mac $lab.PeerAddress $lab.Address $Count $Seconds $Size
         if ($LASTEXITCODE) { throw 'The flood sender failed.' }
@@ -56,7 +56,7 @@ try {
     Wait-Until { Test-Path $ready } $receiver 'get ready'
     $cpu = Get-CpuSeconds $receiver.Id
     $ours = Send-Flood
-    Wait-Until { Test-Path $result } $receiver 'finish'
+    Wait-Until { (Test-Path $result) -and (Get-Content $result -Raw) -match '^\d+ \d+\r?\n' } $receiver 'finish'
     $ours.Cpu = (Get-CpuSeconds $receiver.Id) - $cpu
     $ours.Received, $ours.Dropped = [long[]](-split (Get-Content $result -Raw))
     Remove-Item $ready
