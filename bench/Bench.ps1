@@ -118,6 +118,6 @@ if (-not $Quick) {
         'The memory rows open master ends of pipes, 16 per parent; the reference is the same process with the module loaded, before any port.',
         'The send-path rows count bytes allocated by the sending thread (PacketTransmitter) or the whole process (Send-NetmapPacket, least of three runs).',
         '', 'Not measured yet (issue 9): pkt-gen against Receive-NetmapPacket on the real module in the lab VM; BenchmarkDotNet micro benchmarks.',
-        'The two-thread rows (pipe, pipeline) move with whatever else the 2-CPU machine is doing: run the bench on an idle machine.'
+        'The two-thread rows (pipe, pipeline) and the flood rows move with whatever else the 2-CPU machine is doing: run the bench on an idle machine.'
     $md | Set-Content (Join-Path $PSScriptRoot 'RESULTS.md')
 }
