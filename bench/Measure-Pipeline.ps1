@@ -1,5 +1,7 @@
-# Receive-NetmapPacket -Count N | Measure-Object over a pipe fed by a sender thread, against a
-# trivial compiled cmdlet that writes N ready packet objects to the same Measure-Object. Prints JSON.
+# Receive-NetmapPacket -Count N | Measure-Object over a pipe fed by a sender in another process (as a
+# capture is fed from outside), against a trivial compiled cmdlet that writes N ready packet objects to
+# the same Measure-Object. Both are warmed up (the JIT tiers up) and run five times, alternating; the
+# best round of each counts. Prints JSON.
 param([string] $ModulePath, [long] $Count)
 $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath
@@ -18,14 +20,24 @@ public sealed class WriteReadyPacketCommand : Cmdlet
 }
 '@ -IgnoreWarnings -WarningAction SilentlyContinue -PassThru | ForEach-Object { Import-Module $_.Assembly }
 $name = 'bpl' + [guid]::NewGuid().ToString('N').Substring(0, 8)
-$tx, $rx = Open-NetmapPort "netmap:$name{1", "netmap:$name}1"
-$frame = New-NetmapPacket -Length 60
-$sender = [powershell]::Create().AddScript({ param($module, $frame, $tx, $n) Import-Module $module; $frame | Send-NetmapPacket -Port $tx -Count $n -Timeout 60 }).
-    AddArgument($ModulePath).AddArgument($frame).AddArgument($tx).AddArgument($Count)
-$null = Measure-Command { Write-ReadyPacket -Count 1000 | Measure-Object }   # warm up both paths
-$async = $sender.BeginInvoke()
-$receive = Measure-Command { $got = (Receive-NetmapPacket -Port $rx -Count $Count -Timeout 30 | Measure-Object).Count }
-$sender.EndInvoke($async) | Out-Null
-$emit = Measure-Command { Write-ReadyPacket -Count $Count | Measure-Object }
-Close-NetmapPort -All
-@{ Received = $got; ReceivePerSecond = $got / $receive.TotalSeconds; EmitterPerSecond = $Count / $emit.TotalSeconds } | ConvertTo-Json -Compress
+$rx = Open-NetmapPort "netmap:$name}1"
+# The sender sends until this end closes (it then stops with PipePeerGone).
+$sender = Start-Process (Join-Path $PSHOME 'pwsh') -PassThru -ArgumentList '-NoProfile', '-NonInteractive', '-Command',
+    "Import-Module '$ModulePath'; `$tx = Open-NetmapPort 'netmap:$name{1'; New-NetmapPacket -Length 60 | Send-NetmapPacket -Port `$tx -Count ([long]::MaxValue) -ErrorAction SilentlyContinue"
+try {
+    $warm = [Math]::Min($Count, 50000)
+    $null = Receive-NetmapPacket -Port $rx -Count $warm -Timeout 30 | Measure-Object
+    $null = Write-ReadyPacket -Count $warm | Measure-Object
+    $receive = $emit = [double]::MaxValue
+    foreach ($round in 1..5) {
+        $t = Measure-Command { $got = (Receive-NetmapPacket -Port $rx -Count $Count -Timeout 30 | Measure-Object).Count }
+        if ($got -ne $Count) { throw "Received $got of $Count frames." }
+        $receive = [Math]::Min($receive, $t.TotalSeconds)
+        $emit = [Math]::Min($emit, (Measure-Command { Write-ReadyPacket -Count $Count | Measure-Object }).TotalSeconds)
+    }
+}
+finally {
+    Close-NetmapPort -All
+    if (-not $sender.WaitForExit(10000)) { $sender.Kill() }
+}
+@{ Received = $got; ReceivePerSecond = $Count / $receive; EmitterPerSecond = $Count / $emit } | ConvertTo-Json -Compress
