@@ -296,12 +296,15 @@ public static class SharedMemoryBackend
         return System.Text.Encoding.UTF8.GetString(end < 0 ? span : span[..end]);
     }
 
-    /// <summary>Names become file names: only letters, digits, '_' and '.', not starting with '.'.</summary>
+    /// <summary>
+    /// Names become file names: only letters, digits, '_' and '.', not starting with '.', at most 15
+    /// characters. The parser already refuses other names; this guards specs built by hand.
+    /// </summary>
     private static string CheckFileName(string name, PortSpec spec)
     {
-        if (name.Length == 0 || name[0] == '.' || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.'))
+        if (name.Length is 0 or > 15 || name[0] == '.' || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.'))
             throw new NetmapException(NetmapError.InvalidRequest,
-                $"'{spec.Name}': the name '{name}' cannot name a software port in emulated mode; use letters, digits, '_' and '.' (not first).");
+                $"'{PortNameException.Printable(spec.Name)}': the name '{PortNameException.Printable(name)}' cannot name a software port in emulated mode; use up to 15 letters, digits, '_' and '.' (not first).");
         return name;
     }
 }
