@@ -75,7 +75,7 @@ public static class SharedMemoryBackend
 
     private static IPortDriver Finish(SharedRegion region, PortSpec spec, uint port, RingSpan tx, RingSpan rx, string mechanism)
     {
-        var driver = new SharedMemoryPort(region, port, tx, rx, mechanism, spec.Name);
+        var driver = new SharedMemoryPort(region, port, tx, rx, mechanism, spec.Name) { Warnings = OtherUsers(region.Path) };
         if (spec.MemoryId != 0 && spec.MemoryId != driver.MemoryId)
         {
             driver.Dispose();
@@ -294,6 +294,29 @@ public static class SharedMemoryBackend
         var span = new ReadOnlySpan<byte>(entry->Name, PortEntry.NameSize);
         int end = span.IndexOf((byte)0);
         return System.Text.Encoding.UTF8.GetString(end < 0 ? span : span[..end]);
+    }
+
+    /// <summary>
+    /// Pipes and switches belong to one user in emulated mode (the uid is in the file name): when another
+    /// user has one of the same name, say that this port is not connected to theirs.
+    /// </summary>
+    private static string[] OtherUsers(string path)
+    {
+        string mine = Path.GetFileName(path), kindAndName = mine[FilePrefix.Length..];
+        var uids = new List<string>();
+        try
+        {
+            foreach (var file in System.IO.Directory.EnumerateFiles(Directory, "netmapps-*-" + kindAndName))
+            {
+                string uid = Path.GetFileName(file)["netmapps-".Length..^(kindAndName.Length + 1)];
+                if (uid.Length > 0 && uid.All(char.IsAsciiDigit) && Path.GetFileName(file) != mine) uids.Add(uid);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        if (uids.Count == 0) return Array.Empty<string>();
+        string what = kindAndName.StartsWith("vale-", StringComparison.Ordinal) ? "VALE switch" : "pipe parent";
+        string name = kindAndName[5..];
+        return [$"uid {string.Join(", ", uids)} also has a {what} '{name}': in emulated mode pipes and VALE switches belong to one user, so this port is on your own '{name}', not connected to theirs."];
     }
 
     /// <summary>
