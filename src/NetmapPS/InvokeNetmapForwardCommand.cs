@@ -66,7 +66,7 @@ public sealed class InvokeNetmapForwardCommand : PSCmdlet
         WriteVerbose($"Forwarding {From.Name} -> {To.Name}{(Bidirectional ? " and back" : "")}: {(forwarders[0].ZeroCopy ? "zero-copy (buffers swapped, NS_BUF_CHANGED)" : "copying")}.");
         if (AsJob)
         {
-            var job = new ForwardJob(MyInvocation.Line, cancel => ForwardLoop.Run(forwarders, Count, Duration, cancel, From, To));
+            var job = new ForwardJob(MyInvocation.Line, cancel => ForwardLoop.Run(forwarders, Count, Duration, cancel, From, To));   // holds the ports itself
             JobRepository.Add(job);
             WriteObject(job);
             return;
@@ -87,14 +87,19 @@ public sealed class InvokeNetmapForwardCommand : PSCmdlet
 /// <summary>The loop that drives forwarders until a count, a duration or cancellation ends it.</summary>
 internal static class ForwardLoop
 {
-    public static List<ForwardReport> Run(List<Forwarder> forwarders, long count, double duration, CancellationToken cancel, NetmapPort from, NetmapPort to)
+    /// <exception cref="NetmapException">A port was closed before or while it ran (Closed).</exception>
+    public static List<ForwardReport> Run(List<Forwarder> forwarders, long count, double duration, CancellationToken stop, NetmapPort from, NetmapPort to)
     {
+        using var use = new PortUse(new[] { from, to }, stop);
+        var cancel = use.Token;
         var clock = Stopwatch.StartNew();
         int wait = forwarders.Count == 1 ? 50 : 5;
         while (!cancel.IsCancellationRequested && (duration < 0 || clock.Elapsed.TotalSeconds < duration)
                && (count <= 0 || forwarders.Any(f => f.Forwarded < count)))
             foreach (var f in forwarders)
                 if (count <= 0 || f.Forwarded < count) f.Run(count > 0 ? count - f.Forwarded : long.MaxValue, wait, cancel);
+        if (!from.IsOpen || !to.IsOpen)
+            throw new NetmapException(NetmapError.Closed, $"The port '{(from.IsOpen ? to : from).Name}' was closed while Invoke-NetmapForward was using it.");
         foreach (var f in forwarders) f.Flush(1000);
         double seconds = clock.Elapsed.TotalSeconds;
         var ends = new[] { (from.Name, to.Name), (to.Name, from.Name) };
@@ -122,7 +127,7 @@ internal sealed class ForwardJob : Job
             }
             catch (Exception e)
             {
-                Error.Add(new ErrorRecord(e, "ForwardFailed", ErrorCategory.OperationStopped, null));
+                Error.Add(e is NetmapException ? ErrorRecords.From(e, null) : new ErrorRecord(e, "ForwardFailed", ErrorCategory.OperationStopped, null));
                 SetJobState(JobState.Failed);
             }
         });
