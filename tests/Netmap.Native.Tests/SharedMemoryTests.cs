@@ -273,4 +273,22 @@ public unsafe class SharedMemoryTests(ShmDirectory shm)
         string would = valeSwitch is null ? $"pipe-{port}" : $"vale-{valeSwitch}";
         Assert.False(File.Exists(System.IO.Path.Combine(SharedMemoryBackend.Directory, SharedMemoryBackend.FilePrefix + would)));
     }
+
+    [Fact]
+    public void ClosingAPortInUseCancelsItsUsersAndUnmapsWhenTheLastLetsGo()
+    {
+        string name = Unique("p");
+        var port = NetmapPort.Open($"netmap:{name}{{1");
+        var lease = port.Use();
+
+        port.Dispose();
+
+        Assert.False(port.IsOpen);
+        Assert.True(port.Closing.IsCancellationRequested);
+        Assert.Equal(NetmapError.Closed, Assert.Throws<NetmapException>(() => port.Use()).Error);
+        Assert.True(File.Exists(port.Region)); // still mapped and held for the user
+        lease.Dispose();
+        Assert.False(File.Exists(port.Region));
+        lease.Dispose(); // twice is harmless
+    }
 }
