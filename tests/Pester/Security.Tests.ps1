@@ -73,20 +73,20 @@ Describe 'A second, unprivileged user' -Tag 'Lab', 'Security' -Skip:(-not $CanAd
         $master, $slave = Open-NetmapPort "netmap:$name{1", "netmap:$name}1"
         $a, $b = Open-NetmapPort "$switch`:a", "$switch`:b"
         , (New-TestFrame -Text 'root') | Send-NetmapPacket -Port $master
-        $squat, $link = (New-TestName 'sq'), (New-TestName 'ln')
+        $squat, $link, $plant = (New-TestName 'sq'), (New-TestName 'ln'), ('vale' + (New-TestName ''))
         $victim = Join-Path $dir 'victim'
         Set-Content $victim 'root data'
 
         $arguments = @('netns', 'exec', $ns, 'setpriv', "--reuid=$userUid", "--regid=$userUid", '--init-groups', 'env', "HOME=/home/$user",
             (Join-Path $dir 'pwsh/pwsh'), '-NoProfile', '-NonInteractive', '-File', (Join-Path $dir 'Security-User.ps1'),
             '-RootPipe', $name, '-RootSwitch', $switch, '-RootRegion', $master.Region,
-            '-Squat', (Get-RegionPath "pipe-$squat"), '-Link', (Get-RegionPath "pipe-$link"), '-Victim', $victim)
+            '-Squat', (Get-RegionPath "pipe-$squat"), '-Link', (Get-RegionPath "pipe-$link"), '-Victim', $victim, '-Plant', (Get-RegionPath "vale-$plant"))
         $r = Wait-TestScript (Start-Program 'ip' $arguments) | ConvertFrom-Json
         $text = { param($Packet) [Text.Encoding]::ASCII.GetString($Packet.Data, 14, $Packet.Data.Length - 14).Trim() }
     }
     AfterAll {
         Close-NetmapPort -All
-        Remove-Item (Get-RegionPath "pipe-$squat"), (Get-RegionPath "pipe-$link") -Force -ErrorAction Ignore
+        Remove-Item (Get-RegionPath "pipe-$squat"), (Get-RegionPath "pipe-$link"), (Get-RegionPath "vale-$plant") -Force -ErrorAction Ignore
         if ($userUid) { Get-ChildItem $ShmDir -Filter "netmapps-$userUid-*" | Remove-Item -Force }
         & ip netns del $ns 2>$null
         & userdel -r $user 2>$null
@@ -149,6 +149,15 @@ Describe 'A second, unprivileged user' -Tag 'Lab', 'Security' -Skip:(-not $CanAd
         $err[0].FullyQualifiedErrorId | Should -Be 'PermissionDenied,NetmapPS.OpenNetmapPortCommand'
         $err[0].Exception.Message | Should -BeLike "*belongs to*Another user created it*rm '*$squat'*NETMAPPS_SHM_DIR*"
         Get-Content (Get-RegionPath "pipe-$squat") | Should -Be 'not a region'
+    }
+
+    It "cannot pass a region file it planted under root's names off as root's switch" {
+        Test-Path (Get-RegionPath "vale-$plant") | Should -BeTrue
+        (Get-NetmapValeSwitch).Name | Should -Not -Contain $plant
+        (Get-NetmapSystem).EmulatedRegions | Should -Not -Contain (Get-RegionPath "vale-$plant")
+        $offered = (TabExpansion2 'Open-NetmapPort val' 19).CompletionMatches.CompletionText
+        $offered | Should -Contain "$switch`:"     # root's own switch is offered
+        $offered | Should -Not -Contain "$plant`:"
     }
 
     It 'cannot make root write through a symbolic link it planted where a region file goes' {

@@ -30,6 +30,23 @@ public static class SharedMemoryBackend
     /// <summary>True for the ports this backend serves: pipe ends and VALE ports.</summary>
     public static bool Serves(PortSpec spec) => spec.IsVale || spec.Pipe != PipeEnd.None;
 
+    /// <summary>
+    /// The region files of this user whose names match <paramref name="pattern"/> (after the prefix), in
+    /// order. Files another user put under this user's prefix are left out: they are not ours to read.
+    /// </summary>
+    public static IReadOnlyList<string> OwnRegionFiles(string pattern = "*")
+    {
+        try
+        {
+            return System.IO.Directory.EnumerateFiles(Directory, FilePrefix + pattern)
+                .Where(f => LibC.PathOwner(f) == LibC.GetUid()).Order(StringComparer.Ordinal).ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Array.Empty<string>();
+        }
+    }
+
     /// <summary>Removes region files left by processes that died holding them.</summary>
     public static IReadOnlyList<string> SweepStaleRegions() => SharedRegion.SweepStale(Directory, FilePrefix);
 

@@ -137,6 +137,14 @@ internal static unsafe partial class LibC
         return rc == 0 ? *(ulong*)(buffer + 32) : null;
     }
 
+    /// <summary>The owner of a path (not following a symbolic link), or null when nothing is there.</summary>
+    public static uint? PathOwner(string path)
+    {
+        var buffer = stackalloc byte[256];
+        int rc = StatX(-100 /* AT_FDCWD */, path, 0x100 /* AT_SYMLINK_NOFOLLOW */, 0x7ff, buffer);
+        return rc == 0 ? *(uint*)(buffer + 20) : null;
+    }
+
     [LibraryImport(Lib, EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int StatX(int dirfd, string path, int flags, uint mask, byte* buffer);
 }

@@ -1,8 +1,9 @@
 # Run as an unprivileged user by Security.Tests.ps1 (the module is next to this script, in a folder
 # that user can read). Uses its own pipe, switch and capture file; tries root's pipe and switch, root's
-# region file, and what needs capabilities. Leaves Squat (a file) and Link (a symbolic link to Victim)
-# where root's region files of those names would go. Prints what happened as JSON.
-param([string] $RootPipe, [string] $RootSwitch, [string] $RootRegion, [string] $Squat, [string] $Link, [string] $Victim)
+# region file, and what needs capabilities. Leaves Squat (a file), Link (a symbolic link to Victim) and
+# Plant (a copy of its own switch's region) where root's region files of those names would go.
+# Prints what happened as JSON.
+param([string] $RootPipe, [string] $RootSwitch, [string] $RootRegion, [string] $Squat, [string] $Link, [string] $Victim, [string] $Plant)
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $PSScriptRoot 'NetmapPS/NetmapPS.psd1')
 
@@ -53,5 +54,6 @@ $r.ValeAttach = Get-Outcome { Add-NetmapValePort vale0 lo -ErrorAction Stop }
 # Files where root's region files of other names would go.
 Set-Content $Squat 'not a region'
 $null = New-Item -ItemType SymbolicLink -Path $Link -Target $Victim
+& cp --sparse=always $a.Region $Plant
 Close-NetmapPort -All
 $r | ConvertTo-Json -Depth 4
