@@ -3,10 +3,13 @@ BeforeAll {
 
     # Runs Script in a new runspace of this process (the module loaded, the ports shared); returns it running.
     $script:Running = [Collections.Generic.List[powershell]]::new()
+    # (One statement, the module in the initial session state: stopping a batch of statements can crash the process.)
     function Start-Running([scriptblock] $Script, [hashtable] $Parameters) {
-        $ps = [powershell]::Create()
+        $state = [initialsessionstate]::CreateDefault()
+        $state.ImportPSModule($ModulePath)
+        $ps = [powershell]::Create($state)
         $Running.Add($ps)
-        $null = $ps.AddScript("Import-Module '$ModulePath'").AddStatement().AddScript($Script).AddParameters($Parameters)
+        $null = $ps.AddScript($Script).AddParameters($Parameters)
         $output = [Management.Automation.PSDataCollection[psobject]]::new()
         $ps | Add-Member -NotePropertyName Output -NotePropertyValue $output
         $ps | Add-Member -NotePropertyName Async -NotePropertyValue $ps.BeginInvoke([Management.Automation.PSDataCollection[psobject]]::new(), $output)

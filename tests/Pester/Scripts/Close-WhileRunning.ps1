@@ -6,7 +6,9 @@ Import-Module $env:NETMAPPS_MODULE
 $aIn, $aOut, $bIn, $bOut = Open-NetmapPort "netmap:$Name{1", "netmap:$Name}1", "netmap:${Name}b{1", "netmap:${Name}b}1"
 $job = Invoke-NetmapForward -From $aOut -To $bIn -AsJob
 function Start-Running([string] $Script, $Port) {
-    $ps = [powershell]::Create().AddScript("Import-Module '$env:NETMAPPS_MODULE'").AddStatement().AddScript($Script).AddArgument($Port)
+    $state = [initialsessionstate]::CreateDefault()
+    $state.ImportPSModule($env:NETMAPPS_MODULE)
+    $ps = [powershell]::Create($state).AddScript($Script).AddArgument($Port)
     $ps | Add-Member -NotePropertyName Async -NotePropertyValue $ps.BeginInvoke() -PassThru
 }
 $send = Start-Running '$f = [byte[]](,0xff * 6 + (2, 0, 0, 0, 0, 1) + (0x88, 0xb5) + ,0 * 46); , $f | Send-NetmapPacket -Port $args[0] -Count 100000000 -Rate 20000' $aIn
