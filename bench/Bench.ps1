@@ -3,9 +3,15 @@
     The NetmapPS benchmark: every scenario beside a reference measured in the same run, as a table,
     also written to bench/RESULTS.md (full runs only) with a description of the machine.
 .PARAMETER Quick
-    Small counts: checks that the harness works (what CI runs), the figures mean little.
+    Small counts: checks that the harness works (what CI runs), the figures mean little. The micro
+    benchmarks run BenchmarkDotNet's Dry job (seconds); the real-module rows are left out.
+.PARAMETER Native
+    Also the real netmap module rows (pkt-gen rx against Measure-NetmapTraffic and Receive-NetmapPacket
+    on a kernel pipe): one boot of the lab VM (../shared/lab/netmap-vm), about two minutes,
+    so only on request (build.ps1 Bench -Native); skipped with a warning where the VM is missing, and in -Quick.
+    Without it, a full run takes the micro benchmarks' ShortRun job (under a minute) and no VM.
 #>
-param([switch] $Quick, [string] $ModulePath = (Join-Path $PSScriptRoot '../out/NetmapPS/NetmapPS.psd1'))
+param([switch] $Quick, [switch] $Native, [string] $ModulePath = (Join-Path $PSScriptRoot '../out/NetmapPS/NetmapPS.psd1'))
 
 $ErrorActionPreference = 'Stop'
 $root = Split-Path $PSScriptRoot
@@ -58,6 +64,75 @@ $n = Count 500000
 $pipeline = & ([IO.Path]::Combine($PSHOME, 'pwsh')) -NoProfile -File (Join-Path $PSScriptRoot 'Measure-Pipeline.ps1') -ModulePath $ModulePath -Count $n | ConvertFrom-Json
 Add-Row 'Receive-NetmapPacket -Count N | Measure-Object' $pipeline.ReceivePerSecond $pipeline.EmitterPerSecond 'objects/s' '>= 0.7x trivial emitter'
 
+# 6. Capture on a flooded veth (bench/Measure-Flood.ps1): bench/c/flood.c in a lab namespace floods eth0 of the other,
+#    received by Measure-NetmapTraffic -Port netmap:eth0, then by tcpdump -i eth0 -Q in -w /dev/null, on the same flood.
+$floodRows = "Flooded veth, 60 B: frames dropped", "Flooded veth, 60 B: receiver's CPU"
+if ((& id -u) -eq '0' -and (Get-Command ip, tcpdump -ErrorAction Ignore).Count -eq 2) {
+    $flood = Join-Path $out 'flood'
+    & gcc -O2 (Join-Path $PSScriptRoot 'c/flood.c') -o $flood
+    if ($LASTEXITCODE) { throw 'Building the flood sender (gcc) failed.' }
+    $f = & ([IO.Path]::Combine($PSHOME, 'pwsh')) -NoProfile -File (Join-Path $PSScriptRoot 'Measure-Flood.ps1') -ModulePath $ModulePath -Flood $flood `
+        -Count (Count 2000000) -Seconds ($Quick ? 5 : 30) | ConvertFrom-Json
+    if ($LASTEXITCODE) { throw 'The flood scenario failed.' }
+    $ours, $theirs = $f.NetmapPS, $f.Tcpdump
+    $got = { param($r, $counter) '{0:N0}/{1:N0} at {2:N2} Mpps, {3} drops {4:N0}' -f $r.Received, $r.Sent, ($r.Sent / [Math]::Max($r.FloodSeconds, 0.001) / 1e6), $counter, $r.Dropped }
+    Add-Row $floodRows[0] ($ours.Sent - $ours.Received) ($theirs.Sent - $theirs.Received) 'frames' 'fewer drops than tcpdump' `
+        "NetmapPS $(& $got $ours 'port'); tcpdump $(& $got $theirs 'kernel')"
+    Add-Row $floodRows[1] ($ours.Cpu * 1000) ($theirs.Cpu * 1000) 'CPU ms' 'no more than tcpdump' `
+        ('utime + stime of the receiver over the flood: NetmapPS {0:N0} ms, tcpdump {1:N0} ms' -f ($ours.Cpu * 1000), ($theirs.Cpu * 1000))
+}
+else { foreach ($r in $floodRows) { Add-Row $r 0 0 '-' '' 'skipped: needs root, ip and tcpdump' } }
+
+# 7. Resident memory (VmRSS) of pwsh with the module and 1, 10, 100 open pipe ports (bench/Measure-Memory.ps1),
+#    against the same process before it opened any port.
+$m = & ([IO.Path]::Combine($PSHOME, 'pwsh')) -NoProfile -File (Join-Path $PSScriptRoot 'Measure-Memory.ps1') -ModulePath $ModulePath | ConvertFrom-Json
+if ($LASTEXITCODE) { throw 'The memory scenario failed.' }
+$kib = { param($bytes, $ports) '{0:+#,0;-#,0} KiB per port' -f ($bytes / 1KB / $ports) }
+Add-Row 'Resident memory, 1 open port' ($m.Ports1 / 1MB) ($m.Before / 1MB) 'MiB' '' "$(& $kib ($m.Ports1 - $m.Before) 1) (the first also loads the open path)"
+Add-Row 'Resident memory, 10 open ports' ($m.Ports10 / 1MB) ($m.Before / 1MB) 'MiB' '' "$(& $kib ($m.Ports10 - $m.Ports1) 9) from 1 to 10"
+Add-Row 'Resident memory, 100 open ports' ($m.Ports100 / 1MB) ($m.Before / 1MB) 'MiB' '' ("$(& $kib ($m.Ports100 - $m.Ports10) 90) from 10 to 100, " +
+    "{0:N1} MiB of it shared memory; {1} pipe regions mapped, {2:N0} MiB of files" -f (($m.Shmem - $m.ShmemBefore) / 1MB), $m.Regions, ($m.RegionBytes / 1MB))
+
+# 8. Bytes allocated per packet in the send path: PacketTransmitter.Send in a loop (after a warm-up) and
+#    Send-NetmapPacket -Count N (bench/Measure-SendAllocation.ps1) against the same command with -Count 1.
+$sa = Invoke-Scenario 'send-alloc', (Count 10000000)
+Add-Row 'PacketTransmitter.Send: B allocated per packet' $sa.bytesPerPacket 0 'B/packet' '0 B per packet' ('{0:N2} B per packet over {1:N0} packets' -f $sa.bytesPerPacket, $sa.packets)
+$n = Count 1000000
+$ca = & ([IO.Path]::Combine($PSHOME, 'pwsh')) -NoProfile -File (Join-Path $PSScriptRoot 'Measure-SendAllocation.ps1') -ModulePath $ModulePath -Count $n | ConvertFrom-Json
+if ($LASTEXITCODE) { throw 'The Send-NetmapPacket allocation scenario failed.' }
+Add-Row 'Send-NetmapPacket -Count N: B allocated per packet' $ca.PerPacket $ca.FixedPerPacket 'B/packet' '0 B per packet' `
+    ('{0:N0} B for {1:N0} packets, {2:N0} B for -Count 1 (the reference): {3:N4} B per extra packet' -f $ca.Bytes, $n, $ca.BytesForOne, $ca.Marginal)
+
+# --- Micro benchmarks: BenchmarkDotNet (bench/Netmap.Micro, run and read by bench/Invoke-Micro.ps1) ---
+# ShortRun job (Dry in -Quick), in process, MemoryDiagnoser. Rows in ops/s, so that Ratio reads as in the other rows.
+$micro = & (Join-Path $PSScriptRoot 'Invoke-Micro.ps1') -Out $out -Job ($Quick ? 'Dry' : 'Short')
+function Add-MicroRow([string] $Scenario, [string] $Type, [string] $Method, [string] $ReferenceMethod, [string] $Target, [string] $NoReference) {
+    $ours = $micro | Where-Object { $_.Type -eq $Type -and $_.Method -eq $Method }
+    if (-not $ours) { throw "BenchmarkDotNet reported no $Type.$Method." }
+    $ref = $ReferenceMethod ? ($micro | Where-Object { $_.Type -eq $Type -and $_.Method -eq $ReferenceMethod }) : $null
+    $note = ('{0:N1} ns/op, {1:N0} B allocated per op' -f $ours.NsPerOp, $ours.BytesPerOp) + ($ref ? ('; reference {0:N1} ns/op' -f $ref.NsPerOp) : "; $NoReference")
+    Add-Row $Scenario (1e9 / $ours.NsPerOp) ($ref ? 1e9 / $ref.NsPerOp : 0) 'ops/s' $Target $note
+}
+Add-MicroRow "Micro: PacketFilter.Matches 'udp dst port 53', 1 % match" FilterBenchmarks PacketFilterMatches LibpcapBpfFilter '>= 1x libpcap'
+Add-MicroRow 'Micro: PortNameParser.Parse, 8 names of every kind' PortNameBenchmarks Parse LibnetmapParse '' "no reference: libnetmap's source (the lab's netmap-src) is not on this machine"
+Add-MicroRow 'Micro: ring walk, PacketTransmitter + TrafficMeter over a pipe, 1 thread' RingWalkBenchmarks SendAndCount '' '' 'no reference (the Pipe row sets these loops against C)'
+# --- end of the micro benchmarks ---
+
+# --- The real netmap module in the lab VM (-Native, full runs only; bench/Invoke-NativePipe.ps1) ---
+$nativeSkipped = 'not run (build.ps1 Bench -Native)'
+if ($Native -and $Quick) { Write-Warning 'The real-module rows do not run with -Quick.' }
+elseif ($Native) {
+    $vmRun = & (Join-Path $PSScriptRoot 'Invoke-NativePipe.ps1') -ModulePath $ModulePath
+    if ($vmRun -is [string]) { Write-Warning "The real-module rows are skipped: $vmRun."; $nativeSkipped = "skipped: $vmRun" }
+    else {
+        $nativeSkipped = $null
+        $vmNote = "lab VM, emulated CPU: compare the ratio only; $($vmRun.Count) x $($vmRun.Length) B, received by pkt-gen $($vmRun.PktGenRxPackets)"
+        Add-Row 'Native pipe: Measure-NetmapTraffic vs pkt-gen rx' $vmRun.MeasurePps $vmRun.PktGenRxPps 'pps' '' "$vmNote, by NetmapPS $($vmRun.MeasurePackets)"
+        Add-Row 'Native pipe: Receive-NetmapPacket -Count N | Measure-Object vs pkt-gen rx' $vmRun.ReceivePps $vmRun.PktGenRxPps 'pps' '' "$vmNote, by NetmapPS $($vmRun.ReceivePackets)"
+    }
+}
+# --- end of the real-module rows ---
+
 $table = $rows | Format-Table Scenario, @{ n = 'NetmapPS'; e = { '{0:N0}' -f $_.NetmapPS } }, @{ n = 'Reference'; e = { $_.Reference ? ('{0:N0}' -f $_.Reference) : '-' } },
     Unit, Ratio, Target, Note -AutoSize | Out-String -Width 250
 $table
@@ -72,8 +147,17 @@ if (-not $Quick) {
     $md += '', 'References: the C pipe is bench/c/pipe_reference.c (same ring layout and sync algorithm, built with gcc -O2 at bench time);',
         "libpcap's bpf_filter is called through P/Invoke on the same buffers (call overhead included); the trivial emitter is a compiled cmdlet",
         'that writes N ready packet objects (bench/Measure-Pipeline.ps1). The forward rows time the forwarder alone (fill, forward + txsync, drain).',
-        '', 'Not measured yet (issue 9): pkt-gen against Receive-NetmapPacket on the real module in the lab VM, capture on a flooded veth against',
-        'tcpdump, resident memory with 1/10/100 open ports, per-packet allocation in the send path; BenchmarkDotNet micro benchmarks.',
-        'The two-thread rows (pipe, pipeline) move with whatever else the 2-CPU machine is doing: run the bench on an idle machine.'
+        'The Micro rows are BenchmarkDotNet (ShortRun job, in process, MemoryDiagnoser; bench/Netmap.Micro): libpcap and libnetmap (built from',
+        "netmap's source at bench time) are called through P/Invoke on the same buffers and names. The Native pipe rows: in one boot of the lab VM",
+        '(bench/Measure-NativePipe.ps1) pkt-gen tx sends N frames into a kernel netmap pipe three times: pkt-gen rx -n N receives the first',
+        '(timed by pkt-gen from its first packet), NetmapPS the others (timed from the call, pkt-gen tx started a second before, after an untimed warm-up).',
+        'The flooded-veth rows: bench/c/flood.c (AF_PACKET, sendmmsg, built with gcc at bench time) sends the same number of 60-byte UDP frames',
+        'from the lab peer twice, received by Measure-NetmapTraffic -Port netmap:eth0 and then by tcpdump -i eth0 -Q in -w /dev/null, both on CPU 1',
+        '(the flood on CPU 0); drops are frames sent minus frames received (the notes give received/sent, the flood rate and the drops the port',
+        "or tcpdump's 'dropped by kernel' count); CPU is utime + stime of the receiving process from ready to 1 s after the flood.",
+        'The memory rows open master ends of pipes, 16 per parent; the reference is the same process with the module loaded, before any port.',
+        'The send-path rows count bytes allocated by the sending thread (PacketTransmitter) or the whole process (Send-NetmapPacket, least of three runs).',
+        '', ($nativeSkipped ? "The real-module rows (Native pipe, pkt-gen in the lab VM) are $nativeSkipped in this run." : 'The real-module rows ran in the lab VM in this run.'),
+        'The two-thread rows (pipe, pipeline) and the flood rows move with whatever else the 2-CPU machine is doing: run the bench on an idle machine.'
     $md | Set-Content (Join-Path $PSScriptRoot 'RESULTS.md')
 }

@@ -11,6 +11,7 @@ using Netmap.Native.Rings;
 //   filter N          PacketFilter.Matches over frames in memory (1 % DNS) and libpcap's bpf_filter on the same buffers
 //   receive-filter N  the receive loop with 'udp dst port 53' over a pipe carrying 1 % DNS
 //   forward N SIZE    sender -> pipe -> forwarder -> pipe -> meter, zero-copy (one region) and copy (two regions)
+//   send-alloc N      bytes PacketTransmitter.Send allocates per packet on its thread (a meter drains the pipe on another)
 string scenario = args[0];
 long n = long.Parse(args[1]);
 var result = scenario switch
@@ -19,6 +20,7 @@ var result = scenario switch
     "filter" => Filter(n),
     "receive-filter" => ReceiveFilter(n),
     "forward" => Forward(n, int.Parse(args[2])),
+    "send-alloc" => SendAlloc(n),
     _ => throw new ArgumentException($"unknown scenario {scenario}"),
 };
 Console.WriteLine(JsonSerializer.Serialize(result));
@@ -151,6 +153,25 @@ static double ForwardRound(long n, int size, bool zero)
         done += round;
     }
     return n / timed.Elapsed.TotalSeconds;
+}
+
+static Dictionary<string, object> SendAlloc(long n)
+{
+    string name = Unique("ba");
+    using var tx = NetmapPort.Open($"netmap:{name}{{1");
+    using var rx = NetmapPort.Open($"netmap:{name}}}1");
+    var frame = Frame(60, 9);
+    var meter = new TrafficMeter(rx);
+    long warm = Math.Max(100_000, n / 10);
+    var drain = Task.Run(() => { while (meter.Packets < warm + n) meter.Poll(100); });
+    var t = new PacketTransmitter(tx);
+    for (long i = 0; i < warm; i++) t.Send(frame, -1);   // warm-up: the measured loop runs optimised code
+    long allocated = GC.GetAllocatedBytesForCurrentThread();
+    for (long i = 0; i < n; i++) t.Send(frame, -1);
+    long bytes = GC.GetAllocatedBytesForCurrentThread() - allocated;
+    t.Flush(-1);
+    drain.Wait();
+    return new() { ["scenario"] = "send-alloc", ["packets"] = n, ["bytes"] = bytes, ["bytesPerPacket"] = (double)bytes / n };
 }
 
 [StructLayout(LayoutKind.Sequential)]

@@ -21,6 +21,8 @@ public enum NetmapError
     Closed,
     /// <summary>Memory ran out (netmap's pools are exhausted).</summary>
     NoMemory,
+    /// <summary>The other end of a pipe was open and is gone (closed, or its process ended): nothing more will come.</summary>
+    PeerGone,
 }
 
 /// <summary>A failure that says what was wrong and, where it can, how to fix it.</summary>

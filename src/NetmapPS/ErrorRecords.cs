@@ -26,6 +26,7 @@ internal static class ErrorRecords
         NetmapError.Corrupted => "RingCorrupted",
         NetmapError.Closed => "PortClosed",
         NetmapError.NoMemory => "NetmapMemoryExhausted",
+        NetmapError.PeerGone => "PipePeerGone",
         _ => "SystemCallFailed",
     };
 
@@ -39,6 +40,7 @@ internal static class ErrorRecords
         NetmapError.Corrupted => ErrorCategory.InvalidData,
         NetmapError.Closed => ErrorCategory.ResourceUnavailable,
         NetmapError.NoMemory => ErrorCategory.LimitsExceeded,
+        NetmapError.PeerGone => ErrorCategory.ConnectionError,
         _ => ErrorCategory.OperationStopped,
     };
 }

@@ -73,7 +73,9 @@ public sealed class InvokeNetmapForwardCommand : PSCmdlet
         }
         try
         {
-            foreach (var report in ForwardLoop.Run(forwarders, Count, Duration, _stop.Token, From, To)) WriteObject(report);
+            var (reports, peerGone) = ForwardLoop.Run(forwarders, Count, Duration, _stop.Token, From, To);
+            foreach (var report in reports) WriteObject(report);
+            if (peerGone is not null) WriteError(ErrorRecords.From(peerGone, From));
         }
         catch (NetmapException e)
         {
@@ -87,24 +89,35 @@ public sealed class InvokeNetmapForwardCommand : PSCmdlet
 /// <summary>The loop that drives forwarders until a count, a duration or cancellation ends it.</summary>
 internal static class ForwardLoop
 {
+    /// <summary>Forwards until done; a pipe whose other end went away ends it too (PeerGone), with the reports of what was forwarded.</summary>
     /// <exception cref="NetmapException">A port was closed before or while it ran (Closed).</exception>
-    public static List<ForwardReport> Run(List<Forwarder> forwarders, long count, double duration, CancellationToken stop, NetmapPort from, NetmapPort to)
+    public static (List<ForwardReport> Reports, NetmapException? PeerGone) Run(List<Forwarder> forwarders, long count, double duration,
+        CancellationToken stop, NetmapPort from, NetmapPort to)
     {
         using var use = new PortUse(new[] { from, to }, stop);
         var cancel = use.Token;
         var clock = Stopwatch.StartNew();
         int wait = forwarders.Count == 1 ? 50 : 5;
-        while (!cancel.IsCancellationRequested && (duration < 0 || clock.Elapsed.TotalSeconds < duration)
-               && (count <= 0 || forwarders.Any(f => f.Forwarded < count)))
-            foreach (var f in forwarders)
-                if (count <= 0 || f.Forwarded < count) f.Run(count > 0 ? count - f.Forwarded : long.MaxValue, wait, cancel);
+        NetmapException? peerGone = null;
+        try
+        {
+            while (!cancel.IsCancellationRequested && (duration < 0 || clock.Elapsed.TotalSeconds < duration)
+                   && (count <= 0 || forwarders.Any(f => f.Forwarded < count)))
+                foreach (var f in forwarders)
+                    if (count <= 0 || f.Forwarded < count) f.Run(count > 0 ? count - f.Forwarded : long.MaxValue, wait, cancel);
+        }
+        catch (NetmapException e) when (e.Error == NetmapError.PeerGone)
+        {
+            peerGone = e;
+        }
         if (!from.IsOpen || !to.IsOpen)
             throw new NetmapException(NetmapError.Closed, $"The port '{(from.IsOpen ? to : from).Name}' was closed while Invoke-NetmapForward was using it.");
         foreach (var f in forwarders) f.Flush(1000);
         double seconds = clock.Elapsed.TotalSeconds;
         var ends = new[] { (from.Name, to.Name), (to.Name, from.Name) };
-        return forwarders.Select((f, i) => new ForwardReport(ends[i].Item1, ends[i].Item2, f.ZeroCopy, f.Forwarded, f.Filtered, seconds,
+        var reports = forwarders.Select((f, i) => new ForwardReport(ends[i].Item1, ends[i].Item2, f.ZeroCopy, f.Forwarded, f.Filtered, seconds,
             seconds > 0 ? f.Forwarded / seconds : 0)).ToList();
+        return (reports, peerGone);
     }
 }
 
@@ -114,7 +127,7 @@ internal sealed class ForwardJob : Job
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _task;
 
-    public ForwardJob(string command, Func<CancellationToken, List<ForwardReport>> loop) : base(command, "NetmapForward")
+    public ForwardJob(string command, Func<CancellationToken, (List<ForwardReport> Reports, NetmapException? PeerGone)> loop) : base(command, "NetmapForward")
     {
         PSJobTypeName = "NetmapForwardJob";
         SetJobState(JobState.Running);
@@ -122,7 +135,9 @@ internal sealed class ForwardJob : Job
         {
             try
             {
-                foreach (var report in loop(_stop.Token)) Output.Add(PSObject.AsPSObject(report));
+                var (reports, peerGone) = loop(_stop.Token);
+                foreach (var report in reports) Output.Add(PSObject.AsPSObject(report));
+                if (peerGone is not null) Error.Add(ErrorRecords.From(peerGone, null));
                 SetJobState(_stop.IsCancellationRequested ? JobState.Stopped : JobState.Completed);
             }
             catch (Exception e)

@@ -82,6 +82,10 @@ public sealed class MeasureNetmapTrafficCommand : PSCmdlet
             }
             if (!Port.IsOpen) throw new NetmapException(NetmapError.Closed, $"The port '{Port.Name}' was closed while Measure-NetmapTraffic was using it.");
         }
+        catch (NetmapException e) when (e.Error == NetmapError.PeerGone)
+        {
+            WriteError(ErrorRecords.From(e, Port)); // the total so far still follows
+        }
         catch (NetmapException e)
         {
             ThrowTerminatingError(ErrorRecords.From(e, Port));

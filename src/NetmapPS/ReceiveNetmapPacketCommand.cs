@@ -77,6 +77,10 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
             if (_ports.FirstOrDefault(p => !p.IsOpen) is { } closed)
                 throw new NetmapException(NetmapError.Closed, $"The port '{closed.Name}' was closed while Receive-NetmapPacket was using it.");
         }
+        catch (NetmapException e) when (e.Error == NetmapError.PeerGone)
+        {
+            WriteError(ErrorRecords.From(e, _ports)); // what was received stays in the pipeline (and in $packets = ...)
+        }
         catch (NetmapException e)
         {
             ThrowTerminatingError(ErrorRecords.From(e, Filter ?? (object)_ports));

@@ -43,6 +43,11 @@ public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
     [ValidateRange(1, long.MaxValue)]
     public long Count { get; set; } = 1;
 
+    /// <summary>Stop sending after this many seconds; without -Count, each frame is sent until then.</summary>
+    [Parameter]
+    [ValidateRange(0, double.MaxValue)]
+    public double Duration { get; set; } = -1;
+
     /// <summary>Pace the transmission to this many packets per second.</summary>
     [Parameter]
     [ValidateRange(0, double.MaxValue)]
@@ -84,6 +89,7 @@ public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
             _use = new PortUse(new[] { Port }, _stop.Token);
             _transmitter = new PacketTransmitter(Port, HostRing ? Port.TxRingCount + (Ring ?? 0) : Ring);
             _pacer = Rate > 0 ? new Pacer(Rate) : null;
+            if (Duration >= 0 && !MyInvocation.BoundParameters.ContainsKey(nameof(Count))) Count = long.MaxValue;
             _clock.Start();
         }
         catch (NetmapException e)
@@ -109,6 +115,7 @@ public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
             var cancel = _use!.Token;
             for (long i = 0; i < Count && !cancel.IsCancellationRequested; i++)
             {
+                if ((i & 1023) == 0 && TimeIsUp()) break;
                 if (Sequence) SequenceStamp.Write(frame, _sequence++, SequenceOffset);
                 _pacer?.Next(cancel);
                 if (!_transmitter!.Send(frame, TimeoutMs, cancel))
@@ -128,6 +135,7 @@ public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
         catch (NetmapException e)
         {
             WriteError(ErrorRecords.From(e, Port));
+            if (e.Error == NetmapError.PeerGone) _stop.Cancel(); // one error, not one per frame still coming
         }
     }
 
@@ -146,9 +154,16 @@ public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
 
     private void Finish()
     {
-        if (!Port.IsOpen) return;
-        if (!_transmitter!.Flush(TimeoutMs < 0 ? 5000 : TimeoutMs, _use!.Token))
-            WriteWarning($"Some frames are still waiting in the TX ring of '{Port.Name}': the receiver is not taking them.");
+        if (!Port.IsOpen || _transmitter is null) return;
+        try
+        {
+            if (!_use!.Token.IsCancellationRequested && !_transmitter.Flush(TimeoutMs < 0 ? 5000 : TimeoutMs, _use.Token))
+                WriteWarning($"Some frames are still waiting in the TX ring of '{Port.Name}': the receiver is not taking them.");
+        }
+        catch (NetmapException e)
+        {
+            WriteError(ErrorRecords.From(e, Port));
+        }
         Port.Statistics.AddSent(_transmitter.Sent);
         double seconds = _clock.Elapsed.TotalSeconds;
         WriteVerbose($"Sent {_transmitter.Sent} frames ({_bytes} bytes) on '{Port.Name}' in {seconds:F3} s.");
@@ -156,6 +171,8 @@ public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
     }
 
     protected override void StopProcessing() => _stop.Cancel();
+
+    private bool TimeIsUp() => Duration >= 0 && _clock.Elapsed.TotalSeconds >= Duration;
 
     /// <summary>Lets the port go (also when the pipeline was stopped and EndProcessing never ran).</summary>
     public void Dispose()

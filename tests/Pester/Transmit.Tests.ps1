@@ -38,6 +38,19 @@ Describe 'Send-NetmapPacket, Measure-NetmapTraffic and Invoke-NetmapForward' {
         $report.Packets | Should -Be 200
     }
 
+    It 'sends for -Duration seconds without -Count, and every frame sent arrives' {
+        $name = New-TestName 'du'
+        $tx, $rx = Open-NetmapPort "netmap:$name{1", "netmap:$name}1"
+        $counter = Start-ThreadJob { param($m, $p) Import-Module $m; Measure-NetmapTraffic -Port $p -Sequence -Timeout 3 -TotalOnly } -ArgumentList $ModulePath, $rx
+        $report = New-NetmapPacket | Send-NetmapPacket -Port $tx -Duration 0.5 -Sequence -Summary
+        $report.Seconds | Should -BeGreaterOrEqual 0.5
+        $report.Seconds | Should -BeLessThan 5
+        $report.Packets | Should -BeGreaterThan 1000   # far more than the one frame -Count defaults to
+        $total = $counter | Wait-Job -Timeout 30 | Receive-Job
+        $total.Packets | Should -Be $report.Packets
+        $total.Gaps | Should -Be 0
+    }
+
     It 'says what it would do with -WhatIf, and sends nothing' {
         $name = New-TestName 'wf'
         $tx, $rx = Open-NetmapPort "netmap:$name{1", "netmap:$name}1"

@@ -58,6 +58,8 @@ internal unsafe struct PortEntry
     [FieldOffset(104)] public int MonitorOf;
     /// <summary>For a monitor port: 1 = what the watched port receives, 2 = what it transmits.</summary>
     [FieldOffset(108)] public int MonitorFlags;
+    /// <summary>How many times an open port has registered rings of this port: a pipe end learns from it that its peer came (and went).</summary>
+    [FieldOffset(112)] public int Opens;
 }
 
 /// <summary>The kernel-private state of one ring (netmap's kring): what the user cannot see in netmap_ring.</summary>

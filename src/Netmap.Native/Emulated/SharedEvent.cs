@@ -23,8 +23,9 @@ internal struct SharedEvent
     /// <summary>
     /// Waits until <paramref name="ready"/> holds or <paramref name="timeoutMs"/> passes: a short spin, then
     /// futex sleeps of at most <paramref name="sliceMs"/> so that cancellation is seen promptly.
+    /// <paramref name="beforeSleep"/> runs before each sleep (and may throw to end the wait: a peer gone).
     /// </summary>
-    public static unsafe bool WaitUntil(SharedEvent* e, Func<bool> ready, int timeoutMs, CancellationToken cancel, int sliceMs = 100)
+    public static unsafe bool WaitUntil(SharedEvent* e, Func<bool> ready, int timeoutMs, CancellationToken cancel, Action? beforeSleep = null, int sliceMs = 100)
     {
         var spin = new SpinWait();
         for (int i = 0; i < 20; i++)
@@ -42,6 +43,7 @@ internal struct SharedEvent
                 if (ready()) return true;
                 long left = deadline - Environment.TickCount64;
                 if (left <= 0 || cancel.IsCancellationRequested) return false;
+                beforeSleep?.Invoke();
                 Futex.Wait(&e->Sequence, seen, (int)Math.Min(left, sliceMs));
             }
             finally

@@ -290,6 +290,7 @@ public static class SharedMemoryBackend
             ring->Tail = ring->Direction == 0 ? k->HwTail : k->UserTail;
             Volatile.Write(ref k->Owner, holder + 1);
         }
+        Interlocked.Increment(ref layout.Port(region.Base, port)->Opens);
         return (tx, rx);
     }
 

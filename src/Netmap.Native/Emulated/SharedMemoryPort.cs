@@ -16,7 +16,10 @@ internal sealed unsafe class SharedMemoryPort : IPortDriver
     private readonly uint _port;
     private readonly ITransmitPath _transmit;
     private readonly Func<bool> _rxReady, _txReady;
-    private bool _disposed;
+    private readonly Action? _checkPeer;
+    private readonly uint _peer;
+    private readonly int _peerOpensAtOpen;
+    private bool _peerSeen, _disposed;
 
     public SharedMemoryPort(SharedRegion region, uint port, RingSpan tx, RingSpan rx, string mechanism, string name)
     {
@@ -30,6 +33,13 @@ internal sealed unsafe class SharedMemoryPort : IPortDriver
         _transmit = _layout.Geometry.Kind == RegionKind.Pipe ? new PipeTransmitPath(region) : new ValeTransmitPath(region);
         _rxReady = () => { RxSync(); return RingChecks.AnyPastCur(Interface, RxRings, tx: false); };
         _txReady = () => { TxSync(); return RingChecks.AnyPastCur(Interface, TxRings, tx: true); };
+        if (_layout.Geometry.Kind == RegionKind.Pipe && port < _layout.Geometry.FirstMonitorPort)
+        {
+            _peer = port ^ 1;
+            _peerOpensAtOpen = Volatile.Read(ref _layout.Port(Base, _peer)->Opens);
+            _peerSeen = region.PortHasLiveOwner(_peer);
+            _checkPeer = ThrowIfPeerGone;
+        }
     }
 
     public string Name { get; }
@@ -93,8 +103,25 @@ internal sealed unsafe class SharedMemoryPort : IPortDriver
     {
         ThrowIfClosed();
         return direction == WaitDirection.Receive
-            ? SharedEvent.WaitUntil(&Entry->RxEvent, _rxReady, timeoutMs, cancel)
-            : SharedEvent.WaitUntil(&Entry->TxEvent, _txReady, timeoutMs, cancel);
+            ? SharedEvent.WaitUntil(&Entry->RxEvent, _rxReady, timeoutMs, cancel, _checkPeer)
+            : SharedEvent.WaitUntil(&Entry->TxEvent, _txReady, timeoutMs, cancel, _checkPeer);
+    }
+
+    /// <summary>
+    /// A pipe end whose peer was open (when this end opened, or since) and holds no ring any more will
+    /// get nothing more: a wait ends with <see cref="NetmapError.PeerGone"/> instead of sleeping forever.
+    /// A peer that has not come yet is waited for.
+    /// </summary>
+    private void ThrowIfPeerGone()
+    {
+        if (_region.PortHasLiveOwner(_peer))
+        {
+            _peerSeen = true;
+            return;
+        }
+        if (!_peerSeen && Volatile.Read(ref _layout.Port(Base, _peer)->Opens) == _peerOpensAtOpen) return;
+        throw new NetmapException(NetmapError.PeerGone,
+            $"'{Name}': the other end of the pipe was closed, or its process ended; nothing more will arrive or be taken. Open the other end again, then retry.");
     }
 
     private void ThrowIfClosed()

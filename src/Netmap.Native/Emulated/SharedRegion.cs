@@ -164,6 +164,18 @@ internal sealed unsafe class SharedRegion : IDisposable
         return false;
     }
 
+    /// <summary>True when a live process holds one of the rings of <paramref name="port"/> (a killed holder's rings do not count).</summary>
+    public bool PortHasLiveOwner(uint port)
+    {
+        var g = Layout.Geometry;
+        for (uint r = 0; r < g.RingsPerPort; r++)
+        {
+            int owner = Volatile.Read(ref Layout.Kring(Base, port * g.RingsPerPort + r)->Owner);
+            if (owner != 0 && IsHolderAlive(owner - 1)) return true;
+        }
+        return false;
+    }
+
     /// <summary>True when holder <paramref name="i"/> is registered and its process still holds its lock.</summary>
     public bool IsHolderAlive(int i)
     {

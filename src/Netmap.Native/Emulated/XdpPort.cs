@@ -69,31 +69,41 @@ internal sealed unsafe class XdpPort : IPortDriver
             .Select(fd => new LibC.PollFd { Fd = fd, Events = LibC.POLLIN }).ToArray();
         _txPoll = TxQueues().Select(q => new LibC.PollFd { Fd = _sockets[q]!.Fd, Events = LibC.POLLOUT }).ToArray();
         DescribeMechanism();
-        CheckOffloads(disableOffloads);
+        try
+        {
+            CheckOffloads(disableOffloads);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
     }
 
-    /// <summary>Offloads that were on and that this port turned off; they are turned back on at close.</summary>
-    private Dictionary<string, bool>? _offloadsToRestore;
+    /// <summary>The record of the offloads turned off while this port is open (-DisableOffloads).</summary>
+    private OffloadGuard? _offloads;
 
     /// <summary>
     /// GRO, TSO, GSO and checksum offloads make frames larger than a slot and leave partial checksums
-    /// in captures: say so, or turn them off for as long as the port is open.
+    /// in captures: say so, or turn them off for as long as the port is open. Offloads that a killed
+    /// port left off are turned back on first.
     /// </summary>
     private void CheckOffloads(bool disable)
     {
-        var on = Ethtool.Read(_nic.Name).Where(o => o.Value).Select(o => o.Key).ToList();
-        if (on.Count == 0) return;
-        string list = string.Join(", ", on), command = $"ethtool -K {_nic.Name} {string.Join(" ", on.Select(o => o + " off"))}";
-        if (!disable)
+        var restored = OffloadGuard.ReclaimStale(_nic);
+        if (restored.Count > 0)
+            _warnings.Add($"Offloads {string.Join(", ", restored)} of {_nic.Name} were left off by a port whose process was killed; they are back on.");
+        if (disable)
         {
-            _warnings.Add($"{_nic.Name} has offloads on ({list}): captured frames can be larger than a slot and carry partial checksums. Turn them off with '{command}', or open the port with -DisableOffloads.");
+            _offloads = OffloadGuard.TurnOff(_nic, out var off, out var refused);
+            if (off.Count > 0) _warnings.Add($"Offloads {string.Join(", ", off)} of {_nic.Name} are off while this port is open; closing it (or the next open, if its process is killed) turns them back on.");
+            if (refused.Count > 0) _warnings.Add($"Could not turn off {string.Join(", ", refused)} on {_nic.Name}: the driver refused.");
             return;
         }
-        var failed = Ethtool.Write(_nic.Name, on.ToDictionary(o => o, _ => false));
-        _offloadsToRestore = on.Except(failed).ToDictionary(o => o, _ => true);
-        _warnings.Add(failed.Count == 0
-            ? $"Offloads {list} of {_nic.Name} are off while this port is open; closing it turns them back on."
-            : $"Could not turn off {string.Join(", ", failed)} on {_nic.Name} (the driver refused); the others are off until the port closes.");
+        var on = Ethtool.Read(_nic.Name).Where(o => o.Value).Select(o => o.Key).ToList();
+        if (on.Count == 0) return;
+        string command = $"ethtool -K {_nic.Name} {string.Join(" ", on.Select(o => o + " off"))}";
+        _warnings.Add($"{_nic.Name} has offloads on ({string.Join(", ", on)}): captured frames can be larger than a slot and carry partial checksums. Turn them off with '{command}', or open the port with -DisableOffloads.");
     }
 
     public string Name { get; }
@@ -340,7 +350,7 @@ internal sealed unsafe class XdpPort : IPortDriver
         foreach (var socket in _sockets) socket?.Dispose();
         _steering?.Dispose();
         _host?.Dispose();
-        if (_offloadsToRestore is { Count: > 0 }) Ethtool.Write(_nic.Name, _offloadsToRestore);
+        _offloads?.Dispose();
         if (_memory != -1 && _memory != 0) LibC.MUnmap(_memory, (nuint)_layout.TotalSize);
     }
 

@@ -21,12 +21,8 @@ internal sealed class XdpSteering : IDisposable
 
     private XdpSteering(int ifindex) => _ifindex = ifindex;
 
-    /// <summary>
-    /// The queue map's name carries this network namespace's inode: link ids and ifindexes are the
-    /// same numbers in every namespace (eth0 is ifindex 2 in each new one), so joining checks it.
-    /// </summary>
-    private static readonly string MapName =
-        $"nmps{ulong.Parse("0" + new string((new FileInfo("/proc/self/ns/net").LinkTarget ?? "").Where(char.IsAsciiDigit).ToArray())):x11}";
+    /// <summary>The queue map's name carries this network namespace's inode, so joining another process's program checks it.</summary>
+    private static readonly string MapName = $"nmps{NetInterface.NamespaceInode:x11}";
 
     /// <summary>"native" (driver XDP), "generic" (SKB mode) or "shared" (joined another process's attachment).</summary>
     public string Mode { get; private set; } = "";

@@ -5,6 +5,13 @@ internal sealed record NetInterface(string Name, int Index, uint RxQueues, uint 
 {
     private const string SysClassNet = "/sys/class/net";
 
+    /// <summary>
+    /// The inode of this process's network namespace: ifindexes and link ids are the same numbers in
+    /// every namespace (eth0 is ifindex 2 in each new one), so what names an interface across processes carries it.
+    /// </summary>
+    public static readonly ulong NamespaceInode =
+        ulong.Parse("0" + new string((new FileInfo("/proc/self/ns/net").LinkTarget ?? "").Where(char.IsAsciiDigit).ToArray()));
+
     /// <summary>Reads the interface <paramref name="name"/>; null when there is none.</summary>
     public static NetInterface? Find(string name)
     {

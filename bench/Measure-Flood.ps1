@@ -1,0 +1,83 @@
+# Capture on a flooded veth. In a lab (tools/NetmapLab.psm1), bench/c/flood.c in namespace B sends
+# Count UDP frames of Size bytes to eth0 in namespace A (at most Seconds long), twice: once received
+# by NetmapPS (Measure-NetmapTraffic -Port netmap:eth0, bench/Flood-Receiver.ps1), once by
+# tcpdump -i eth0 -Q in -w /dev/null. For each: frames sent, received, dropped as the receiver's kernel
+# side counts them, and CPU seconds (utime + stime in /proc/PID/stat) of the receiving process from
+# the moment it is ready to Silence seconds after the flood. Needs root, ip and tcpdump. Prints JSON.
+param([string] $ModulePath, [string] $Flood, [long] $Count, [double] $Seconds, [int] $Size = 60, [double] $Silence = 1)
+$ErrorActionPreference = 'Stop'
+$ModulePath = (Resolve-Path $ModulePath).Path
+Import-Module (Join-Path $PSScriptRoot '../tools/NetmapLab.psm1')
+$tick = [double](& getconf CLK_TCK)
+function Get-CpuSeconds([int] $ProcessId) {
+    $fields = ((Get-Content "/proc/$ProcessId/stat" -Raw) -split '\) ')[1] -split ' '   # fields from the 3rd on
+    ([double]$fields[11] + [double]$fields[12]) / $tick
+}
+# Starts a command in namespace A, on the receiver's CPU, with its standard error kept.
+function Start-Receiver([string[]] $Command) {
+    $info = [Diagnostics.ProcessStartInfo]::new('ip')
+    foreach ($a in @('netns', 'exec', $lab.A) + $rxCpu + $Command) { $info.ArgumentList.Add($a) }
+    $info.RedirectStandardError = $info.RedirectStandardOutput = $true
+    $process = [Diagnostics.Process]::Start($info)
+    $null = $process.StandardOutput.ReadToEndAsync()
+    $process
+}
+function Wait-Until([scriptblock] $Condition, $Process, [string] $What) {
+    $deadline = [DateTime]::UtcNow.AddSeconds(60 + $Seconds)
+    while (-not (& $Condition)) {
+        if ($Process.HasExited) { throw "The receiver did not $What`: $($Process.StandardError.ReadToEnd())" }
+        if ([DateTime]::UtcNow -gt $deadline) { throw "The receiver did not $What in time." }
+        Start-Sleep -Milliseconds 20
+    }
+}
+# Two CPUs: the flood sends from CPU 0 (queue 0 of peer0, RX ring 0 of eth0), the receiver runs on CPU 1.
+$two = [Environment]::ProcessorCount -ge 2
+$rxCpu = $two ? @('taskset', '-c', '1') : @()
+$txCpu = $two ? @('taskset', '-c', '0') : @()
+
+$lab = New-NetmapLab
+$ready = Join-Path ([IO.Path]::GetTempPath()) "nmps-flood-$PID.ready"
+$result = Join-Path ([IO.Path]::GetTempPath()) "nmps-flood-$PID.result"
+$receiver = $tcpdump = $null
+try {
+    # No IPv6 chatter from the peer: what reaches eth0 is the flood.
+    & ip netns exec $lab.B sysctl -qw net.ipv6.conf.peer0.disable_ipv6=1 2>$null
+    function Send-Flood {
+        $sent = & ip netns exec $lab.B @txCpu $Flood peer0 $lab.Mac $lab.PeerAddress $lab.Address $Count $Seconds $Size
+        if ($LASTEXITCODE) { throw 'The flood sender failed.' }
+        $sent, $seconds = -split $sent
+        @{ Sent = [long]$sent; FloodSeconds = [double]$seconds }
+    }
+
+    # Round 1: NetmapPS.
+    $pwsh = Join-Path $PSHOME 'pwsh'
+    $receiver = Start-Receiver @($pwsh, '-NoProfile', '-NonInteractive', '-File', (Join-Path $PSScriptRoot 'Flood-Receiver.ps1'),
+        '-ModulePath', $ModulePath, '-PortName', 'netmap:eth0', '-ReadyFile', $ready, '-ResultFile', $result, '-Silence', $Silence, '-MaxSeconds', (30 + $Seconds))
+    Wait-Until { Test-Path $ready } $receiver 'get ready'
+    $cpu = Get-CpuSeconds $receiver.Id
+    $ours = Send-Flood
+    Wait-Until { (Test-Path $result) -and (Get-Content $result -Raw) -match '^\d+ \d+\r?\n' } $receiver 'finish'
+    $ours.Cpu = (Get-CpuSeconds $receiver.Id) - $cpu
+    $ours.Received, $ours.Dropped = [long[]](-split (Get-Content $result -Raw))
+    Remove-Item $ready
+    if (-not $receiver.WaitForExit(30000)) { throw 'The receiver did not exit.' }
+
+    # Round 2: tcpdump on the same flood.
+    $tcpdump = Start-Receiver 'tcpdump', '-i', 'eth0', '-Q', 'in', '-nn', '-w', '/dev/null'
+    if ($tcpdump.StandardError.ReadLine() -notmatch 'listening') { throw 'tcpdump did not start.' }
+    $cpu = Get-CpuSeconds $tcpdump.Id
+    $theirs = Send-Flood
+    Start-Sleep -Seconds $Silence
+    $theirs.Cpu = (Get-CpuSeconds $tcpdump.Id) - $cpu
+    & kill -INT $tcpdump.Id
+    $stats = $tcpdump.StandardError.ReadToEnd()
+    $tcpdump.WaitForExit()
+    $theirs.Received = [long]($stats -replace '(?s).*?(\d+) packets captured.*', '$1')
+    $theirs.Dropped = [long]($stats -replace '(?s).*?(\d+) packets dropped by kernel.*', '$1')
+    @{ NetmapPS = $ours; Tcpdump = $theirs; Size = $Size } | ConvertTo-Json -Compress
+}
+finally {
+    foreach ($p in $receiver, $tcpdump) { if ($p -and -not $p.HasExited) { $p.Kill() } }
+    Remove-NetmapLab $lab
+    Remove-Item $ready, $result -ErrorAction Ignore
+}
