@@ -12,7 +12,7 @@ param([double] $Minutes = 10, [string] $ModulePath = (Join-Path $PSScriptRoot '.
 $ErrorActionPreference = 'Stop'
 $pwsh = Join-Path $PSHOME 'pwsh'
 $seconds = [int]($Minutes * 60)
-$id = [guid]::NewGuid().ToString('N').Substring(0, 8)
+$id = [guid]::NewGuid().ToString('N').Substring(0, 7)   # 'valesoak' + 7: a switch name fits IFNAMSIZ (15)
 
 function Start-Child([string] $Script) {
     $info = [Diagnostics.ProcessStartInfo]::new($pwsh)

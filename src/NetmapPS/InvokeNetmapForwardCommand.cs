@@ -66,7 +66,7 @@ public sealed class InvokeNetmapForwardCommand : PSCmdlet
         WriteVerbose($"Forwarding {From.Name} -> {To.Name}{(Bidirectional ? " and back" : "")}: {(forwarders[0].ZeroCopy ? "zero-copy (buffers swapped, NS_BUF_CHANGED)" : "copying")}.");
         if (AsJob)
         {
-            var job = new ForwardJob(MyInvocation.Line, cancel => ForwardLoop.Run(forwarders, Count, Duration, cancel, From, To));
+            var job = new ForwardJob(MyInvocation.Line, cancel => ForwardLoop.Run(forwarders, Count, Duration, cancel, From, To));   // holds the ports itself
             JobRepository.Add(job);
             WriteObject(job);
             return;
@@ -90,9 +90,12 @@ public sealed class InvokeNetmapForwardCommand : PSCmdlet
 internal static class ForwardLoop
 {
     /// <summary>Forwards until done; a pipe whose other end went away ends it too (PeerGone), with the reports of what was forwarded.</summary>
+    /// <exception cref="NetmapException">A port was closed before or while it ran (Closed).</exception>
     public static (List<ForwardReport> Reports, NetmapException? PeerGone) Run(List<Forwarder> forwarders, long count, double duration,
-        CancellationToken cancel, NetmapPort from, NetmapPort to)
+        CancellationToken stop, NetmapPort from, NetmapPort to)
     {
+        using var use = new PortUse(new[] { from, to }, stop);
+        var cancel = use.Token;
         var clock = Stopwatch.StartNew();
         int wait = forwarders.Count == 1 ? 50 : 5;
         NetmapException? peerGone = null;
@@ -107,6 +110,8 @@ internal static class ForwardLoop
         {
             peerGone = e;
         }
+        if (!from.IsOpen || !to.IsOpen)
+            throw new NetmapException(NetmapError.Closed, $"The port '{(from.IsOpen ? to : from).Name}' was closed while Invoke-NetmapForward was using it.");
         foreach (var f in forwarders) f.Flush(1000);
         double seconds = clock.Elapsed.TotalSeconds;
         var ends = new[] { (from.Name, to.Name), (to.Name, from.Name) };
@@ -137,7 +142,7 @@ internal sealed class ForwardJob : Job
             }
             catch (Exception e)
             {
-                Error.Add(new ErrorRecord(e, "ForwardFailed", ErrorCategory.OperationStopped, null));
+                Error.Add(e is NetmapException ? ErrorRecords.From(e, null) : new ErrorRecord(e, "ForwardFailed", ErrorCategory.OperationStopped, null));
                 SetJobState(JobState.Failed);
             }
         });

@@ -62,13 +62,14 @@ public sealed class MeasureNetmapTrafficCommand : PSCmdlet
         var progress = new ProgressRecord(2, "Measure-NetmapTraffic", $"Counting on {Port.Name}");
         try
         {
-            while (!_stop.IsCancellationRequested)
+            using var use = new PortUse(new[] { Port }, _stop.Token);
+            while (!use.Token.IsCancellationRequested)
             {
                 double now = clock.Elapsed.TotalSeconds;
                 if (Duration >= 0 && now >= Duration) break;
                 if (Count > 0 && meter.Packets >= Count) break;
                 if (Timeout >= 0 && now - lastPacket >= Timeout) break;
-                if (meter.Poll(50, _stop.Token) > 0) lastPacket = clock.Elapsed.TotalSeconds;
+                if (meter.Poll(50, use.Token) > 0) lastPacket = clock.Elapsed.TotalSeconds;
                 now = clock.Elapsed.TotalSeconds;
                 if (now - lastReport >= Interval)
                 {
@@ -79,6 +80,7 @@ public sealed class MeasureNetmapTrafficCommand : PSCmdlet
                     (lastReport, packetsAt, bytesAt, batchesAt) = (now, meter.Packets, meter.Bytes, meter.Batches);
                 }
             }
+            if (!Port.IsOpen) throw new NetmapException(NetmapError.Closed, $"The port '{Port.Name}' was closed while Measure-NetmapTraffic was using it.");
         }
         catch (NetmapException e) when (e.Error == NetmapError.PeerGone)
         {

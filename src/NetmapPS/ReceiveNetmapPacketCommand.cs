@@ -62,8 +62,10 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
                     "No port to receive from: open one first (Open-NetmapPort netmap:eth0) or give -Port."),
                 "NoPortOpen", ErrorCategory.ObjectNotFound, null));
         List<(NetmapPort Port, PacketReceiver Receiver)> receivers = new();
+        PortUse? use = null;
         try
         {
+            use = new PortUse(_ports, _stop.Token);
             var filter = string.IsNullOrWhiteSpace(Filter) ? null : PacketFilter.Compile(Filter);
             foreach (var port in _ports)
             {
@@ -71,7 +73,9 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
                 WriteVerbose($"Receiving on '{port.Name}' ({port.Mode}, {port.Mechanism}), RX rings {RingsOf(port) ?? port.RxRings}" +
                              (filter is null ? "." : $", filter '{Filter}' compiled by libpcap to {filter.Program.Count} BPF instructions."));
             }
-            Run(receivers);
+            Run(receivers, use.Token);
+            if (_ports.FirstOrDefault(p => !p.IsOpen) is { } closed)
+                throw new NetmapException(NetmapError.Closed, $"The port '{closed.Name}' was closed while Receive-NetmapPacket was using it.");
         }
         catch (NetmapException e) when (e.Error == NetmapError.PeerGone)
         {
@@ -83,10 +87,17 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
         }
         finally
         {
-            foreach (var (port, receiver) in receivers)
+            try
             {
-                port.Statistics.AddReceive(receiver.Seen, receiver.Matched, receiver.Received);
-                WriteVerbose($"'{port.Name}': seen {receiver.Seen}, matched {receiver.Matched}, emitted {receiver.Received}, dropped by the backend {port.Dropped} (since open).");
+                foreach (var (port, receiver) in receivers)
+                {
+                    port.Statistics.AddReceive(receiver.Seen, receiver.Matched, receiver.Received);
+                    WriteVerbose($"'{port.Name}': seen {receiver.Seen}, matched {receiver.Matched}, emitted {receiver.Received}, dropped by the backend {port.Dropped} (since open).");
+                }
+            }
+            finally
+            {
+                use?.Dispose();
             }
         }
     }
@@ -100,20 +111,20 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
         return new RingSpan(first, end);
     }
 
-    private void Run(List<(NetmapPort Port, PacketReceiver Receiver)> receivers)
+    private void Run(List<(NetmapPort Port, PacketReceiver Receiver)> receivers, CancellationToken cancel)
     {
         var batch = new List<NetmapPacket>(Batch);
         long left = Count > 0 ? Count : long.MaxValue;
         long idleDeadline = Deadline(Timeout), end = Deadline(Duration), nextProgress = 0;
         int wait = receivers.Count == 1 ? 100 : 10;
         var progress = new ProgressRecord(1, "Receive-NetmapPacket", "Receiving");
-        while (left > 0 && !_stop.IsCancellationRequested && Environment.TickCount64 < end)
+        while (left > 0 && !cancel.IsCancellationRequested && Environment.TickCount64 < end)
         {
             int got = 0;
             foreach (var (_, receiver) in receivers)
             {
                 batch.Clear();
-                got += receiver.Receive(batch, (int)Math.Min(left, Batch), got == 0 && receiver == receivers[^1].Receiver ? wait : 0, _stop.Token);
+                got += receiver.Receive(batch, (int)Math.Min(left, Batch), got == 0 && receiver == receivers[^1].Receiver ? wait : 0, cancel);
                 int emitted = 0;
                 try
                 {
@@ -124,6 +135,13 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
                         emitted++;
                         left--;
                     }
+                }
+                catch (PipelineStoppedException) when (!Stopping)
+                {
+                    // Not Ctrl+C: a command downstream (Select-Object -First N) took this packet and wants no
+                    // more, so it leaves the ring too. After Ctrl+C (Stopping) it stays: it may not have got through.
+                    emitted++;
+                    throw;
                 }
                 finally
                 {

@@ -11,9 +11,10 @@ namespace NetmapPS;
 /// for room in the TX ring rather than dropping.
 /// </summary>
 [Cmdlet(VerbsCommunications.Send, "NetmapPacket", SupportsShouldProcess = true)]
-public sealed class SendNetmapPacketCommand : PSCmdlet
+public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
 {
     private PacketTransmitter? _transmitter;
+    private PortUse? _use;
     private readonly CancellationTokenSource _stop = new();
 
     [Parameter(Mandatory = true, Position = 0)]
@@ -85,6 +86,7 @@ public sealed class SendNetmapPacketCommand : PSCmdlet
         {
             if (HostRing && Port.HostTxRingCount == 0)
                 throw new Netmap.Native.NetmapException(Netmap.Native.NetmapError.InvalidRequest, $"'{Port.Name}' has no host TX ring.");
+            _use = new PortUse(new[] { Port }, _stop.Token);
             _transmitter = new PacketTransmitter(Port, HostRing ? Port.TxRingCount + (Ring ?? 0) : Ring);
             _pacer = Rate > 0 ? new Pacer(Rate) : null;
             if (Duration >= 0 && !MyInvocation.BoundParameters.ContainsKey(nameof(Count))) Count = long.MaxValue;
@@ -110,14 +112,16 @@ public sealed class SendNetmapPacketCommand : PSCmdlet
         try
         {
             if (Sequence) frame = (byte[])frame.Clone();
-            for (long i = 0; i < Count && !_stop.IsCancellationRequested; i++)
+            var cancel = _use!.Token;
+            for (long i = 0; i < Count && !cancel.IsCancellationRequested; i++)
             {
                 if ((i & 1023) == 0 && TimeIsUp()) break;
                 if (Sequence) SequenceStamp.Write(frame, _sequence++, SequenceOffset);
-                _pacer?.Next(_stop.Token);
-                if (!_transmitter!.Send(frame, TimeoutMs, _stop.Token))
+                _pacer?.Next(cancel);
+                if (!_transmitter!.Send(frame, TimeoutMs, cancel))
                 {
-                    if (!_stop.IsCancellationRequested)
+                    if (!Port.IsOpen) throw new NetmapException(NetmapError.Closed, $"The port '{Port.Name}' was closed while Send-NetmapPacket was using it.");
+                    if (!cancel.IsCancellationRequested)
                         ThrowTerminatingError(new ErrorRecord(new TimeoutException(
                                 $"No TX slot freed up on '{Port.Name}' within {Timeout} s after {_transmitter.Sent} frames: nobody is taking the packets."),
                             "TransmitTimeout", ErrorCategory.OperationTimeout, Port));
@@ -140,7 +144,20 @@ public sealed class SendNetmapPacketCommand : PSCmdlet
         if (_transmitter is null) return;
         try
         {
-            if (!_stop.IsCancellationRequested && !_transmitter.Flush(TimeoutMs < 0 ? 5000 : TimeoutMs, _stop.Token))
+            Finish();
+        }
+        finally
+        {
+            Dispose();
+        }
+    }
+
+    private void Finish()
+    {
+        if (!Port.IsOpen || _transmitter is null) return;
+        try
+        {
+            if (!_use!.Token.IsCancellationRequested && !_transmitter.Flush(TimeoutMs < 0 ? 5000 : TimeoutMs, _use.Token))
                 WriteWarning($"Some frames are still waiting in the TX ring of '{Port.Name}': the receiver is not taking them.");
         }
         catch (NetmapException e)
@@ -156,6 +173,13 @@ public sealed class SendNetmapPacketCommand : PSCmdlet
     protected override void StopProcessing() => _stop.Cancel();
 
     private bool TimeIsUp() => Duration >= 0 && _clock.Elapsed.TotalSeconds >= Duration;
+
+    /// <summary>Lets the port go (also when the pipeline was stopped and EndProcessing never ran).</summary>
+    public void Dispose()
+    {
+        _use?.Dispose();
+        _use = null;
+    }
 
     private static byte[]? FrameOf(object input)
     {

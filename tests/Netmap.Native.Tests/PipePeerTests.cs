@@ -8,7 +8,7 @@ namespace Netmap.Native.Tests;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public class PipePeerTests(ShmDirectory shm)
 {
-    private static string Unique(string stem) => $"{stem}{Guid.NewGuid():N}"[..16];
+    private static string Unique(string stem) => $"{stem}{Guid.NewGuid():N}"[..15]; // IFNAMSIZ
 
     [Fact]
     public void WaitEndsWhenThePeerThatWasOpenCloses()

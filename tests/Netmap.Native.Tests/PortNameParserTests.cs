@@ -43,10 +43,12 @@ public class PortNameParserTests
         ["netmap:eth0@2/x"] = Spec("netmap", "eth0", "eth0", flags: RegisterFlags.Exclusive, memoryId: 2),
         ["netmap:eth0/t@2/r@2"] = Spec("netmap", "eth0", "eth0", flags: RegisterFlags.MonitorTx | RegisterFlags.MonitorRx, memoryId: 2),
         ["netmap:eth0@65535"] = Spec("netmap", "eth0", "eth0", memoryId: 65535),
-        ["netmap:a:b.c"] = Spec("netmap", "a:b.c", "a:b.c"),
-        ["netmap:" + new string('a', 63)] = Spec("netmap", new string('a', 63), new string('a', 63)),
-        ["netmap:" + new string('\u00e9', 31) + "a"] = Spec("netmap", new string('\u00e9', 31) + "a", new string('\u00e9', 31) + "a"),
-        ["vale0:" + new string('a', 57)] = Spec("vale0", "vale0:" + new string('a', 57), new string('a', 57)),
+        ["netmap:eth0.100"] = Spec("netmap", "eth0.100", "eth0.100"),
+        ["netmap:" + new string('a', 15)] = Spec("netmap", new string('a', 15), new string('a', 15)),
+        ["netmap:" + new string('a', 15) + "{" + new string('b', 47)] = Spec("netmap", new string('a', 15) + "{" + new string('b', 47),
+            new string('a', 15), pipe: PipeEnd.Master, pipeId: new string('b', 47)),
+        ["vale0:" + new string('a', 15)] = Spec("vale0", "vale0:" + new string('a', 15), new string('a', 15)),
+        ["vale" + new string('x', 11) + ":a"] = Spec("vale" + new string('x', 11), "vale" + new string('x', 11) + ":a", "a"),
         ["netmap:eth0@conf:tx_rings=4,rings=2"] = Spec("netmap", "eth0", "eth0",
             config: new PortConfig { TxRings = 4, RxRings = 2 }),
         ["netmap:eth0@conf:rings=65535,slots=4294967295"] = Spec("netmap", "eth0", "eth0",
@@ -163,9 +165,29 @@ public class PortNameParserTests
         { "netmap:p{a.b", 10, "expected a pipe id of letters, digits or '_', found '.'" },
         { "netmap:p{a}b", 10, "found '}'" },
         { "netmap:{1", 7, "expected a port name before the pipe mark '{'" },
-        { "netmap:" + new string('a', 64), 70, "too long" },
-        { "vale0:" + new string('a', 58), 63, "too long" },
-        { "netmap:" + new string('\u00e9', 32), 38, "expected at most 63 bytes for port and pipe, found a name of 64 bytes" },
+        { "netmap:p{" + new string('a', 62), 70, "expected at most 63 bytes for port and pipe, found a name of 64 bytes" },
+        { "vale0:p{" + new string('a', 56), 63, "too long" },
+        // Interface, pipe parent, VALE port and switch names: IFNAMSIZ, and nothing a path or a command would read.
+        { "netmap:" + new string('a', 16), 22, "expected at most 15 characters for the interface or port name, found a name of 16 characters" },
+        { "netmap:" + new string('a', 300), 22, "IFNAMSIZ" },
+        { "vale0:" + new string('a', 16), 21, "at most 15 characters for the interface or port name" },
+        { "vale" + new string('x', 12) + ":a", 15, "at most 15 characters for the VALE switch name" },
+        { "netmap:" + new string('a', 16) + "{1", 22, "at most 15 characters" },
+        { "netmap:eth0;reboot", 11, "expected an interface or port name of letters, digits, '_' and '.', found ';'" },
+        { "netmap:../x", 7, "expected an interface or port name that does not start with '.', found '.'" },
+        { "netmap:..{1", 7, "does not start with '.'" },
+        { "netmap:.", 7, "does not start with '.'" },
+        { "vale0:..", 6, "does not start with '.'" },
+        { "vale../x:p", 4, "expected ':' after the VALE switch name 'vale', found '.'" },
+        { "netmap:a b", 8, "found ' '" },
+        { "netmap:a\nb", 8, "found the control character U+000A" },
+        { "netmap:a\u001b[2J", 8, "found the control character U+001B" },
+        { "netmap:$(id)", 7, "found '$'" },
+        { "netmap:a`id`", 8, "found '`'" },
+        { "netmap:a:b", 8, "found ':'" },
+        { "netmap:a;b{1", 8, "found ';'" },
+        { "vale0:a;b", 7, "found ';'" },
+        { "netmap:caf\u00e9", 10, "of letters, digits, '_' and '.'" },
         { "netmap:eth\u00000", 10, "expected a character other than NUL" },
         { "netmap:eth0@0", 12, "expected a memory id from 1 to 65535, found '0'" },
         { "netmap:eth0@65536", 12, "expected a memory id from 1 to 65535, found '65536'" },
@@ -213,10 +235,22 @@ public class PortNameParserTests
         Assert.Equal(offset, error.Position);
         Assert.Contains(fragment, error.Message, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(name, error.PortName);
-        Assert.StartsWith($"Invalid port name '{name}' at offset {offset}: expected {error.Expected}, found ", error.Message);
+        Assert.StartsWith($"Invalid port name '{PortNameException.Printable(name)}' at offset {offset}: expected {error.Expected}, found ", error.Message);
         Assert.False(PortNameParser.TryParse(name, out var spec, out var tryError));
         Assert.Null(spec);
         Assert.Equal(error.Message, tryError!.Message);
+    }
+
+    [Theory]
+    [InlineData("netmap:a\nb")]
+    [InlineData("netmap:a\u001b[2Jb")]
+    [InlineData("netmap:eth\u00000")]
+    public void MessagesCarryNoControlCharacters(string name)
+    {
+        var error = Assert.Throws<PortNameException>(() => PortNameParser.Parse(name));
+
+        Assert.DoesNotContain(error.Message, char.IsControl);
+        Assert.Equal(name, error.PortName);
     }
 
     [Fact]
@@ -278,7 +312,7 @@ public class PortNameParserTests
         string manyKeys = "netmap:eth0@extmem:file=/m," + string.Join(",", Enumerable.Repeat("x", 200_000));
         string manyAts = "netmap:eth0@share=" + new string('@', 200_000);
 
-        Assert.Equal(70, Assert.Throws<PortNameException>(() => PortNameParser.Parse(longName)).Position);
+        Assert.Equal(22, Assert.Throws<PortNameException>(() => PortNameParser.Parse(longName)).Position);
         Assert.Equal(27, Assert.Throws<PortNameException>(() => PortNameParser.Parse(manyKeys)).Position);
         Assert.Equal(18, Assert.Throws<PortNameException>(() => PortNameParser.Parse(manyAts)).Position);
     }

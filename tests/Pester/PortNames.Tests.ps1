@@ -41,7 +41,8 @@ Describe 'Get-NetmapPortName' {
         @{ Name = 'netmap:eth0-x'; Offset = 12; Fragment = "expected a ring number after '-', found 'x'" }
         @{ Name = 'netmap:eth0-4095'; Offset = 12; Fragment = 'ring number from 0 to 4094' }
         @{ Name = 'netmap:eth0/q'; Offset = 12; Fragment = 'expected a flag letter' }
-        @{ Name = 'netmap:' + ('a' * 64); Offset = 70; Fragment = 'too long' }
+        @{ Name = 'netmap:p{' + ('a' * 62); Offset = 70; Fragment = 'too long' }
+        @{ Name = 'netmap:' + ('a' * 16); Offset = 22; Fragment = 'at most 15 characters' }
         @{ Name = 'netmap:p{'; Offset = 9; Fragment = 'expected a pipe id' }
         @{ Name = 'netmap:eth0@conf:rings=2,rings=3'; Offset = 25; Fragment = "duplicate key 'rings'" }
         @{ Name = 'netmap:eth0@conf:bogus=1'; Offset = 17; Fragment = "found 'bogus'" }

@@ -63,7 +63,7 @@ Subsystem powershell $Pwsh -sshs -NoLogo -NoProfile
             Options     = @{ StrictHostKeyChecking = 'no'; UserKnownHostsFile = '/dev/null'; LogLevel = 'ERROR' }
         }
         # Each host opens a pipe of its own, sends 3 DNS queries among other traffic, and captures.
-        $packets = @(Invoke-Command @remote -ArgumentList $ModulePath, (New-TestName 'rem') -ScriptBlock {
+        $packets = @(Invoke-Command @remote -ArgumentList $ModulePath, (New-TestName 'r').Substring(0, 7) -ScriptBlock {   # with the PID at most 15 characters (IFNAMSIZ)
                 param($module, $stem)
                 Import-Module $module
                 $a, $b = Open-NetmapPort "netmap:$stem$PID{1", "netmap:$stem$PID}1"

@@ -14,9 +14,8 @@ internal static unsafe class EmulatedValeReader
     public static IReadOnlyList<ValeSwitchInfo> ReadAll()
     {
         var switches = new List<ValeSwitchInfo>();
-        string dir = SharedMemoryBackend.Directory, prefix = SharedMemoryBackend.FilePrefix + "vale-";
-        if (!Directory.Exists(dir)) return switches;
-        foreach (var path in Directory.EnumerateFiles(dir, prefix + "*").Order(StringComparer.Ordinal))
+        string prefix = SharedMemoryBackend.FilePrefix + "vale-";
+        foreach (var path in SharedMemoryBackend.OwnRegionFiles("vale-*"))
             if (Read(path, Path.GetFileName(path)[prefix.Length..]) is { } info) switches.Add(info);
         return switches;
     }
@@ -29,8 +28,9 @@ internal static unsafe class EmulatedValeReader
         long size = 0;
         try
         {
-            size = LibC.FileInfo(fd).Size;
-            if (size < sizeof(RegionHeader)) return null;
+            var info = LibC.FileInfo(fd);
+            size = info.Size;
+            if (info.Uid != LibC.GetUid() || size < sizeof(RegionHeader)) return null;
             p = LibC.MMap(0, (nuint)size, LibC.PROT_READ, LibC.MAP_SHARED, fd, 0);
             if (p == -1) return null;
             var b = (byte*)p;

@@ -19,10 +19,7 @@ public static class RegionDirectory
     public static IReadOnlyList<RegionPorts> List()
     {
         var found = new List<RegionPorts>();
-        string[] files;
-        try { files = System.IO.Directory.GetFiles(SharedMemoryBackend.Directory, SharedMemoryBackend.FilePrefix + "*"); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return found; }
-        foreach (string file in files.OrderBy(f => f, StringComparer.Ordinal))
+        foreach (string file in SharedMemoryBackend.OwnRegionFiles())
         {
             string rest = Path.GetFileName(file)[SharedMemoryBackend.FilePrefix.Length..];
             int dash = rest.IndexOf('-');
@@ -41,8 +38,9 @@ public static class RegionDirectory
         long size = 0;
         try
         {
-            size = LibC.FileInfo(fd).Size;
-            if (size < sizeof(RegionHeader)) return Array.Empty<string>();
+            var info = LibC.FileInfo(fd);
+            size = info.Size;
+            if (info.Uid != LibC.GetUid() || size < sizeof(RegionHeader)) return Array.Empty<string>();
             map = LibC.MMap(0, (nuint)size, LibC.PROT_READ, LibC.MAP_SHARED, fd, 0);
             if (map == -1) return Array.Empty<string>();
             byte* b = (byte*)map;

@@ -30,6 +30,23 @@ public static class SharedMemoryBackend
     /// <summary>True for the ports this backend serves: pipe ends and VALE ports.</summary>
     public static bool Serves(PortSpec spec) => spec.IsVale || spec.Pipe != PipeEnd.None;
 
+    /// <summary>
+    /// The region files of this user whose names match <paramref name="pattern"/> (after the prefix), in
+    /// order. Files another user put under this user's prefix are left out: they are not ours to read.
+    /// </summary>
+    public static IReadOnlyList<string> OwnRegionFiles(string pattern = "*")
+    {
+        try
+        {
+            return System.IO.Directory.EnumerateFiles(Directory, FilePrefix + pattern)
+                .Where(f => LibC.PathOwner(f) == LibC.GetUid()).Order(StringComparer.Ordinal).ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Array.Empty<string>();
+        }
+    }
+
     /// <summary>Removes region files left by processes that died holding them.</summary>
     public static IReadOnlyList<string> SweepStaleRegions() => SharedRegion.SweepStale(Directory, FilePrefix);
 
@@ -75,7 +92,7 @@ public static class SharedMemoryBackend
 
     private static IPortDriver Finish(SharedRegion region, PortSpec spec, uint port, RingSpan tx, RingSpan rx, string mechanism)
     {
-        var driver = new SharedMemoryPort(region, port, tx, rx, mechanism, spec.Name);
+        var driver = new SharedMemoryPort(region, port, tx, rx, mechanism, spec.Name) { Warnings = OtherUsers(region.Path) };
         if (spec.MemoryId != 0 && spec.MemoryId != driver.MemoryId)
         {
             driver.Dispose();
@@ -297,12 +314,38 @@ public static class SharedMemoryBackend
         return System.Text.Encoding.UTF8.GetString(end < 0 ? span : span[..end]);
     }
 
-    /// <summary>Names become file names: only letters, digits, '_' and '.', not starting with '.'.</summary>
+    /// <summary>
+    /// Pipes and switches belong to one user in emulated mode (the uid is in the file name): when another
+    /// user has one of the same name, say that this port is not connected to theirs.
+    /// </summary>
+    private static string[] OtherUsers(string path)
+    {
+        string mine = Path.GetFileName(path), kindAndName = mine[FilePrefix.Length..];
+        var uids = new List<string>();
+        try
+        {
+            foreach (var file in System.IO.Directory.EnumerateFiles(Directory, "netmapps-*-" + kindAndName))
+            {
+                string uid = Path.GetFileName(file)["netmapps-".Length..^(kindAndName.Length + 1)];
+                if (uid.Length > 0 && uid.All(char.IsAsciiDigit) && Path.GetFileName(file) != mine) uids.Add(uid);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        if (uids.Count == 0) return Array.Empty<string>();
+        string what = kindAndName.StartsWith("vale-", StringComparison.Ordinal) ? "VALE switch" : "pipe parent";
+        string name = kindAndName[5..];
+        return [$"uid {string.Join(", ", uids)} also has a {what} '{name}': in emulated mode pipes and VALE switches belong to one user, so this port is on your own '{name}', not connected to theirs."];
+    }
+
+    /// <summary>
+    /// Names become file names: only letters, digits, '_' and '.', not starting with '.', at most 15
+    /// characters. The parser already refuses other names; this guards specs built by hand.
+    /// </summary>
     private static string CheckFileName(string name, PortSpec spec)
     {
-        if (name.Length == 0 || name[0] == '.' || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.'))
+        if (name.Length is 0 or > 15 || name[0] == '.' || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.'))
             throw new NetmapException(NetmapError.InvalidRequest,
-                $"'{spec.Name}': the name '{name}' cannot name a software port in emulated mode; use letters, digits, '_' and '.' (not first).");
+                $"'{PortNameException.Printable(spec.Name)}': the name '{PortNameException.Printable(name)}' cannot name a software port in emulated mode; use up to 15 letters, digits, '_' and '.' (not first).");
         return name;
     }
 }

@@ -54,7 +54,7 @@ internal sealed unsafe class SharedRegion : IDisposable
         var info = LibC.FileInfo(_fd);
         if (info.Uid != LibC.GetUid())
             throw new NetmapException(NetmapError.PermissionDenied,
-                $"The shared region '{Path}' belongs to uid {info.Uid}, not to you (uid {LibC.GetUid()}). Ports in it can only be opened by that user.");
+                $"The shared region '{Path}' belongs to uid {info.Uid}, not to you (uid {LibC.GetUid()}), so its ports cannot be yours. {Remedy(Path)}");
         LockByte(0, wait: true);
         bool created = false;
         try
@@ -310,11 +310,18 @@ internal sealed unsafe class SharedRegion : IDisposable
     private static NetmapException OpenError(string path, int errno) => errno switch
     {
         LibC.EACCES => new NetmapException(NetmapError.PermissionDenied,
-            $"Cannot open the shared region '{path}': permission denied. It belongs to another user.") { Errno = errno },
+            $"Cannot open the shared region '{path}': permission denied; it belongs to another user. {Remedy(path)}") { Errno = errno },
+        LibC.ELOOP => new NetmapException(NetmapError.PermissionDenied,
+            $"Cannot open the shared region '{path}': it is a symbolic link, which region files never are, so it is not followed. {Remedy(path)}") { Errno = errno },
         LibC.ENOENT => new NetmapException(NetmapError.NotFound,
             $"Cannot create the shared region '{path}': its directory does not exist. Set NETMAPPS_SHM_DIR to a writable tmpfs directory.") { Errno = errno },
         _ => Errors.FromErrno("open", errno, $"of the shared region '{path}'"),
     };
+
+    /// <summary>What to do about a region file someone else put where ours goes.</summary>
+    private static string Remedy(string path) =>
+        $"Another user created it (by mistake, or to block this name): have it removed (as root: rm '{path}'), " +
+        "use another pipe or switch name, or set NETMAPPS_SHM_DIR to a directory only you can write.";
 
     /// <summary>A stable 16-bit memory id for a region, the same in every process (1000 and up, to stand apart from the kernel's small ids).</summary>
     private static ushort MemoryIdFor(string path)

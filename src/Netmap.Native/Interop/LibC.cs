@@ -11,7 +11,7 @@ internal static unsafe partial class LibC
     public const int PROT_READ = 0x1, PROT_WRITE = 0x2, MAP_SHARED = 0x1;
     public const int F_OFD_GETLK = 36, F_OFD_SETLK = 37, F_OFD_SETLKW = 38;
     public const short F_RDLCK = 0, F_WRLCK = 1, F_UNLCK = 2;
-    public const int EINTR = 4, ENOENT = 2, EAGAIN = 11, EACCES = 13, EEXIST = 17, ETIMEDOUT = 110;
+    public const int EINTR = 4, ENOENT = 2, EAGAIN = 11, EACCES = 13, EEXIST = 17, ELOOP = 40, ETIMEDOUT = 110;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct FileLock
@@ -138,6 +138,14 @@ internal static unsafe partial class LibC
         var buffer = stackalloc byte[256];
         int rc = StatX(-100 /* AT_FDCWD */, path, 0x100 /* AT_SYMLINK_NOFOLLOW */, 0x7ff, buffer);
         return rc == 0 ? *(ulong*)(buffer + 32) : null;
+    }
+
+    /// <summary>The owner of a path (not following a symbolic link), or null when nothing is there.</summary>
+    public static uint? PathOwner(string path)
+    {
+        var buffer = stackalloc byte[256];
+        int rc = StatX(-100 /* AT_FDCWD */, path, 0x100 /* AT_SYMLINK_NOFOLLOW */, 0x7ff, buffer);
+        return rc == 0 ? *(uint*)(buffer + 20) : null;
     }
 
     [LibraryImport(Lib, EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]

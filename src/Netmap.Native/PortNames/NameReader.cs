@@ -49,5 +49,7 @@ internal sealed class NameReader(string text)
         new(Text, position, expected, $"'{token}'", hint);
 
     private string DescribeCharAt(int position) =>
-        position < Text.Length ? $"'{Text[position]}'" : "end of name";
+        position >= Text.Length ? "end of name"
+        : char.IsControl(Text[position]) ? $"the control character U+{(int)Text[position]:X4}"
+        : $"'{Text[position]}'";
 }

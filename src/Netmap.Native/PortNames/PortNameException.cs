@@ -39,7 +39,11 @@ public sealed class PortNameException : FormatException
 
     private static string ComposeMessage(string portName, int position, string expected, string found, string? hint)
     {
-        string message = $"Invalid port name '{portName}' at offset {position}: expected {expected}, found {found}.";
+        string message = $"Invalid port name '{Printable(portName)}' at offset {position}: expected {expected}, found {found}.";
         return hint is null ? message : $"{message} {hint}";
     }
+
+    /// <summary>The name with control characters written as \uXXXX, so that a message never carries a newline or a terminal escape.</summary>
+    public static string Printable(string text) =>
+        text.Any(char.IsControl) ? string.Concat(text.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString())) : text;
 }

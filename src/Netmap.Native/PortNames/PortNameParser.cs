@@ -81,6 +81,7 @@ public static partial class PortNameParser
                 $"Put the interface or port name right after the prefix, e.g. '{prefix}:eth0'.");
 
         var (portName, pipe, pipeId) = SplitPipe(reader, nameStart, nameEnd);
+        CheckInterfaceName(reader, nameStart, nameStart + portName.Length, "interface or port name");
         int requestStart = isVale ? 0 : nameStart;
         CheckRequestNameLength(reader, requestStart, nameEnd, isVale);
         return new Header(prefix, isVale, reader.Text[requestStart..nameEnd], portName, pipe, pipeId);
@@ -104,6 +105,7 @@ public static partial class PortNameParser
             if (!reader.TryTake(':'))
                 throw reader.Fail($"':' after the VALE switch name '{switchName}'",
                     "A VALE switch name is 'vale' followed by letters, digits or '_', e.g. 'vale0:port'.");
+            CheckInterfaceName(reader, 0, switchName.Length, "VALE switch name");
             return switchName;
         }
         int colon = text.IndexOf(':');
@@ -141,6 +143,29 @@ public static partial class PortNameParser
         }
         var pipe = markChar == '{' ? PipeEnd.Master : PipeEnd.Slave;
         return (text[start..mark], pipe, text[(mark + 1)..end]);
+    }
+
+    /// <summary>
+    /// Interface, pipe parent, VALE port and switch names become interface lookups and (in emulated mode)
+    /// file names: only ASCII letters, digits, '_' and '.', not first, and at most IFNAMSIZ - 1 bytes,
+    /// so no '/', '..', space, control or shell character ever reaches a system call, path or command.
+    /// </summary>
+    private static void CheckInterfaceName(NameReader reader, int start, int end, string what)
+    {
+        string text = reader.Text;
+        for (int i = start; i < end; i++)
+        {
+            char c = text[i];
+            if (IsIdentifierChar(c) || (c == '.' && i > start)) continue;
+            throw c == '.'
+                ? reader.FailAt(i, $"an {what} that does not start with '.'", "'.' and '..' are not interfaces, and names that start with '.' are refused.")
+                : reader.FailAt(i, $"an {what} of letters, digits, '_' and '.'",
+                    "Linux interface names and netmap port names hold no '/', ':', spaces, control or shell characters.");
+        }
+        if (end - start > MaxInterfaceNameLength)
+            throw new PortNameException(text, start + MaxInterfaceNameLength,
+                $"at most {MaxInterfaceNameLength} characters for the {what}", $"a name of {end - start} characters",
+                "Linux interface names (and netmap's VALE names) fit IFNAMSIZ, 16 bytes with the terminating NUL.");
     }
 
     private static void RejectNul(NameReader reader)

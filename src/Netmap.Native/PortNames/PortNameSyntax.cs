@@ -12,6 +12,9 @@ internal static class PortNameSyntax
     /// <summary>Longest request name: <c>NETMAP_REQ_IFNAMSIZ</c> (64) less the terminating NUL.</summary>
     public const int MaxRequestNameLength = 63;
 
+    /// <summary>Longest interface, pipe parent, VALE port or switch name: Linux's IFNAMSIZ (16) less the NUL.</summary>
+    public const int MaxInterfaceNameLength = 15;
+
     /// <summary>Ring numbers must be below <c>NETMAP_RING_MASK</c>.</summary>
     public const int RingNumberLimit = 0x0fff;
 

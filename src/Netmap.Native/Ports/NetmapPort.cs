@@ -11,7 +11,9 @@ namespace Netmap.Native.Ports;
 public sealed unsafe class NetmapPort : IDisposable
 {
     private readonly IPortDriver _driver;
-    private int _disposed;
+    private readonly object _gate = new();
+    private readonly CancellationTokenSource _closing = new();
+    private int _disposed, _users;
 
     private NetmapPort(PortSpec spec, IPortDriver driver)
     {
@@ -41,6 +43,37 @@ public sealed unsafe class NetmapPort : IDisposable
     public long RegionSize => _driver.RegionSize;
     public DateTime OpenedAt { get; }
     public bool IsOpen => Volatile.Read(ref _disposed) == 0;
+    /// <summary>Cancelled when the port is closed: loops running on it stop waiting and end.</summary>
+    public CancellationToken Closing => _closing.Token;
+
+    /// <summary>
+    /// Keeps the port's memory mapped while a loop on another thread (a receive, a send, a forwarding
+    /// job) uses it: closing the port then cancels <see cref="Closing"/>, and the memory goes when the
+    /// last user disposes of what this returns, not under its feet.
+    /// </summary>
+    /// <exception cref="NetmapException">The port is closed (Closed).</exception>
+    public IDisposable Use()
+    {
+        lock (_gate)
+        {
+            if (_disposed != 0) throw Closed();
+            _users++;
+        }
+        return new Lease(this);
+    }
+
+    private sealed class Lease(NetmapPort port) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) != 0) return;
+            bool last;
+            lock (port._gate) last = --port._users == 0 && port._disposed != 0;
+            if (last) port._driver.Dispose();
+        }
+    }
 
     public uint TxRingCount => Interface->TxRings;
     public uint RxRingCount => Interface->RxRings;
@@ -82,6 +115,7 @@ public sealed unsafe class NetmapPort : IDisposable
     /// <summary>Snapshots of every ring of the port: NIC and host, TX and RX.</summary>
     public IReadOnlyList<RingInfo> GetRings()
     {
+        using var use = Use();
         var rings = new List<RingInfo>();
         var nifp = Interface;
         for (uint i = 0; i < nifp->TxRings + nifp->HostTxRings; i++)
@@ -94,6 +128,7 @@ public sealed unsafe class NetmapPort : IDisposable
     /// <summary>Snapshots of slots of one ring (all, or those in <paramref name="indices"/>, or only [head, tail)).</summary>
     public IEnumerable<SlotInfo> GetSlots(RingDirection direction, RingKind kind, uint index, IEnumerable<uint>? indices = null, bool userOwnedOnly = false)
     {
+        using var use = Use();
         uint nic = direction == RingDirection.TX ? TxRingCount : RxRingCount;
         uint host = direction == RingDirection.TX ? HostTxRingCount : HostRxRingCount;
         uint position = kind == RingKind.NIC ? index : nic + index;
@@ -148,8 +183,17 @@ public sealed unsafe class NetmapPort : IDisposable
 
     public override string ToString() => Name;
 
+    /// <summary>Closes the port: at once, or when the last <see cref="Use"/> ends.</summary>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0) _driver.Dispose();
+        bool now;
+        lock (_gate)
+        {
+            if (_disposed != 0) return;
+            Volatile.Write(ref _disposed, 1);
+            now = _users == 0;
+        }
+        _closing.Cancel();
+        if (now) _driver.Dispose();
     }
 }

@@ -96,9 +96,6 @@ public sealed record NetmapSystemInfo
 
     private static IReadOnlyList<string> EmulatedRegionFiles()
     {
-        string dir = SharedMemoryBackend.Directory;
-        return Directory.Exists(dir)
-            ? Directory.EnumerateFiles(dir, SharedMemoryBackend.FilePrefix + "*").Order(StringComparer.Ordinal).ToList()
-            : Array.Empty<string>();
+        return SharedMemoryBackend.OwnRegionFiles();
     }
 }
