@@ -1,9 +1,11 @@
 # Capture on a flooded veth. In a lab (tools/NetmapLab.psm1), bench/c/flood.c in namespace B sends
 # Count UDP frames of Size bytes to eth0 in namespace A (at most Seconds long), twice: once received
 # by NetmapPS (Measure-NetmapTraffic -Port netmap:eth0, bench/Flood-Receiver.ps1), once by
-# tcpdump -i eth0 -Q in -w /dev/null. For each: frames sent, received, dropped as the receiver's kernel
-# side counts them, and CPU seconds (utime + stime in /proc/PID/stat) of the receiving process from
-# the moment it is ready to Silence seconds after the flood. Needs root, ip and tcpdump. Prints JSON.
+# tcpdump -i eth0 -Q in -w /dev/null. Each receiver first takes an untimed warm-up flood (a tenth of
+# Count: the JIT has compiled the receive path for good before the measured flood). For each: frames
+# sent, received, dropped as the receiver's kernel side counts them, and CPU seconds (utime + stime in
+# /proc/PID/stat) of the receiving process from the moment it is ready to Silence seconds after the
+# flood. Needs root, ip and tcpdump. Prints JSON.
 param([string] $ModulePath, [string] $Flood, [long] $Count, [double] $Seconds, [int] $Size = 60, [double] $Silence = 1)
 $ErrorActionPreference = 'Stop'
 $ModulePath = (Resolve-Path $ModulePath).Path
@@ -37,13 +39,15 @@ $txCpu = $two ? @('taskset', '-c', '0') : @()
 
 $lab = New-NetmapLab
 $ready = Join-Path ([IO.Path]::GetTempPath()) "nmps-flood-$PID.ready"
+$warm = Join-Path ([IO.Path]::GetTempPath()) "nmps-flood-$PID.warm"
+$warmCount = [Math]::Max(1000, [long]($Count / 10))
 $result = Join-Path ([IO.Path]::GetTempPath()) "nmps-flood-$PID.result"
 $receiver = $tcpdump = $null
 try {
     # No IPv6 chatter from the peer: what reaches eth0 is the flood.
     & ip netns exec $lab.B sysctl -qw net.ipv6.conf.peer0.disable_ipv6=1 2>$null
-    function Send-Flood {
-        $sent = & ip netns exec $lab.B @txCpu $Flood peer0 $lab.Mac $lab.PeerAddress $lab.Address $Count $Seconds $Size
+    function Send-Flood([long] $Frames = $Count) {
+        $sent = & ip netns exec $lab.B @txCpu $Flood peer0 $lab.Mac $lab.PeerAddress $lab.Address $Frames $Seconds $Size
         if ($LASTEXITCODE) { throw 'The flood sender failed.' }
         $sent, $seconds = -split $sent
         @{ Sent = [long]$sent; FloodSeconds = [double]$seconds }
@@ -52,7 +56,9 @@ try {
     # Round 1: NetmapPS.
     $pwsh = Join-Path $PSHOME 'pwsh'
     $receiver = Start-Receiver @($pwsh, '-NoProfile', '-NonInteractive', '-File', (Join-Path $PSScriptRoot 'Flood-Receiver.ps1'),
-        '-ModulePath', $ModulePath, '-PortName', 'netmap:eth0', '-ReadyFile', $ready, '-ResultFile', $result, '-Silence', $Silence, '-MaxSeconds', (30 + $Seconds))
+        '-ModulePath', $ModulePath, '-PortName', 'netmap:eth0', '-WarmFile', $warm, '-ReadyFile', $ready, '-ResultFile', $result, '-Silence', $Silence, '-MaxSeconds', (30 + $Seconds))
+    Wait-Until { Test-Path $warm } $receiver 'open the port'
+    $null = Send-Flood $warmCount
     Wait-Until { Test-Path $ready } $receiver 'get ready'
     $cpu = Get-CpuSeconds $receiver.Id
     $ours = Send-Flood
@@ -65,19 +71,22 @@ try {
     # Round 2: tcpdump on the same flood.
     $tcpdump = Start-Receiver 'tcpdump', '-i', 'eth0', '-Q', 'in', '-nn', '-w', '/dev/null'
     if ($tcpdump.StandardError.ReadLine() -notmatch 'listening') { throw 'tcpdump did not start.' }
-    $cpu = Get-CpuSeconds $tcpdump.Id
+    $null = Send-Flood $warmCount
+    Start-Sleep -Seconds $Silence
+    $warmStats = @{ Cpu = Get-CpuSeconds $tcpdump.Id }
+    $cpu = $warmStats.Cpu
     $theirs = Send-Flood
     Start-Sleep -Seconds $Silence
     $theirs.Cpu = (Get-CpuSeconds $tcpdump.Id) - $cpu
     & kill -INT $tcpdump.Id
     $stats = $tcpdump.StandardError.ReadToEnd()
     $tcpdump.WaitForExit()
-    $theirs.Received = [long]($stats -replace '(?s).*?(\d+) packets captured.*', '$1')
+    $theirs.Received = [long]($stats -replace '(?s).*?(\d+) packets captured.*', '$1') - $warmCount
     $theirs.Dropped = [long]($stats -replace '(?s).*?(\d+) packets dropped by kernel.*', '$1')
     @{ NetmapPS = $ours; Tcpdump = $theirs; Size = $Size } | ConvertTo-Json -Compress
 }
 finally {
     foreach ($p in $receiver, $tcpdump) { if ($p -and -not $p.HasExited) { $p.Kill() } }
     Remove-NetmapLab $lab
-    Remove-Item $ready, $result -ErrorAction Ignore
+    Remove-Item $ready, $warm, $result -ErrorAction Ignore
 }

@@ -14,7 +14,14 @@ namespace Netmap.Native.Emulated;
 /// </summary>
 internal sealed unsafe class XdpPort : IPortDriver
 {
-    private const uint Slots = 1024, ChunkSize = NetmapAbi.DefaultBufferSize, SocketRingSize = 2048, FillBuffers = 1024;
+    private const uint Slots = 1024, ChunkSize = NetmapAbi.DefaultBufferSize, SocketRingSize = 4096, FillBuffers = 4096;
+
+    /// <summary>
+    /// After a wake-up for received frames, how long to let more arrive before syncing, as a NIC's
+    /// interrupt moderation (ethtool rx-usecs) does: a flood is then taken in batches rather than a
+    /// frame or two per system call. Each frame waits this much longer at most.
+    /// </summary>
+    private const uint RxCoalesceMicroseconds = 100;
 
     private readonly NetInterface _nic;
     private readonly RegionLayout _layout;
@@ -331,8 +338,10 @@ internal sealed unsafe class XdpPort : IPortDriver
             if (RingChecks.AnyPastCur(Interface, receive ? RxRings : TxRings, !receive)) return true;
             long left = deadline - Environment.TickCount64;
             if (left <= 0 || cancel.IsCancellationRequested || fds.Length == 0) return false;
+            int ready;
             fixed (LibC.PollFd* p = fds)
-                LibC.Poll(p, (nuint)fds.Length, (int)Math.Min(left, receive ? 100 : 1));
+                ready = LibC.Poll(p, (nuint)fds.Length, (int)Math.Min(left, receive ? 100 : 1));
+            if (receive && ready > 0) LibC.USleep(RxCoalesceMicroseconds);
         }
     }
 

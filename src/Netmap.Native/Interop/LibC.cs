@@ -36,6 +36,9 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "fchmod", SetLastError = true)]
     public static partial int FChmod(int fd, uint mode);
 
+    [LibraryImport(Lib, EntryPoint = "usleep", SetLastError = true)]
+    public static partial int USleep(uint microseconds);
+
     [LibraryImport(Lib, EntryPoint = "mkdir", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int MkDir(string path, uint mode);
 
