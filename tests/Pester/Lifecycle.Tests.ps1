@@ -44,6 +44,28 @@ Describe 'Region files' {
 }
 
 Describe 'A holder killed with SIGKILL' {
+    BeforeAll {
+        # A child holds PeerPort (with HolderArguments) and is killed; then Work runs on Port in a thread
+        # job, which must end by itself within 20 s. Returns the job's output.
+        function Invoke-AfterPeerKilled([string] $PeerPort, [string[]] $HolderArguments, $Port, [scriptblock] $Work) {
+            $ready = Join-Path ([IO.Path]::GetTempPath()) "$(New-TestName 'peer').ready"
+            $holder = Start-TestScript 'Hold-Port.ps1' (@('-Port', $PeerPort, '-ReadyFile', $ready) + $HolderArguments)
+            try {
+                Wait-File $ready
+                & kill -9 $holder.Id
+                $holder.WaitForExit()
+                $job = Start-ThreadJob $Work -ArgumentList $ModulePath, $Port
+                $job | Wait-Job -Timeout 20 | Should -Not -BeNullOrEmpty -Because 'a wait without -Timeout must end when the other end is gone'
+                $job | Receive-Job
+            }
+            finally {
+                if (-not $holder.HasExited) { & kill -9 $holder.Id }
+                Remove-Item $ready -ErrorAction Ignore
+                Close-NetmapPort -All
+            }
+        }
+    }
+
     It 'leaves a region that the next open reclaims: its rings are free again and the file goes' {
         $name = New-TestName 'kh'
         $path = Get-RegionPath "pipe-$name"
@@ -84,46 +106,18 @@ Describe 'A holder killed with SIGKILL' {
 
     It 'ends a wait on the other end of its pipe: what it sent is received, then PipePeerGone instead of waiting forever' {
         $name = New-TestName 'pg'
-        $ready = Join-Path ([IO.Path]::GetTempPath()) "$name.ready"
         $rx = Open-NetmapPort "netmap:$name}1"
-        $holder = Start-TestScript 'Hold-Port.ps1' @('-Port', "netmap:$name{1", '-ReadyFile', $ready, '-Send', '5')
-        try {
-            Wait-File $ready
-            & kill -9 $holder.Id
-            $holder.WaitForExit()
-            $job = Start-ThreadJob { param($m, $p) Import-Module $m; Receive-NetmapPacket -Port $p 2>&1 } -ArgumentList $ModulePath, $rx
-            $job | Wait-Job -Timeout 20 | Should -Not -BeNullOrEmpty -Because 'a receive without -Timeout must end when the sender is gone'
-            $out = $job | Receive-Job
-            ($out | Where-Object { $_ -is [Netmap.Native.Packets.NetmapPacket] }).Count | Should -Be 5
-            ($out | Where-Object { $_ -is [Management.Automation.ErrorRecord] }).FullyQualifiedErrorId | Should -BeLike 'PipePeerGone,*'
-        }
-        finally {
-            if (-not $holder.HasExited) { & kill -9 $holder.Id }
-            Remove-Item $ready -ErrorAction Ignore
-            Close-NetmapPort -All
-        }
+        $out = Invoke-AfterPeerKilled "netmap:$name{1" @('-Send', '5') $rx { param($m, $p) Import-Module $m; Receive-NetmapPacket -Port $p 2>&1 }
+        ($out | Where-Object { $_ -is [Netmap.Native.Packets.NetmapPacket] }).Count | Should -Be 5
+        ($out | Where-Object { $_ -is [Management.Automation.ErrorRecord] }).FullyQualifiedErrorId | Should -BeLike 'PipePeerGone,*'
     }
 
     It 'ends a blocked send on the other end of its pipe when the receiver is killed' {
         $name = New-TestName 'ps'
-        $ready = Join-Path ([IO.Path]::GetTempPath()) "$name.ready"
         $tx = Open-NetmapPort "netmap:$name{1"
-        $holder = Start-TestScript 'Hold-Port.ps1' @('-Port', "netmap:$name}1", '-ReadyFile', $ready)
-        try {
-            Wait-File $ready
-            & kill -9 $holder.Id
-            $holder.WaitForExit()
-            # More frames than both rings hold: the sender blocks once they are full, and must end there.
-            $job = Start-ThreadJob { param($m, $p) Import-Module $m; New-NetmapPacket -Length 60 | Send-NetmapPacket -Port $p -Count 10000 -Summary 2>&1 } -ArgumentList $ModulePath, $tx
-            $job | Wait-Job -Timeout 20 | Should -Not -BeNullOrEmpty -Because 'a send without -Timeout must end when the receiver is gone'
-            $out = $job | Receive-Job
-            ($out | Where-Object { $_ -is [Management.Automation.ErrorRecord] })[0].FullyQualifiedErrorId | Should -BeLike 'PipePeerGone,*'
-        }
-        finally {
-            if (-not $holder.HasExited) { & kill -9 $holder.Id }
-            Remove-Item $ready -ErrorAction Ignore
-            Close-NetmapPort -All
-        }
+        # More frames than both rings hold: the sender blocks once they are full, and must end there.
+        $out = Invoke-AfterPeerKilled "netmap:$name}1" @() $tx { param($m, $p) Import-Module $m; New-NetmapPacket -Length 60 | Send-NetmapPacket -Port $p -Count 10000 -Summary 2>&1 }
+        ($out | Where-Object { $_ -is [Management.Automation.ErrorRecord] })[0].FullyQualifiedErrorId | Should -BeLike 'PipePeerGone,*'
     }
 
     It 'frees the files of a process that exits without closing its ports' {
