@@ -23,9 +23,10 @@ internal struct SharedEvent
     /// <summary>
     /// Waits until <paramref name="ready"/> holds or <paramref name="timeoutMs"/> passes: a short spin, then
     /// futex sleeps of at most <paramref name="sliceMs"/> so that cancellation is seen promptly.
-    /// <paramref name="beforeSleep"/> runs before each sleep (and may throw to end the wait: a peer gone).
+    /// <paramref name="whenIdle"/> runs before sleeping again after a whole slice passed with no signal
+    /// (it may throw to end the wait: a peer gone); a busy ring never pays for it.
     /// </summary>
-    public static unsafe bool WaitUntil(SharedEvent* e, Func<bool> ready, int timeoutMs, CancellationToken cancel, Action? beforeSleep = null, int sliceMs = 100)
+    public static unsafe bool WaitUntil(SharedEvent* e, Func<bool> ready, int timeoutMs, CancellationToken cancel, Action? whenIdle = null, int sliceMs = 100)
     {
         var spin = new SpinWait();
         for (int i = 0; i < 20; i++)
@@ -34,6 +35,7 @@ internal struct SharedEvent
             spin.SpinOnce(sleep1Threshold: -1);
         }
         long deadline = Environment.TickCount64 + (timeoutMs < 0 ? long.MaxValue / 2 : timeoutMs);
+        bool idle = false;
         while (true)
         {
             Interlocked.Increment(ref e->Waiters);
@@ -43,8 +45,9 @@ internal struct SharedEvent
                 if (ready()) return true;
                 long left = deadline - Environment.TickCount64;
                 if (left <= 0 || cancel.IsCancellationRequested) return false;
-                beforeSleep?.Invoke();
+                if (idle) whenIdle?.Invoke();
                 Futex.Wait(&e->Sequence, seen, (int)Math.Min(left, sliceMs));
+                idle = Volatile.Read(ref e->Sequence) == seen;
             }
             finally
             {
