@@ -158,6 +158,20 @@ if (-not $Quick) {
         'The memory rows open master ends of pipes, 16 per parent; the reference is the same process with the module loaded, before any port.',
         'The send-path rows count bytes allocated by the sending thread (PacketTransmitter) or the whole process (Send-NetmapPacket, least of three runs).',
         '', ($nativeSkipped ? "The real-module rows (Native pipe, pkt-gen in the lab VM) are $nativeSkipped in this run." : 'The real-module rows ran in the lab VM in this run.'),
-        'The two-thread rows (pipe, pipeline) and the flood rows move with whatever else the 2-CPU machine is doing: run the bench on an idle machine.'
+        'The two-thread rows (pipe, pipeline) and the flood rows move with whatever else the 2-CPU machine is doing: run the bench on an idle machine.',
+        '', '## Where a target is missed, and what limits it', '',
+        '- Pipe against C: the C reference yields (sched_yield) and never sleeps, so on an idle machine both of its threads run flat out; on a',
+        '  loaded one it falls far more than NetmapPS, which spins briefly and then sleeps on a futex (earlier runs on a busy machine gave 1.36).',
+        '  perf (DOTNET_PerfMapEnabled=1) on the NetmapPS side: the 60-byte copy into the slot about 19 %, TrafficMeter reading the slots the',
+        '  other core wrote about 17 %, the pipe''s buffer swap about 12 %, the bench loop about 15 %, the rest syncs and wake-ups: the cost is',
+        '  the slots and buffers crossing between the two cores, which the C reference pays too; the per-packet loop itself is the Micro ring-walk row.',
+        '- Flooded veth: the emulated adapter (AF_XDP copy mode) now keeps 4096 buffers per queue in the fill ring and waits 100 us after a',
+        '  wake-up before it syncs (as a NIC''s rx-usecs): that took a 1 Mpps flood from 29 % lost to 0.2-3 % in runs here (the table has one), and roughly halved',
+        '  the CPU. The flood runs faster into NetmapPS than into tcpdump (XDP redirects before the stack), so NetmapPS handles a higher rate in',
+        '  the same number of frames. The CPU is still several times tcpdump''s: tcpdump''s TPACKET_V3 blocks wake it once per block, while each',
+        '  NetmapPS wake-up costs a poll, a sleep, a sync and the copy from the UMEM chunk into the netmap buffer.',
+        '- Native Receive-NetmapPacket | Measure-Object: under the VM''s software CPU the PowerShell pipeline (parameter binding of each object in',
+        '  Measure-Object, about 85 % of the receiving thread in dotnet-trace on the host) dominates; Measure-NetmapTraffic, which stays in C#, is the',
+        '  row to compare with pkt-gen.'
     $md | Set-Content (Join-Path $PSScriptRoot 'RESULTS.md')
 }
