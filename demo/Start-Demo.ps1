@@ -43,7 +43,7 @@ Open-NetmapPort 'netmap:demo{1', 'netmap:demo}1' | Format-Table
 Write-Host "> 1..100 | ForEach-Object { New-DemoFrame `$_ } | Send-NetmapPacket -Port 'netmap:demo{1'" -ForegroundColor Green
 1..100 | ForEach-Object { New-DemoFrame $_ } | Send-NetmapPacket -Port 'netmap:demo{1'
 
-Write-Host '> Get-NetmapRing | Format-Table     # 100 packets wait in the RX ring of the slave end' -ForegroundColor Green
+Write-Host '> Get-NetmapRing | Format-Table     # the master''s TX head moved by 100: txsync handed them over; the slave''s RX tail moves at its next sync' -ForegroundColor Green
 Get-NetmapRing | Format-Table
 
 Write-Host "> Receive-NetmapPacket -Port 'netmap:demo}1' -Count 100 | Select-Object -Last 3" -ForegroundColor Green
