@@ -52,6 +52,7 @@ internal sealed unsafe class SharedMemoryPort : IPortDriver
     public RingSpan TxRings { get; }
     public RingSpan RxRings { get; }
     public long Dropped => Volatile.Read(ref _layout.Port(Base, _port)->RxDropped);
+    public long TransmitErrors => Volatile.Read(ref _layout.Port(Base, _port)->TxErrors);
     public IReadOnlyList<string> Warnings { get; init; } = Array.Empty<string>();
     private byte* Base => _region.Base;
     private PortEntry* Entry => _layout.Port(Base, _port);

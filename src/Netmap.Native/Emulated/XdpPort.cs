@@ -125,6 +125,7 @@ internal sealed unsafe class XdpPort : IPortDriver
     public IReadOnlyList<string> Warnings => _warnings;
 
     /// <summary>Packets the kernel dropped: no room in the socket's RX ring, or frames larger than a buffer.</summary>
+    public long TransmitErrors => _txErrors;
     public long Dropped
     {
         get

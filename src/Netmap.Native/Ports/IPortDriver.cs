@@ -38,6 +38,8 @@ public unsafe interface IPortDriver : IDisposable
     RingSpan RxRings { get; }
     /// <summary>Packets dropped where the backend knows of them (a full receive ring).</summary>
     long Dropped { get; }
+    /// <summary>Frames this port put in a TX ring that were refused at txsync: a slot with a buffer index out of range or a length larger than a buffer.</summary>
+    long TransmitErrors => 0;
     /// <summary>What the user should know about how the port was opened (fallbacks, side effects).</summary>
     IReadOnlyList<string> Warnings { get; }
     /// <summary>

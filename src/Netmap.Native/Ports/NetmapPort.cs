@@ -96,6 +96,8 @@ public sealed unsafe class NetmapPort : IDisposable
     }
     /// <summary>Packets dropped where the backend knows of them.</summary>
     public long Dropped => _driver.Dropped;
+    /// <summary>Frames refused at txsync because their slot was damaged (buffer index out of range, length larger than a buffer).</summary>
+    public long TransmitErrors => _driver.TransmitErrors;
     /// <summary>What the receive loops saw, matched and handed on from this port.</summary>
     public PortStatistics Statistics { get; } = new();
     /// <summary>What the user should know about how the port was opened.</summary>
