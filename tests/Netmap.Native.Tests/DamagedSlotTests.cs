@@ -93,4 +93,34 @@ public unsafe class DamagedSlotTests(ShmDirectory shm)
         Assert.Equal(3, Assert.Single(ReceiveAll(b)).Data[20]);
         Assert.Equal(0, c.TransmitErrors);
     }
+
+    [Fact]
+    public void ADamagedRxSlotIsNotReleasedAndThePipeGoesOnOnceRepaired()
+    {
+        string name = Unique("dr");
+        using var tx = NetmapPort.Open($"netmap:{name}{{1");
+        using var rx = NetmapPort.Open($"netmap:{name}}}1");
+        var t = new PacketTransmitter(tx);
+        for (int i = 0; i < 3; i++) Assert.True(t.Send(Frame(1), 1000));
+        Assert.True(t.Flush(1000));
+        rx.RxSync();
+        var ring = rx.RxRing(0);
+        uint first = ring->Head, tail = ring->Tail;
+        var slot = NetmapRing.Slot(ring, RingMath.Next(first, ring->NumSlots));
+        uint own = slot->BufferIndex;
+        slot->BufferIndex = 0x7fffffff;
+        ring->Head = ring->Cur = tail;                // release all three
+
+        var e = Assert.Throws<NetmapException>(() => rx.RxSync());
+        Assert.Equal(NetmapError.Corrupted, e.Error);
+        Assert.Contains("outside the region", e.Message);
+        Assert.Equal(first, ring->Head);              // nothing was released
+
+        slot->BufferIndex = own;                      // repaired: the frames are read and released as usual
+        Assert.Equal(3, ReceiveAll(rx).Count);
+        Assert.True(t.Send(Frame(2), 1000));
+        Assert.True(t.Flush(1000));
+        Assert.Equal(2, Assert.Single(ReceiveAll(rx)).Data[20]);
+        Assert.Equal(0, tx.TransmitErrors);
+    }
 }

@@ -89,6 +89,7 @@ internal sealed unsafe class SharedMemoryPort : IPortDriver
             uint head = RingChecks.CheckedHead(ring, k->HwCur, k->UserTail, Name, "RX", r);
             if (head != k->HwCur)
             {
+                RingChecks.CheckReleasedSlots(ring, k->HwCur, head, _layout.Geometry.BufferCount, Name, r);
                 Volatile.Write(ref k->HwCur, head);
                 released = true;
             }

@@ -183,7 +183,9 @@ internal sealed unsafe class XdpPort : IPortDriver
             uint index = _layout.RingIndex(0, tx: false, r);
             var ring = _layout.Ring(Base, index);
             var k = _layout.Kring(Base, index);
-            k->HwCur = RingChecks.CheckedHead(ring, k->HwCur, k->UserTail, Name, "RX", r);
+            uint head = RingChecks.CheckedHead(ring, k->HwCur, k->UserTail, Name, "RX", r);
+            RingChecks.CheckReleasedSlots(ring, k->HwCur, head, _layout.Geometry.BufferCount, Name, r);
+            k->HwCur = head;
             k->HwTail = r < _nic.RxQueues ? ReceiveFromSocket(_sockets[r]!, ring, k->HwCur, k->HwTail) : ReceiveFromTap(ring, k->HwCur, k->HwTail);
             k->UserTail = k->HwTail;
             ring->Tail = k->HwTail;

@@ -24,6 +24,24 @@ public static unsafe class RingChecks
     }
 
     /// <summary>
+    /// Checks the slots a user hands back in [hwcur, head): each must still hold a buffer of the region
+    /// (index in [2, <paramref name="buffers"/>)), or the next frame written there would land outside it.
+    /// A damaged slot fails the sync, with the ring reset to head = cur = hwcur, so nothing is released.
+    /// </summary>
+    public static void CheckReleasedSlots(NetmapRing* ring, uint hwcur, uint head, uint buffers, string port, uint index)
+    {
+        for (uint i = hwcur; i != head; i = RingMath.Next(i, ring->NumSlots))
+        {
+            uint buffer = NetmapRing.Slot(ring, i)->BufferIndex;
+            if (buffer >= 2 && buffer < buffers) continue;
+            ring->Head = ring->Cur = hwcur;
+            throw new NetmapException(NetmapError.Corrupted,
+                $"RX ring {index} of '{port}' was corrupted by its user: slot {i} holds buffer {buffer}, outside the region's buffers 2 to {buffers - 1}. " +
+                $"Nothing was released (head = cur = {hwcur} again); put back the buffer the slot had, then release it.");
+        }
+    }
+
+    /// <summary>
     /// netmap's poll condition: some ring of <paramref name="span"/> (NETMAP_TXRING / NETMAP_RXRING
     /// indices) has a slot past cur, that is packets to read or room to fill.
     /// </summary>
