@@ -38,7 +38,7 @@ internal sealed class OffloadGuard : IDisposable
         var guard = new OffloadGuard(path, nic.Name, fd);
         try
         {
-            guard.Lock(ChangeLock, LibC.F_WRLCK);
+            OfdLock.Lock(guard._fd, ChangeLock, path);
             return guard.IsCurrent() && !guard.OthersHold() ? guard.RestoreAndRemove() : Array.Empty<string>();
         }
         finally
@@ -64,7 +64,7 @@ internal sealed class OffloadGuard : IDisposable
             var guard = new OffloadGuard(path, nic.Name, fd);
             try
             {
-                guard.Lock(ChangeLock, LibC.F_WRLCK);
+                OfdLock.Lock(guard._fd, ChangeLock, path);
                 if (!guard.IsCurrent())
                 {
                     guard.Close(); // removed by the last holder while we waited: start again
@@ -76,8 +76,8 @@ internal sealed class OffloadGuard : IDisposable
                 refused = Ethtool.Write(nic.Name, on.ToDictionary(o => o, _ => false));
                 turnedOff = recorded.Union(on.Except(refused)).ToList();
                 guard.WriteRecord(turnedOff);
-                guard.Lock(HolderLock, LibC.F_RDLCK);
-                guard.Unlock(ChangeLock);
+                OfdLock.Lock(guard._fd, HolderLock, path, shared: true);
+                OfdLock.Unlock(guard._fd, ChangeLock);
                 return guard;
             }
             catch
@@ -94,8 +94,8 @@ internal sealed class OffloadGuard : IDisposable
         if (_fd < 0) return;
         try
         {
-            Lock(ChangeLock, LibC.F_WRLCK);
-            Unlock(HolderLock);
+            OfdLock.Lock(_fd, ChangeLock, _path);
+            OfdLock.Unlock(_fd, HolderLock);
             if (IsCurrent() && !OthersHold()) RestoreAndRemove();
         }
         finally
@@ -141,28 +141,7 @@ internal sealed class OffloadGuard : IDisposable
     private bool IsCurrent() => LibC.PathInode(_path) == LibC.FileInfo(_fd).Inode;
 
     /// <summary>True when another open port (of any process) holds the record.</summary>
-    private unsafe bool OthersHold()
-    {
-        var lck = new LibC.FileLock { Type = LibC.F_WRLCK, Start = HolderLock, Length = 1 };
-        if (LibC.Fcntl(_fd, LibC.F_OFD_GETLK, &lck) != 0)
-            throw Errors.FromErrno("fcntl(F_OFD_GETLK)", Marshal.GetLastPInvokeError(), $"on '{_path}'");
-        return lck.Type != LibC.F_UNLCK;
-    }
-
-    private unsafe void Lock(long offset, short type)
-    {
-        var lck = new LibC.FileLock { Type = type, Start = offset, Length = 1 };
-        int rc;
-        do rc = LibC.Fcntl(_fd, LibC.F_OFD_SETLKW, &lck);
-        while (rc != 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
-        if (rc != 0) throw Errors.FromErrno("fcntl(F_OFD_SETLKW)", Marshal.GetLastPInvokeError(), $"locking byte {offset} of '{_path}'");
-    }
-
-    private unsafe void Unlock(long offset)
-    {
-        var lck = new LibC.FileLock { Type = LibC.F_UNLCK, Start = offset, Length = 1 };
-        LibC.Fcntl(_fd, LibC.F_OFD_SETLK, &lck);
-    }
+    private bool OthersHold() => OfdLock.HeldByOthers(_fd, HolderLock, 1, _path);
 
     private void Close()
     {

@@ -181,20 +181,11 @@ internal sealed unsafe class SharedRegion : IDisposable
     {
         if (Volatile.Read(ref Layout.Holder(Base, i)->InUse) == 0) return false;
         if (i == HolderIndex) return true;
-        var lck = new LibC.FileLock { Type = LibC.F_WRLCK, Start = RegionLayout.HolderLockBase + i, Length = 1 };
-        if (LibC.Fcntl(_fd, LibC.F_OFD_GETLK, &lck) != 0)
-            throw Errors.FromErrno("fcntl(F_OFD_GETLK)", Marshal.GetLastPInvokeError(), $"on '{Path}'");
-        return lck.Type != LibC.F_UNLCK;
+        return OfdLock.HeldByOthers(_fd, RegionLayout.HolderLockBase + i, 1, Path);
     }
 
     /// <summary>True when any other open file description holds a holder lock: some process still uses the region.</summary>
-    private bool AnyLiveHolder()
-    {
-        var lck = new LibC.FileLock { Type = LibC.F_WRLCK, Start = RegionLayout.HolderLockBase, Length = RegionLayout.MaxHolders };
-        if (LibC.Fcntl(_fd, LibC.F_OFD_GETLK, &lck) != 0)
-            throw Errors.FromErrno("fcntl(F_OFD_GETLK)", Marshal.GetLastPInvokeError(), $"on '{Path}'");
-        return lck.Type != LibC.F_UNLCK;
-    }
+    private bool AnyLiveHolder() => OfdLock.HeldByOthers(_fd, RegionLayout.HolderLockBase, RegionLayout.MaxHolders, Path);
 
     private int FreeHolderSlot()
     {
@@ -286,26 +277,11 @@ internal sealed unsafe class SharedRegion : IDisposable
         _fd = -1;
     }
 
-    private void LockByte(long offset, bool wait)
-    {
-        var lck = new LibC.FileLock { Type = LibC.F_WRLCK, Start = offset, Length = 1 };
-        int rc;
-        do rc = LibC.Fcntl(_fd, wait ? LibC.F_OFD_SETLKW : LibC.F_OFD_SETLK, &lck);
-        while (rc != 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
-        if (rc != 0) throw Errors.FromErrno("fcntl(F_OFD_SETLK)", Marshal.GetLastPInvokeError(), $"locking byte {offset} of '{Path}'");
-    }
+    private void LockByte(long offset, bool wait) => OfdLock.Lock(_fd, offset, Path, wait);
 
-    private bool TryLockByte(long offset)
-    {
-        var lck = new LibC.FileLock { Type = LibC.F_WRLCK, Start = offset, Length = 1 };
-        return LibC.Fcntl(_fd, LibC.F_OFD_SETLK, &lck) == 0;
-    }
+    private bool TryLockByte(long offset) => OfdLock.TryLock(_fd, offset);
 
-    private void UnlockByte(long offset)
-    {
-        var lck = new LibC.FileLock { Type = LibC.F_UNLCK, Start = offset, Length = 1 };
-        LibC.Fcntl(_fd, LibC.F_OFD_SETLK, &lck);
-    }
+    private void UnlockByte(long offset) => OfdLock.Unlock(_fd, offset);
 
     private static NetmapException OpenError(string path, int errno) => errno switch
     {

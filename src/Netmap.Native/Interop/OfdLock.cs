@@ -1,0 +1,42 @@
+using System.Runtime.InteropServices;
+
+namespace Netmap.Native.Interop;
+
+/// <summary>
+/// Open-file-description locks (fcntl F_OFD_*) on byte ranges of a file: held per open file, dropped
+/// by the kernel when the process dies, so one process can tell whether another is still there.
+/// </summary>
+internal static unsafe class OfdLock
+{
+    /// <summary>Takes a write (or, with <paramref name="shared"/>, a read) lock on one byte, waiting when <paramref name="wait"/>; throws when it cannot.</summary>
+    public static void Lock(int fd, long offset, string path, bool wait = true, bool shared = false)
+    {
+        var lck = new LibC.FileLock { Type = shared ? LibC.F_RDLCK : LibC.F_WRLCK, Start = offset, Length = 1 };
+        int rc;
+        do rc = LibC.Fcntl(fd, wait ? LibC.F_OFD_SETLKW : LibC.F_OFD_SETLK, &lck);
+        while (rc != 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
+        if (rc != 0) throw Errors.FromErrno(wait ? "fcntl(F_OFD_SETLKW)" : "fcntl(F_OFD_SETLK)", Marshal.GetLastPInvokeError(), $"locking byte {offset} of '{path}'");
+    }
+
+    /// <summary>Takes a write lock on one byte if nobody holds it; false otherwise.</summary>
+    public static bool TryLock(int fd, long offset)
+    {
+        var lck = new LibC.FileLock { Type = LibC.F_WRLCK, Start = offset, Length = 1 };
+        return LibC.Fcntl(fd, LibC.F_OFD_SETLK, &lck) == 0;
+    }
+
+    public static void Unlock(int fd, long offset)
+    {
+        var lck = new LibC.FileLock { Type = LibC.F_UNLCK, Start = offset, Length = 1 };
+        LibC.Fcntl(fd, LibC.F_OFD_SETLK, &lck);
+    }
+
+    /// <summary>True when another open file description holds a lock on some byte of [offset, offset + length).</summary>
+    public static bool HeldByOthers(int fd, long offset, long length, string path)
+    {
+        var lck = new LibC.FileLock { Type = LibC.F_WRLCK, Start = offset, Length = length };
+        if (LibC.Fcntl(fd, LibC.F_OFD_GETLK, &lck) != 0)
+            throw Errors.FromErrno("fcntl(F_OFD_GETLK)", Marshal.GetLastPInvokeError(), $"on '{path}'");
+        return lck.Type != LibC.F_UNLCK;
+    }
+}
