@@ -21,7 +21,7 @@ internal static unsafe class SharedDelivery
             uint tail = k->HwTail;
             var slot = NetmapRing.Slot(ring, tail);
             if (RingMath.Distance(tail, RingMath.Previous(Volatile.Read(ref k->HwCur), slots), slots) == 0
-                || slot->BufferIndex < 2 || slot->BufferIndex >= layout.Geometry.BufferCount || length > ring->BufferSize)
+                || !RingChecks.IsRegionBuffer(slot->BufferIndex, layout.Geometry.BufferCount) || length > ring->BufferSize)
             {
                 Interlocked.Increment(ref layout.Port(b, port)->RxDropped);
                 return false;

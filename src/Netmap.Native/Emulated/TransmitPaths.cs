@@ -42,7 +42,7 @@ internal sealed unsafe class PipeTransmitPath(SharedRegion region) : ITransmitPa
             var ts = NetmapRing.Slot(ring, i);
             var ds = NetmapRing.Slot(dest, destTail);
             uint txBuffer = ts->BufferIndex, rxBuffer = ds->BufferIndex;
-            if (!Valid(txBuffer, buffers) || !Valid(rxBuffer, buffers) || ts->Length > bufferSize)
+            if (!RingChecks.IsRegionBuffer(txBuffer, buffers) || !RingChecks.IsRegionBuffer(rxBuffer, buffers) || ts->Length > bufferSize)
             {
                 Interlocked.Increment(ref _layout.Port(b, port)->TxErrors);
                 continue;
@@ -71,8 +71,6 @@ internal sealed unsafe class PipeTransmitPath(SharedRegion region) : ITransmitPa
     }
 
     public void SlotsReleased(uint port) => SharedEvent.Signal(&_layout.Port(region.Base, port ^ 1)->TxEvent);
-
-    private static bool Valid(uint buffer, uint count) => buffer >= 2 && buffer < count;
 }
 
 /// <summary>
@@ -96,7 +94,7 @@ internal sealed unsafe class ValeTransmitPath(SharedRegion region) : ITransmitPa
         for (uint i = from; i != to; i = RingMath.Next(i, slots))
         {
             var ts = NetmapRing.Slot(ring, i);
-            if (ts->BufferIndex < 2 || ts->BufferIndex >= buffers || ts->Length < EthernetHeader || ts->Length > bufferSize)
+            if (!RingChecks.IsRegionBuffer(ts->BufferIndex, buffers) || ts->Length < EthernetHeader || ts->Length > bufferSize)
             {
                 Interlocked.Increment(ref _layout.Port(b, port)->TxErrors);
                 continue;

@@ -279,7 +279,7 @@ internal sealed unsafe class XdpPort : IPortDriver
         for (; hwcur != head; hwcur = RingMath.Next(hwcur, ring->NumSlots))
         {
             var slot = NetmapRing.Slot(ring, hwcur);
-            if (slot->Length < 14 || slot->Length > ring->BufferSize || slot->BufferIndex < 2 || slot->BufferIndex >= _layout.Geometry.FirstExtraBuffer)
+            if (slot->Length < 14 || slot->Length > ring->BufferSize || !RingChecks.IsRegionBuffer(slot->BufferIndex, _layout.Geometry.FirstExtraBuffer))
             {
                 _txErrors++;
                 continue;
@@ -301,7 +301,7 @@ internal sealed unsafe class XdpPort : IPortDriver
         for (; hwcur != head && room > 0; hwcur = RingMath.Next(hwcur, ring->NumSlots))
         {
             var slot = NetmapRing.Slot(ring, hwcur);
-            if (slot->Length < 14 || slot->Length > maxFrame || slot->BufferIndex < 2 || slot->BufferIndex >= buffers)
+            if (slot->Length < 14 || slot->Length > maxFrame || !RingChecks.IsRegionBuffer(slot->BufferIndex, buffers))
             {
                 _txErrors++;
                 continue;

@@ -23,6 +23,9 @@ public static unsafe class RingChecks
             $"{direction} ring {index} of '{port}' was corrupted by its user: head {head}, cur {cur} must lie between hwcur {hwcur} and tail {limit}. The ring was reset to head = cur = {hwcur}.");
     }
 
+    /// <summary>True when <paramref name="index"/> names a packet buffer of a region of <paramref name="buffers"/> buffers (netmap keeps buffers 0 and 1 aside).</summary>
+    public static bool IsRegionBuffer(uint index, uint buffers) => index >= 2 && index < buffers;
+
     /// <summary>
     /// Checks the slots a user hands back in [hwcur, head): each must still hold a buffer of the region
     /// (index in [2, <paramref name="buffers"/>)), or the next frame written there would land outside it.
@@ -33,7 +36,7 @@ public static unsafe class RingChecks
         for (uint i = hwcur; i != head; i = RingMath.Next(i, ring->NumSlots))
         {
             uint buffer = NetmapRing.Slot(ring, i)->BufferIndex;
-            if (buffer >= 2 && buffer < buffers) continue;
+            if (IsRegionBuffer(buffer, buffers)) continue;
             ring->Head = ring->Cur = hwcur;
             throw new NetmapException(NetmapError.Corrupted,
                 $"RX ring {index} of '{port}' was corrupted by its user: slot {i} holds buffer {buffer}, outside the region's buffers 2 to {buffers - 1}. " +
