@@ -8,6 +8,8 @@ Describe 'Emulated adapter on a veth in a namespace' -Tag 'Lab' -Skip:(-not $Can
     BeforeAll {
         $lab = New-NetmapLab
         $ready = Join-Path ([IO.Path]::GetTempPath()) "nmps-lab-$PID.ready"
+        # Whether generic segmentation offload is on for eth0 in namespace A ('on' or 'off').
+        function Get-EthGso { ((& ip netns exec $lab.A ethtool -k eth0 | Select-String '^generic-segmentation-offload:') -replace '.*: ', '').Trim() }
     }
     AfterAll { Remove-NetmapLab $lab }
     AfterEach { Remove-Item $ready -ErrorAction Ignore }
@@ -175,25 +177,23 @@ Describe 'Emulated adapter on a veth in a namespace' -Tag 'Lab' -Skip:(-not $Can
     }
 
     It 'turns back on, at the next open, the offloads a -DisableOffloads holder killed with SIGKILL left off' {
-        $gso = { ((& ip netns exec $lab.A ethtool -k eth0 | Select-String '^generic-segmentation-offload:') -replace '.*: ', '').Trim() }
-        & $gso | Should -Be 'on'
+        Get-EthGso | Should -Be 'on'
         $holder = Start-TestScript 'Hold-Port.ps1' @('-Port', 'netmap:eth0', '-ReadyFile', $ready, '-DisableOffloads') -Namespace $lab.A
         Wait-File $ready
-        & $gso | Should -Be 'off'
+        Get-EthGso | Should -Be 'off'
         $pwshPid = (& pgrep -f "Hold-Port.ps1 -Port netmap:eth0 -ReadyFile $ready") | Select-Object -First 1
         & kill -9 $pwshPid
         $holder.WaitForExit(10000) | Out-Null
-        & $gso | Should -Be 'off'      # nobody was there to turn them back on
+        Get-EthGso | Should -Be 'off'      # nobody was there to turn them back on
         $script = "Import-Module '$ModulePath'; `$null = Open-NetmapPort netmap:eth0 -WarningVariable w -WarningAction SilentlyContinue; " +
             "Close-NetmapPort -All; `$w | Where-Object { `$_ -like '*left off*' } | ForEach-Object { 'WARN:' + `$_ }"
         $out = & ip netns exec $lab.A $Pwsh -NoProfile -Command $script
         $out | Should -BeLike 'WARN:Offloads *gso* of eth0 were left off by a port whose process was killed*'
-        & $gso | Should -Be 'on'
+        Get-EthGso | Should -Be 'on'
         Get-ChildItem /run/netmapps -Filter 'offloads-*' -ErrorAction Ignore | Where-Object { (Get-Content $_.FullName -Raw) } | Should -BeNullOrEmpty
     }
 
     It 'keeps offloads off until the last of two -DisableOffloads ports closes' {
-        $gso = { ((& ip netns exec $lab.A ethtool -k eth0 | Select-String '^generic-segmentation-offload:') -replace '.*: ', '').Trim() }
         # The first port turns them off; a second one (another process) opens; the first closes.
         $hold = Join-Path $PSScriptRoot 'Scripts/Hold-Port.ps1'
         $script = "Import-Module '$ModulePath'; `$env:NETMAPPS_MODULE = '$ModulePath'; " +
@@ -206,7 +206,7 @@ Describe 'Emulated adapter on a veth in a namespace' -Tag 'Lab' -Skip:(-not $Can
         $out = & ip netns exec $lab.A $Pwsh -NoProfile -Command $script
         $out | Should -Be 'FIRSTCLOSED:off'   # the second port still wants them off
         $null = & ip netns exec $lab.A $Pwsh -NoProfile -Command "Import-Module '$ModulePath'; `$null = Open-NetmapPort netmap:eth0 -WarningAction SilentlyContinue; Close-NetmapPort -All"
-        & $gso | Should -Be 'on'              # the second port was killed: the next open turned them back on
+        Get-EthGso | Should -Be 'on'              # the second port was killed: the next open turned them back on
     }
 
     It 'reports a ring out of range and a missing interface' {
