@@ -103,12 +103,12 @@ public unsafe class SharedMemoryTests(ShmDirectory shm)
         string name = Unique("p");
         using var master = NetmapPort.Open($"netmap:{name}{{1");
         using var slave = NetmapPort.Open($"netmap:{name}}}1");
-        var txRing = master.TxRing(0);
+        var txRing = master.TxRing(0).Header;
         uint sentBuffer = NetmapRing.Slot(txRing, 0)->BufferIndex;
         Assert.True(new PacketTransmitter(master).Send(Frame(1, 2, 7), 0));
         master.TxSync();
         slave.RxSync();
-        var rxSlot = NetmapRing.Slot(slave.RxRing(0), 0);
+        var rxSlot = NetmapRing.Slot(slave.RxRing(0).Header, 0);
         Assert.Equal(sentBuffer, rxSlot->BufferIndex);
         Assert.True(rxSlot->Flags.HasFlag(SlotFlags.BufferChanged));
         Assert.NotEqual(sentBuffer, NetmapRing.Slot(txRing, 0)->BufferIndex);
@@ -196,7 +196,7 @@ public unsafe class SharedMemoryTests(ShmDirectory shm)
         using var first = NetmapPort.Open($"netmap:{name}{{1");
         var e = Assert.Throws<NetmapException>(() => NetmapPort.Open($"netmap:{name}{{1"));
         Assert.Equal(NetmapError.Busy, e.Error);
-        Assert.Contains("held by another open port", e.Message);
+        Assert.Contains("held by another port opened in this process", e.Message);
         // TX only and RX only halves can be held by two ports.
         using var slaveTx = NetmapPort.Open($"netmap:{name}}}1/T");
         using var slaveRx = NetmapPort.Open($"netmap:{name}}}1/R");
@@ -236,7 +236,7 @@ public unsafe class SharedMemoryTests(ShmDirectory shm)
     {
         string name = Unique("p");
         using var master = NetmapPort.Open($"netmap:{name}{{1");
-        var ring = master.TxRing(0);
+        var ring = master.TxRing(0).Header;
         ring->Head = 5000;
         var e = Assert.Throws<NetmapException>(() => master.TxSync());
         Assert.Equal(NetmapError.Corrupted, e.Error);

@@ -50,7 +50,7 @@ public static class SharedMemoryBackend
     /// <summary>Removes region files left by processes that died holding them.</summary>
     public static IReadOnlyList<string> SweepStaleRegions() => SharedRegion.SweepStale(Directory, FilePrefix);
 
-    public static IPortDriver Open(PortSpec spec)
+    public static IPortDriver Open(PortSpec spec, CancellationToken cancel = default)
     {
         RefuseUnsupported(spec);
         SweepStaleRegions();
@@ -66,10 +66,10 @@ public static class SharedMemoryBackend
             var region = SharedRegion.Attach(path, geometry, (reg, created, holder) =>
             {
                 CheckGeometry(reg, spec, created);
-                port = IsMonitor(spec) ? AttachMonitor(reg, spec, FindValePort(reg, spec), created) : AttachValePort(reg, spec);
+                port = IsMonitor(spec) ? AttachMonitor(reg, spec, FindValePort(reg, spec), holder, cancel) : AttachValePort(reg, spec, holder, cancel);
                 (tx, rx) = ClaimRings(reg, spec, port, holder);
                 return port;
-            });
+            }, cancel);
             return Finish(region, spec, port, tx, rx, IsMonitor(spec) ? $"monitor of a port of user-space VALE switch '{spec.SwitchName}'" : $"user-space VALE switch '{spec.SwitchName}' in shared memory");
         }
         else
@@ -81,11 +81,11 @@ public static class SharedMemoryBackend
             var region = SharedRegion.Attach(path, geometry, (reg, created, holder) =>
             {
                 CheckGeometry(reg, spec, created);
-                port = IsMonitor(spec) ? AttachMonitor(reg, spec, FindPipeEnd(reg, spec), created)
-                                       : AttachPipe(reg, spec) + (spec.Pipe == PipeEnd.Master ? 0u : 1u);
+                port = IsMonitor(spec) ? AttachMonitor(reg, spec, FindPipeEnd(reg, spec), holder, cancel)
+                                       : AttachPipe(reg, spec, holder, cancel) + (spec.Pipe == PipeEnd.Master ? 0u : 1u);
                 (tx, rx) = ClaimRings(reg, spec, port, holder);
                 return port;
-            });
+            }, cancel);
             return Finish(region, spec, port, tx, rx, IsMonitor(spec) ? "monitor of a user-space netmap pipe end" : "user-space netmap pipe in shared memory");
         }
     }
@@ -176,7 +176,7 @@ public static class SharedMemoryBackend
     /// A monitor port: its RX rings get copies of what the watched port receives (/r), transmits (/t)
     /// or both (/rt, /z), without taking anything from it.
     /// </summary>
-    private static unsafe uint AttachMonitor(SharedRegion region, PortSpec spec, int watched, bool created)
+    private static unsafe uint AttachMonitor(SharedRegion region, PortSpec spec, int watched, int holder, CancellationToken cancel)
     {
         var layout = region.Layout;
         if (watched < 0)
@@ -187,7 +187,7 @@ public static class SharedMemoryBackend
             var entry = layout.Port(region.Base, p);
             if (entry->InUse != 0) continue;
             var rx = layout.Kring(region.Base, layout.RingIndex(p, tx: false, 0));
-            SharedSpinLock.Enter(&rx->ProducerLock);
+            SharedSpinLock.Enter(&rx->ProducerLock, region, holder, cancel);
             layout.ResetRings(region.Base, p);
             SharedSpinLock.Exit(&rx->ProducerLock);
             bool both = spec.Flags.HasFlag(RegisterFlags.ZeroCopyMonitor) && !spec.IsMonitor;
@@ -201,7 +201,7 @@ public static class SharedMemoryBackend
     }
 
     /// <summary>The first port of the pipe's pair (master 2k, slave 2k+1): the one it has, or a free pair.</summary>
-    private static unsafe uint AttachPipe(SharedRegion region, PortSpec spec)
+    private static unsafe uint AttachPipe(SharedRegion region, PortSpec spec, int holder, CancellationToken cancel)
     {
         var layout = region.Layout;
         string master = $"{spec.PortName}{{{spec.PipeId}";
@@ -219,7 +219,7 @@ public static class SharedMemoryBackend
         foreach (uint end in new[] { first, first + 1 })
         {
             var rx = layout.Kring(region.Base, layout.RingIndex(end, tx: false, 0));
-            SharedSpinLock.Enter(&rx->ProducerLock);
+            SharedSpinLock.Enter(&rx->ProducerLock, region, holder, cancel);
             layout.ResetRings(region.Base, end);
             SharedSpinLock.Exit(&rx->ProducerLock);
         }
@@ -230,7 +230,7 @@ public static class SharedMemoryBackend
         return first;
     }
 
-    private static unsafe uint AttachValePort(SharedRegion region, PortSpec spec)
+    private static unsafe uint AttachValePort(SharedRegion region, PortSpec spec, int holder, CancellationToken cancel)
     {
         var layout = region.Layout;
         string name = spec.PortName;
@@ -245,7 +245,7 @@ public static class SharedMemoryBackend
             throw new NetmapException(NetmapError.Busy, $"'{spec.Name}': switch '{spec.SwitchName}' already has {layout.Geometry.FirstMonitorPort} ports.");
         uint port = (uint)free;
         var rx = layout.Kring(region.Base, layout.RingIndex(port, tx: false, 0));
-        SharedSpinLock.Enter(&rx->ProducerLock);
+        SharedSpinLock.Enter(&rx->ProducerLock, region, holder, cancel);
         layout.ResetRings(region.Base, port);
         SharedSpinLock.Exit(&rx->ProducerLock);
         SetName(region, port, name);
@@ -277,9 +277,13 @@ public static class SharedMemoryBackend
             int owner = layout.Kring(region.Base, index)->Owner;
             if (owner != 0 && region.IsHolderAlive(owner - 1))
             {
-                var ring = layout.Ring(region.Base, index);
+                var ring = layout.View(region.Base, index, spec.Name);
+                int pid = layout.Holder(region.Base, owner - 1)->Pid;
+                string who = pid == Environment.ProcessId
+                    ? "another port opened in this process (Get-NetmapPort lists it: use that one, or close it first)"
+                    : $"another open port (process {pid}): close that port";
                 throw new NetmapException(NetmapError.Busy,
-                    $"'{spec.Name}': {(ring->Direction == 0 ? "TX" : "RX")} ring {ring->RingId} is held by another open port (process {layout.Holder(region.Base, owner - 1)->Pid}). Close that port, or open another ring with '-N'.");
+                    $"'{spec.Name}': {(ring.IsTx ? "TX" : "RX")} ring {ring.Number} is held by {who}, or open another ring with '-N'.");
             }
         }
         foreach (uint index in indices)

@@ -21,6 +21,8 @@ internal sealed unsafe class SharedRegion : IDisposable
     public RegionLayout Layout { get; private set; } = null!;
     public byte* Base => (byte*)_base;
     public int HolderIndex { get; private set; } = -1;
+    /// <summary>Bytes mapped at <see cref="Base"/>.</summary>
+    public long MappedSize => _mapped;
     public RegionHeader* Header => RegionLayout.Header(Base);
 
     /// <summary>
@@ -29,7 +31,7 @@ internal sealed unsafe class SharedRegion : IDisposable
     /// whether the region was just created and the holder index, it marks the rings it takes and
     /// returns the port index, or throws to refuse.
     /// </summary>
-    public static SharedRegion Attach(string path, RegionGeometry proposed, Func<SharedRegion, bool, int, uint> claim)
+    public static SharedRegion Attach(string path, RegionGeometry proposed, Func<SharedRegion, bool, int, uint> claim, CancellationToken cancel = default)
     {
         while (true)
         {
@@ -38,7 +40,7 @@ internal sealed unsafe class SharedRegion : IDisposable
             var region = new SharedRegion(path, fd);
             try
             {
-                if (region.TryAttach(proposed, claim)) return region;
+                if (region.TryAttach(proposed, claim, cancel)) return region;
             }
             catch
             {
@@ -49,13 +51,13 @@ internal sealed unsafe class SharedRegion : IDisposable
         }
     }
 
-    private bool TryAttach(RegionGeometry proposed, Func<SharedRegion, bool, int, uint> claim)
+    private bool TryAttach(RegionGeometry proposed, Func<SharedRegion, bool, int, uint> claim, CancellationToken cancel)
     {
         var info = LibC.FileInfo(_fd);
         if (info.Uid != LibC.GetUid())
             throw new NetmapException(NetmapError.PermissionDenied,
                 $"The shared region '{Path}' belongs to uid {info.Uid}, not to you (uid {LibC.GetUid()}), so its ports cannot be yours. {Remedy(Path)}");
-        LockByte(0, wait: true);
+        OfdLock.LockBounded(_fd, 0, Path, AdminLockBoundMs, cancel);
         bool created = false;
         try
         {
@@ -64,7 +66,7 @@ internal sealed unsafe class SharedRegion : IDisposable
             created = MapOrInitialise(proposed, info.Size);
             ReclaimDeadHolders();
             int holder = FreeHolderSlot();
-            LockByte(RegionLayout.HolderLockBase + holder, wait: false);
+            OfdLock.Lock(_fd, RegionLayout.HolderLockBase + holder, Path, wait: false);
             uint port;
             try
             {
@@ -179,10 +181,19 @@ internal sealed unsafe class SharedRegion : IDisposable
     /// <summary>True when holder <paramref name="i"/> is registered and its process still holds its lock.</summary>
     public bool IsHolderAlive(int i)
     {
-        if (Volatile.Read(ref Layout.Holder(Base, i)->InUse) == 0) return false;
-        if (i == HolderIndex) return true;
-        return OfdLock.HeldByOthers(_fd, RegionLayout.HolderLockBase + i, 1, Path);
+        if ((uint)i >= RegionLayout.MaxHolders || Volatile.Read(ref Layout.Holder(Base, i)->InUse) == 0) return false;
+        return IsHolderLockHeld(i);
     }
+
+    /// <summary>
+    /// True when the process of holder <paramref name="i"/> still holds its lock: the kernel's word, not
+    /// the region's (whose bytes any process of the user can overwrite).
+    /// </summary>
+    public bool IsHolderLockHeld(int i) =>
+        (uint)i < RegionLayout.MaxHolders && (i == HolderIndex || OfdLock.HeldByOthers(_fd, RegionLayout.HolderLockBase + i, 1, Path));
+
+    /// <summary>How long an open or close waits for another process's open or close of the same region.</summary>
+    private const int AdminLockBoundMs = 5000;
 
     /// <summary>True when any other open file description holds a holder lock: some process still uses the region.</summary>
     private bool AnyLiveHolder() => OfdLock.HeldByOthers(_fd, RegionLayout.HolderLockBase, RegionLayout.MaxHolders, Path);
@@ -201,7 +212,16 @@ internal sealed unsafe class SharedRegion : IDisposable
         if (_fd < 0) return;
         try
         {
-            LockByte(0, wait: true);
+            // Closing the file below drops this holder's lock whatever happens here: when the admin
+            // lock cannot be had (a stuck process holds it), the tidying is left to the next open.
+            try
+            {
+                OfdLock.LockBounded(_fd, 0, Path, AdminLockBoundMs, CancellationToken.None);
+            }
+            catch (NetmapException e) when (e.Error == NetmapError.Busy)
+            {
+                return;
+            }
             try
             {
                 if (HolderIndex >= 0)
@@ -277,7 +297,6 @@ internal sealed unsafe class SharedRegion : IDisposable
         _fd = -1;
     }
 
-    private void LockByte(long offset, bool wait) => OfdLock.Lock(_fd, offset, Path, wait);
 
     private bool TryLockByte(long offset) => OfdLock.TryLock(_fd, offset);
 
