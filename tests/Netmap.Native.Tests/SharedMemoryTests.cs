@@ -21,7 +21,8 @@ public sealed class ShmDirectory : IDisposable
 
     public string Path { get; }
 
-    public string[] Files() => Directory.GetFiles(Path);
+    /// <summary>The region files in the user's private directory under <see cref="Path"/>.</summary>
+    public string[] Files() => Directory.Exists(Emulated.SharedMemoryBackend.UserDirectory) ? Directory.GetFiles(Emulated.SharedMemoryBackend.UserDirectory) : [];
 
     public void Dispose() => Directory.Delete(Path, recursive: true);
 }
@@ -220,11 +221,12 @@ public unsafe class SharedMemoryTests(ShmDirectory shm)
     public void RegionFileIsRemovedWhenTheLastPortCloses()
     {
         string name = Unique("p");
-        string path = System.IO.Path.Combine(shm.Path, $"{SharedMemoryBackend.FilePrefix}pipe-{name}");
+        string path = System.IO.Path.Combine(SharedMemoryBackend.UserDirectory, $"pipe-{name}");
         var master = NetmapPort.Open($"netmap:{name}{{1");
         var slave = NetmapPort.Open($"netmap:{name}}}1");
         Assert.True(File.Exists(path));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(SharedMemoryBackend.UserDirectory));
         master.Dispose();
         Assert.True(File.Exists(path));
         slave.Dispose();
@@ -271,7 +273,7 @@ public unsafe class SharedMemoryTests(ShmDirectory shm)
         Assert.Equal(NetmapError.InvalidRequest, e.Error);
         Assert.Contains("cannot name a software port", e.Message);
         string would = valeSwitch is null ? $"pipe-{port}" : $"vale-{valeSwitch}";
-        Assert.False(File.Exists(System.IO.Path.Combine(SharedMemoryBackend.Directory, SharedMemoryBackend.FilePrefix + would)));
+        Assert.False(File.Exists(System.IO.Path.Combine(SharedMemoryBackend.UserDirectory, would)));
     }
 
     [Fact]

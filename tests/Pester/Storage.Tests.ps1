@@ -19,7 +19,7 @@ Describe 'Region files on a small tmpfs shared with another user' -Tag 'Security
         }
         $hardlinks = (& sysctl -n fs.protected_hardlinks)
     }
-    AfterEach { Get-ChildItem $mount | Remove-Item -Force }
+    AfterEach { Get-ChildItem $mount | Remove-Item -Recurse -Force }
     AfterAll {
         & sysctl -q -w "fs.protected_hardlinks=$hardlinks"
         & umount $mount
@@ -34,20 +34,25 @@ Describe 'Region files on a small tmpfs shared with another user' -Tag 'Security
         $r[0].Id | Should -Be 'NetmapMemoryExhausted,NetmapPS.OpenNetmapPortCommand'
         $r[0].Message | Should -Match 'needs [\d.,]+ MiB and .* has [\d.,]+ MiB free'
         $r[1].Id | Should -Be 'NetmapMemoryExhausted,NetmapPS.OpenNetmapPortCommand'
-        # Nothing was left behind: no region file, no half-made one.
-        @(Get-ChildItem $mount -Name) | Should -Be @('filler')
+        # Nothing was left behind: no region file, no half-made one (only the private directory, empty).
+        @(Get-ChildItem $mount -Name | Sort-Object) | Should -Be @('filler', "netmapps-$Uid")
+        @(Get-ChildItem (Join-Path $mount "netmapps-$Uid")) | Should -BeNullOrEmpty
         Remove-Item (Join-Path $mount 'filler') -Force
         (Open-InShm "netmap:$name{1")[0].Opened | Should -BeTrue
-        @(Get-ChildItem $mount -Name) | Should -BeNullOrEmpty
+        @(Get-ChildItem (Join-Path $mount "netmapps-$Uid")) | Should -BeNullOrEmpty
     }
 
-    It 'never truncates or writes a file that another user hard-linked at the name of a region (fs.protected_hardlinks=0)' {
+    It 'keeps another user from linking a file at the name of a region (fs.protected_hardlinks=0), and never writes through a second link' {
         & sysctl -q -w fs.protected_hardlinks=0
         $victim = Join-Path $mount 'victim'
         Set-Content $victim 'root data'
         & chmod 600 $victim
         $name = New-TestName 'h'
-        Invoke-AsNobody ln $victim (Join-Path $mount "netmapps-$Uid-pipe-$name")
+        $null = Open-InShm "netmap:$(New-TestName 'd'){1"     # root's private directory now exists
+        $private = Join-Path $mount "netmapps-$Uid"
+        { Invoke-AsNobody ln $victim (Join-Path $private "pipe-$name") 2>$null } | Should -Throw   # 0700: not even a name goes in
+        # A second name of a file made there all the same (a stray 'ln' of root's own) is refused, the file untouched.
+        & ln $victim (Join-Path $private "pipe-$name")
         $r = Open-InShm "netmap:$name{1"
         $r[0].Opened | Should -BeFalse
         $r[0].Id | Should -Be 'PermissionDenied,NetmapPS.OpenNetmapPortCommand'

@@ -165,6 +165,20 @@ internal static unsafe partial class LibC
         return rc == 0 ? *(ulong*)(buffer + 32) : null;
     }
 
+    /// <summary>The owner and mode (type bits included) of a path, not following a symbolic link; null when nothing is there.</summary>
+    public static (uint Owner, uint Mode)? PathOwnerAndMode(string path)
+    {
+        var buffer = stackalloc byte[256];
+        int rc = StatX(-100 /* AT_FDCWD */, path, 0x100 /* AT_SYMLINK_NOFOLLOW */, 0x7ff, buffer);
+        return rc == 0 ? (*(uint*)(buffer + 20), *(ushort*)(buffer + 28)) : null;
+    }
+
+    [LibraryImport(Lib, EntryPoint = "rename", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Rename(string from, string to);
+
+    [LibraryImport(Lib, EntryPoint = "chmod", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Chmod(string path, uint mode);
+
     /// <summary>The owner of a path (not following a symbolic link), or null when nothing is there.</summary>
     public static uint? PathOwner(string path)
     {
