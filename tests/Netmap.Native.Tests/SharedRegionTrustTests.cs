@@ -212,6 +212,7 @@ public unsafe class SharedRegionTrustTests(ShmDirectory shm)
     }
 
     [Fact]
+    [Trait("Category", "Fuzz")]
     public void RandomBytesAnywhereInTheRegionGiveTypedErrorsOnly()
     {
         int rounds = 60 * Fuzz.Scale;
@@ -219,7 +220,7 @@ public unsafe class SharedRegionTrustTests(ShmDirectory shm)
         for (int round = 0; round < rounds; round++)
         {
             string name = Unique("tr");
-            using var master = NetmapPort.Open($"netmap:{name}{{1");
+            using var master = NetmapPort.Open($"netmap:{name}{{1@conf:slots=64"); // a small region: the damage lands in rings and slots more often
             using var slave = NetmapPort.Open($"netmap:{name}}}1");
             using var intruder = new Intruder(master);
             for (int step = 0; step < 6; step++)
