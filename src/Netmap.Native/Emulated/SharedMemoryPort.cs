@@ -78,7 +78,7 @@ internal sealed unsafe class SharedMemoryPort : IPortDriver
                 k->HwTail = hwtail;
             }
             ring.Header->Tail = hwtail;
-            RingChecks.Stamp(ring.Header);
+            if ((ring.Header->Flags & RingFlags.Timestamp) != 0) RingChecks.Stamp(ring.Header);
         }
     }
 
@@ -101,9 +101,11 @@ internal sealed unsafe class SharedMemoryPort : IPortDriver
             }
             // hwtail is written by the producers (other processes): checked before it is published.
             uint tail = ring.Index(Volatile.Read(ref k->HwTail), "hwtail");
+            // The time of the sync that brought the frames in (netmap stamps every rxsync; a sync that
+            // brought nothing leaves the stamp of the frames still there, and costs no clock read).
+            if (tail != k->UserTail || (ring.Header->Flags & RingFlags.Timestamp) != 0) RingChecks.Stamp(ring.Header);
             k->UserTail = tail;
             ring.Header->Tail = tail;
-            RingChecks.Stamp(ring.Header);
         }
         if (released) _transmit.SlotsReleased(_port);
     }

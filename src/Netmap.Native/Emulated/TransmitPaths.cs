@@ -36,31 +36,36 @@ internal sealed unsafe class PipeTransmitPath(SharedRegion region) : ITransmitPa
         uint destCur = dest.Index(Volatile.Read(ref dk->HwCur), "hwcur of the peer's RX ring");
         uint room = RingMath.Distance(destTail, RingMath.Previous(destCur, slots), slots);
         uint pending = RingMath.Distance(from, to, slots);
+        if (room == 0) return 0; // the peer's ring is full: all stays pending, and a waiting sender pays nothing more
         uint buffers = _layout.Geometry.BufferCount, bufferSize = _layout.Geometry.BufferSize;
         uint taken = 0, delivered = 0;
         _taps.Refresh();
-        for (uint i = from; taken < pending && delivered < room; i = RingMath.Next(i, slots), taken++)
+        bool taps = _taps.Any;
+        // from, to, destTail and destCur were checked; stepping with wrap-around keeps i and destTail below slots.
+        NetmapSlot* txSlots = ring.Slot(0), rxSlots = dest.Slot(0);
+        for (uint i = from; taken < pending && delivered < room; i = i + 1 == slots ? 0 : i + 1, taken++)
         {
-            var ts = ring.Slot(i);
-            var ds = dest.Slot(destTail);
+            var ts = txSlots + i;
+            var ds = rxSlots + destTail;
             uint txBuffer = ts->BufferIndex, rxBuffer = ds->BufferIndex;
-            if (!RingChecks.IsRegionBuffer(txBuffer, buffers) || !RingChecks.IsRegionBuffer(rxBuffer, buffers) || ts->Length > bufferSize)
+            ushort length = ts->Length;
+            if (!RingChecks.IsRegionBuffer(txBuffer, buffers) || !RingChecks.IsRegionBuffer(rxBuffer, buffers) || length > bufferSize)
             {
                 Interlocked.Increment(ref _layout.Port(b, port)->TxErrors);
                 continue;
             }
-            if (_taps.Any)
+            if (taps)
             {
                 byte* frame = ring.Buffer(txBuffer);
-                _taps.Copy(port, MonitorTaps.Transmitted, r, frame, ts->Length);
-                _taps.Copy(peer, MonitorTaps.Received, r, frame, ts->Length);
+                _taps.Copy(port, MonitorTaps.Transmitted, r, frame, length);
+                _taps.Copy(peer, MonitorTaps.Received, r, frame, length);
             }
             ds->BufferIndex = txBuffer;
-            ds->Length = ts->Length;
+            ds->Length = length;
             ds->Flags = SlotFlags.BufferChanged | (ts->Flags & SlotFlags.MoreFragments);
             ts->BufferIndex = rxBuffer;
             ts->Flags = SlotFlags.BufferChanged;
-            destTail = RingMath.Next(destTail, slots);
+            destTail = destTail + 1 == slots ? 0 : destTail + 1;
             delivered++;
         }
         if (delivered > 0)

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using Netmap.Native.Abi;
 
 namespace Netmap.Native.Rings;
@@ -48,7 +50,8 @@ public readonly unsafe struct RingView
     public bool IsEmpty => Head == Tail;
 
     /// <summary>The index after <paramref name="i"/>.</summary>
-    public uint Next(uint i) => RingMath.Next(i, Slots);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint Next(uint i) => i + 1 == Slots ? 0 : i + 1;
 
     /// <summary>Moves head and cur to <paramref name="i"/> (an index this view produced, so below <see cref="Slots"/>).</summary>
     public void Advance(uint i)
@@ -58,23 +61,32 @@ public readonly unsafe struct RingView
     }
 
     /// <summary>Slot <paramref name="i"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public NetmapSlot* Slot(uint i) => (NetmapSlot*)((byte*)Header + NetmapRing.HeaderSize) + Index(i, "slot index");
 
     /// <summary><paramref name="value"/>, read from shared memory as a slot index of this ring, after checking it is one.</summary>
-    public uint Index(uint value, string field) =>
-        value < Slots ? value : throw Corrupt(field, value, $"the ring has slots 0 to {Slots - 1}");
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint Index(uint value, string field)
+    {
+        if (value >= Slots) ThrowOutOfRange(field, value, Slots, "the ring has slots");
+        return value;
+    }
 
     /// <summary>The buffer a slot holds; a buffer index outside the mapping is a corruption.</summary>
-    public byte* Buffer(uint bufferIndex) =>
-        bufferIndex < BufferCount ? _pool + (long)bufferIndex * BufferSize
-        : throw Corrupt("buffer index", bufferIndex, $"the mapping holds buffers 0 to {BufferCount - 1}");
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public byte* Buffer(uint bufferIndex)
+    {
+        if (bufferIndex >= BufferCount) ThrowOutOfRange("buffer index", bufferIndex, BufferCount, "the mapping holds buffers");
+        return _pool + (long)bufferIndex * BufferSize;
+    }
 
     /// <summary>The bytes of a slot's frame that lie in its buffer (a length over the buffer is cut to it).</summary>
     public int Length(NetmapSlot* slot) => Math.Min(slot->Length, (int)BufferSize);
 
-    private NetmapException Corrupt(string field, uint value, string limit) =>
-        new(NetmapError.Corrupted,
-            $"{(IsTx ? "TX" : "RX")} ring {Number} of '{Port}' is corrupted: {field} {value} is out of range ({limit}). " +
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowOutOfRange(string field, uint value, uint count, string what) =>
+        throw new NetmapException(NetmapError.Corrupted,
+            $"{(IsTx ? "TX" : "RX")} ring {Number} of '{Port}' is corrupted: {field} {value} is out of range ({what} 0 to {count - 1}). " +
             "Another process wrote into the port's memory, or the ring's user did; nothing outside the mapping was touched. Close the port and open it again.")
         { Field = field, Value = value };
 
