@@ -12,6 +12,7 @@ using Netmap.Native.Rings;
 //   receive-filter N  the receive loop with 'udp dst port 53' over a pipe carrying 1 % DNS
 //   forward N SIZE    sender -> pipe -> forwarder -> pipe -> meter, zero-copy (one region) and copy (two regions)
 //   send-alloc N      bytes PacketTransmitter.Send allocates per packet on its thread (a meter drains the pipe on another)
+//   vale N PORTS      60-byte frames from port 0 of an emulated VALE switch to ports 1..PORTS-1 (learned, round-robin), one meter thread
 string scenario = args[0];
 long n = long.Parse(args[1]);
 var result = scenario switch
@@ -21,6 +22,7 @@ var result = scenario switch
     "receive-filter" => ReceiveFilter(n),
     "forward" => Forward(n, int.Parse(args[2])),
     "send-alloc" => SendAlloc(n),
+    "vale" => Vale(n, int.Parse(args[2])),
     _ => throw new ArgumentException($"unknown scenario {scenario}"),
 };
 Console.WriteLine(JsonSerializer.Serialize(result));
@@ -47,6 +49,69 @@ static Dictionary<string, object> Pipe(long n)
     sender.Wait();
     double s = clock.Elapsed.TotalSeconds;
     return new() { ["scenario"] = "pipe", ["packets"] = meter.Packets, ["seconds"] = s, ["pps"] = meter.Packets / s };
+}
+
+static Dictionary<string, object> Vale(long n, int ports)
+{
+    string sw = "vale" + Guid.NewGuid().ToString("N")[..8];
+    var port = Enumerable.Range(0, ports).Select(p => NetmapPort.Open($"{sw}:p{p}")).ToArray();
+    try
+    {
+        byte[] FrameTo(int to, int from)
+        {
+            var f = new byte[60];
+            f[0] = 2; f[5] = (byte)to;            // 02:00:00:00:00:to
+            f[6] = 2; f[11] = (byte)(0xa0 + from); // 02:00:00:00:00:a0+from
+            f[12] = 0x88; f[13] = 0xb5;
+            return f;
+        }
+        // Each receiver says who it is first, so that the switch knows where its MAC is; the meters drop that frame.
+        for (int p = 1; p < ports; p++)
+        {
+            var hello = FrameTo(0xff, 0); hello[6] = 2; hello[11] = (byte)p; hello[0] = 0xff; // broadcast from 02:00:00:00:00:p
+            var t = new PacketTransmitter(port[p]);
+            t.Send(hello, 1000);
+            t.Flush(1000);
+        }
+        var meters = port.Skip(1).Select(p => new TrafficMeter(p)).ToArray();
+        foreach (var p in port) p.RxSync();
+        foreach (var m in meters) m.Poll(0);
+        long dropsBefore = port.Skip(1).Sum(p => p.Dropped);
+        var frames = Enumerable.Range(1, ports - 1).Select(to => FrameTo(to, 0)).ToArray();
+        var clock = Stopwatch.StartNew();
+        long counted0 = meters.Sum(m => m.Packets);
+        long settled = 0; // frames counted or dropped, as the meter thread last saw
+        const int Window = 512;  // per receiving port, as in bench/c/vale_reference.c: switching is measured, not dropping
+        var sender = Task.Run(() =>
+        {
+            var t = new PacketTransmitter(port[0]);
+            for (long i = 0; i < n; i++)
+            {
+                if ((i & 63) == 0)
+                {
+                    port[0].TxSync(); // a txsync every 64 frames, as the C reference
+                    while (i - Volatile.Read(ref settled) > (long)Window * (ports - 1)) Thread.Yield();
+                }
+                t.Send(frames[i % frames.Length], -1);
+            }
+            t.Flush(-1);
+        });
+        long Delivered() => meters.Sum(m => m.Packets) - counted0;
+        long Dropped() => port.Skip(1).Sum(p => p.Dropped) - dropsBefore;
+        while (!sender.IsCompleted || Delivered() + Dropped() < n)
+        {
+            foreach (var m in meters) m.Poll(0);
+            Volatile.Write(ref settled, Delivered() + Dropped());
+        }
+        double s = clock.Elapsed.TotalSeconds;
+        long delivered = Delivered(), dropped = Dropped();
+        return new() { ["scenario"] = "vale", ["ports"] = ports, ["packets"] = n, ["delivered"] = delivered, ["dropped"] = dropped,
+            ["seconds"] = s, ["pps"] = delivered / s, ["switchedPps"] = (delivered + dropped) / s };
+    }
+    finally
+    {
+        foreach (var p in port) p.Dispose();
+    }
 }
 
 static unsafe Dictionary<string, object> Filter(long n)

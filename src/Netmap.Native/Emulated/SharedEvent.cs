@@ -36,7 +36,7 @@ internal struct SharedEvent
         // A peer that is running answers within microseconds: poll for up to SpinMicroseconds (yielding
         // now and then, for a machine with more threads than cores) before paying for a futex sleep
         // and the wake-up that the peer then has to make.
-        long spinUntil = Stopwatch.GetTimestamp() + Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
+        long spinUntil = Stopwatch.GetTimestamp() + Stopwatch.Frequency * Math.Min(SpinMicroseconds, timeoutMs < 0 ? long.MaxValue : timeoutMs * 1000L) / 1_000_000;
         for (int i = 1; ; i++)
         {
             if (ready()) return true;
