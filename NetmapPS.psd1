@@ -16,7 +16,8 @@
         'Get-NetmapPortName', 'Get-NetmapSlot', 'Send-NetmapPacket', 'Receive-NetmapPacket',
         'Export-NetmapCapture', 'Import-NetmapCapture', 'New-NetmapPacket',
         'Measure-NetmapTraffic', 'Invoke-NetmapForward',
-        'Get-NetmapSystem', 'Get-NetmapPortInfo', 'Get-NetmapValeSwitch', 'Add-NetmapValePort', 'Remove-NetmapValePort'
+        'Get-NetmapSystem', 'Get-NetmapPortInfo', 'Get-NetmapValeSwitch', 'Add-NetmapValePort', 'Remove-NetmapValePort',
+        'New-NetmapLab', 'Remove-NetmapLab', 'Invoke-NetmapLabCommand'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
