@@ -55,7 +55,7 @@ function Invoke-Tool {
 function Invoke-Build {
     Write-Host '== Build' -ForegroundColor Cyan
     Invoke-Tool dotnet publish (Join-Path $Root 'src/NetmapPS/NetmapPS.csproj') -c $Configuration -o $ModuleDir --nologo -v quiet
-    Copy-Item (Join-Path $Root 'NetmapPS.psd1'), (Join-Path $Root 'NetmapPS.Format.ps1xml'), (Join-Path $Root 'NetmapPS.Types.ps1xml') $ModuleDir -Force
+    Copy-Item (Join-Path $Root 'NetmapPS.psd1'), (Join-Path $Root 'NetmapPS.Format.ps1xml'), (Join-Path $Root 'NetmapPS.Types.ps1xml'), (Join-Path $Root 'NetmapPS.Pester.psm1') $ModuleDir -Force
     # Serialization settings and the views of deserialized objects.
     Copy-Item (Join-Path $Root 'NetmapPS.Serialization.ps1xml'), (Join-Path $Root 'NetmapPS.Deserialized.Format.ps1xml') $ModuleDir -Force
     if (Test-Path (Join-Path $Root 'en-US')) { Copy-Item (Join-Path $Root 'en-US') $ModuleDir -Recurse -Force }
