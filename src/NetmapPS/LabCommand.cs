@@ -47,8 +47,9 @@ internal sealed class LabCommand : IDisposable
             $__nmlab = [Management.Automation.PSSerializer]::Deserialize([IO.File]::ReadAllText('{{Quote(stem)}}.in.xml'))
             foreach ($__u in $__nmlab.Using.GetEnumerator()) { Set-Variable -Name $__u.Key -Value $__u.Value }
             $__out = [Collections.Generic.List[object]]::new(); $__err = [Collections.Generic.List[string]]::new(); $__failed = $false
+            $__args = @($__nmlab.Arguments)
             try {
-                & ([scriptblock]::Create($__nmlab.Script)) @($__nmlab.Arguments) 2>&1 | ForEach-Object {
+                & ([scriptblock]::Create($__nmlab.Script)) @__args 2>&1 | ForEach-Object {
                     if ($_ -is [Management.Automation.ErrorRecord]) { $__err.Add("$_") } else { $__out.Add($_) }
                 }
             }

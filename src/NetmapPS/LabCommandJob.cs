@@ -8,6 +8,7 @@ internal sealed class LabCommandJob : Job
     private readonly LabCommand _command;
     private readonly Timer? _timer;
     private int _finished;
+    private string _status = "running";
 
     public LabCommandJob(LabCommand command, string text, double timeoutSeconds) : base(text, "NetmapLab")
     {
@@ -20,7 +21,7 @@ internal sealed class LabCommandJob : Job
         if (command.Process.HasExited) Finish(JobState.Completed);
     }
 
-    public override string StatusMessage => _command.Process.HasExited ? $"exit code {_command.Process.ExitCode}" : "running";
+    public override string StatusMessage => _status;
 
     public override bool HasMoreData => Output.Count > 0 || Error.Count > 0;
 
@@ -38,6 +39,7 @@ internal sealed class LabCommandJob : Job
         _timer?.Dispose();
         try
         {
+            _status = state == JobState.Stopped ? "stopped" : $"exit code {_command.Process.ExitCode}";
             if (state == JobState.Completed)
             {
                 var (output, errors, failed, _) = _command.Result();
