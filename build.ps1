@@ -24,7 +24,7 @@ param(
     [string] $Configuration = 'Release',
     # Pester tags to leave out (for example Lab).
     [string[]] $ExcludeTag = @(),
-    # Pester test files to run (default: all of tests/Pester).
+    # Pester test files to run (default: all of tests/Pester and examples).
     [string[]] $TestPath = @(),
     # Pester tags to run (default: every tag).
     [string[]] $Tag = @(),
@@ -94,7 +94,9 @@ function Invoke-PesterTests {
     $summary = Join-Path $Out 'pester-summary.json'
     $exclude = ($ExcludeTag | ForEach-Object { "'$_'" }) -join ','
     $include = ($Tag | ForEach-Object { "'$_'" }) -join ','
-    $paths = ($(if ($TestPath) { $TestPath | Resolve-Path } else { Join-Path $Root 'tests/Pester' }) | ForEach-Object { "'$_'" }) -join ','
+    $paths = ($(if ($TestPath) { $TestPath | Resolve-Path } else { (Join-Path $Root 'tests/Pester'), (Join-Path $Root 'examples') }) | ForEach-Object { "'$_'" }) -join ','
+    # The examples import the module by name, as a user does.
+    $env:PSModulePath = $Out + [IO.Path]::PathSeparator + $env:PSModulePath
     # A child process, so that the module and the ports the tests open die with it.
     $script = @"
 Import-Module '$pester' -MinimumVersion $PesterVersion

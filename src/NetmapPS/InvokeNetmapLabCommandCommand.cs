@@ -92,9 +92,19 @@ public sealed class InvokeNetmapLabCommandCommand : PSCmdlet
                     "LabCommandTimeout", ErrorCategory.OperationTimeout, host.Name));
                 return;
             }
-            var (output, errors, failed, hostText) = command.Result();
+            var (output, errors, failed, messages) = command.Result();
             if (!command.IsScript) SessionState.PSVariable.Set("global:LASTEXITCODE", command.Process.ExitCode);
-            foreach (var line in hostText.Split('\n', StringSplitOptions.RemoveEmptyEntries)) WriteVerbose($"[{host.Name}] {line.TrimEnd('\r')}");
+            foreach (var m in messages)
+            {
+                var text = $"[{host.Name}] {m[1..]}";
+                switch (m[0])
+                {
+                    case 'W': WriteWarning(text); break;
+                    case 'D': WriteDebug(text); break;
+                    case 'I': WriteInformation(new HostInformationMessage { Message = text }, new[] { "PSHOST" }); break;
+                    default: WriteVerbose(text); break;
+                }
+            }
             foreach (var o in output) WriteObject(o);
             for (var i = 0; i < errors.Count; i++)
             {

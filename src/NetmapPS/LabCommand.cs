@@ -47,14 +47,20 @@ internal sealed class LabCommand : IDisposable
             $__nmlab = [Management.Automation.PSSerializer]::Deserialize([IO.File]::ReadAllText('{{Quote(stem)}}.in.xml'))
             foreach ($__u in $__nmlab.Using.GetEnumerator()) { Set-Variable -Name $__u.Key -Value $__u.Value }
             $__out = [Collections.Generic.List[object]]::new(); $__err = [Collections.Generic.List[string]]::new(); $__failed = $false
+            $__messages = [Collections.Generic.List[string]]::new()
             $__args = @($__nmlab.Arguments)
             try {
-                & ([scriptblock]::Create($__nmlab.Script)) @__args 2>&1 | ForEach-Object {
-                    if ($_ -is [Management.Automation.ErrorRecord]) { $__err.Add("$_") } else { $__out.Add($_) }
+                & ([scriptblock]::Create($__nmlab.Script)) @__args *>&1 | ForEach-Object {
+                    if ($_ -is [Management.Automation.ErrorRecord]) { $__err.Add("$_") }
+                    elseif ($_ -is [Management.Automation.WarningRecord]) { $__messages.Add("W$_") }
+                    elseif ($_ -is [Management.Automation.VerboseRecord]) { $__messages.Add("V$_") }
+                    elseif ($_ -is [Management.Automation.DebugRecord]) { $__messages.Add("D$_") }
+                    elseif ($_ -is [Management.Automation.InformationRecord]) { $__messages.Add("I$_") }
+                    else { $__out.Add($_) }
                 }
             }
             catch { $__err.Add("$_"); $__failed = $true }
-            [IO.File]::WriteAllText('{{Quote(stem)}}.out.xml', [Management.Automation.PSSerializer]::Serialize([object[]]@($__out.ToArray(), $__err.ToArray(), $__failed), {{Depth}}))
+            [IO.File]::WriteAllText('{{Quote(stem)}}.out.xml', [Management.Automation.PSSerializer]::Serialize([object[]]@($__out.ToArray(), $__err.ToArray(), $__failed, $__messages.ToArray()), {{Depth}}))
             """;
         var encoded = Convert.ToBase64String(Encoding.Unicode.GetBytes(bootstrap));
         var command = Prefix(ns, cpu).Concat(new[] { pwsh, "-NoProfile", "-NonInteractive", "-EncodedCommand", encoded });
@@ -81,7 +87,7 @@ internal sealed class LabCommand : IDisposable
         var usings = body.FindAll(a => a is UsingExpressionAst, true).Cast<UsingExpressionAst>().OrderByDescending(u => u.Extent.StartOffset);
         foreach (var u in usings)
         {
-            // '$using:lab' or '$using:lab.Hosts[0]': the variable's value goes over, the rest is evaluated in the child.
+            // '$using:lab', '$using:lab.Hosts[0]' or '@using:parameters': the variable's value goes over, the rest is evaluated in the child.
             if (u.Find(a => a is VariableExpressionAst, true) is not VariableExpressionAst v)
                 throw new ArgumentException($"'{u.Extent.Text}' names no variable; Invoke-NetmapLabCommand takes '$using:name'.");
             var name = v.VariablePath.UserPath;
@@ -92,15 +98,19 @@ internal sealed class LabCommand : IDisposable
                 values[local] = state.PSVariable.GetValue(name);
             }
             var rest = u.Extent.Text[(v.Extent.EndOffset - u.Extent.StartOffset)..];
-            text = text[..(u.Extent.StartOffset - start)] + "$" + local + rest + text[(u.Extent.EndOffset - start)..];
+            text = text[..(u.Extent.StartOffset - start)] + (v.Splatted ? "@" : "$") + local + rest + text[(u.Extent.EndOffset - start)..];
         }
         // The extent of a script block literal or a function body includes its braces.
         if (body.Parent is not null && text.StartsWith('{') && text.EndsWith('}')) text = text[1..^1];
         return (text, values);
     }
 
-    /// <summary>What the command gave: output objects, error messages, and whether it failed.</summary>
-    public (List<object?> Output, List<string> Errors, bool Failed, string HostText) Result()
+    /// <summary>
+    /// What the command gave: output objects, error messages, whether it failed, and its other
+    /// messages, each led by its kind: W (warning), V (verbose), D (debug), I (information, Write-Host),
+    /// T (a native program's standard error, or text the child wrote outside the streams).
+    /// </summary>
+    public (List<object?> Output, List<string> Errors, bool Failed, List<string> Messages) Result()
     {
         Process.WaitForExit();
         var stdout = _stdout.Result;
@@ -112,19 +122,24 @@ internal sealed class LabCommand : IDisposable
             output.AddRange(stdout.Split('\n').Select(l => l.TrimEnd('\r')).SkipLast(stdout.EndsWith('\n') ? 1 : 0).Where(_ => stdout.Length > 0));
             if (Process.ExitCode != 0)
                 errors.Add($"{_what} exited with code {Process.ExitCode}{(stderr.Length > 0 ? ": " + stderr : ".")}");
-            return (output, errors, false, Process.ExitCode == 0 ? stderr : "");
+            return (output, errors, false, Process.ExitCode == 0 ? Lines("T", stderr) : new List<string>());
         }
         if (!File.Exists(_outputFile))
         {
             errors.Add($"The child pwsh in the lab host ended (exit code {Process.ExitCode}) without running {_what}: {stderr}");
-            return (output, errors, true, stdout);
+            return (output, errors, true, Lines("T", stdout));
         }
         var parts = Items(PSSerializer.Deserialize(File.ReadAllText(_outputFile!))).ToArray();
         foreach (var o in Items(parts[0])) output.Add(o);
         foreach (var e in Items(parts[1])) errors.Add(e?.ToString() ?? "");
         if (stderr.Length > 0) errors.Add(stderr);
-        return (output, errors, LanguagePrimitives.IsTrue(parts[2]), stdout);
+        var messages = Items(parts.Length > 3 ? parts[3] : null).Select(m => m?.ToString() ?? "").ToList();
+        messages.AddRange(Lines("T", stdout));
+        return (output, errors, LanguagePrimitives.IsTrue(parts[2]), messages);
     }
+
+    private static List<string> Lines(string kind, string text) =>
+        text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => kind + l.TrimEnd('\r')).ToList();
 
     private static IEnumerable<object?> Items(object? value) => value switch
     {

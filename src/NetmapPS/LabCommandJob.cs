@@ -42,7 +42,11 @@ internal sealed class LabCommandJob : Job
             _status = state == JobState.Stopped ? "stopped" : $"exit code {_command.Process.ExitCode}";
             if (state == JobState.Completed)
             {
-                var (output, errors, failed, _) = _command.Result();
+                var (output, errors, failed, messages) = _command.Result();
+                foreach (var m in messages)
+                    if (m[0] == 'W') Warning.Add(new WarningRecord(m[1..]));
+                    else if (m[0] == 'I') Information.Add(new InformationRecord(new HostInformationMessage { Message = m[1..] }, "lab"));
+                    else Verbose.Add(new VerboseRecord(m[1..]));
                 foreach (var o in output) if (o is not null) Output.Add(PSObject.AsPSObject(o));
                 foreach (var e in errors)
                     Error.Add(new ErrorRecord(new RemoteException(e), _command.IsScript ? "LabCommandError" : "NativeCommandFailed", ErrorCategory.NotSpecified, null));
