@@ -7,7 +7,7 @@ namespace NetmapPS;
 /// Runs a script block (in a child pwsh with NetmapPS loaded) or a native program inside a lab host's
 /// network namespace, and returns its output: objects come back serialized, as from a remote session.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "NetmapLabCommand", DefaultParameterSetName = "ScriptBlock")]
+[Cmdlet(VerbsLifecycle.Invoke, "NetmapLabCommand", DefaultParameterSetName = "ScriptBlock", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(PSObject), typeof(string), typeof(Job))]
 public sealed class InvokeNetmapLabCommandCommand : PSCmdlet
 {
@@ -63,6 +63,8 @@ public sealed class InvokeNetmapLabCommandCommand : PSCmdlet
                 "LabHostNotFound", ErrorCategory.ObjectNotFound, HostName));
             return;
         }
+        var what = ParameterSetName == "Native" ? $"'{FilePath}'" : "a script block";
+        if (!ShouldProcess($"lab host '{host.Name}' ({host.Namespace})", $"Run {what}")) return;
         LabCommand command;
         try
         {
@@ -108,8 +110,7 @@ public sealed class InvokeNetmapLabCommandCommand : PSCmdlet
             foreach (var o in output) WriteObject(o);
             for (var i = 0; i < errors.Count; i++)
             {
-                var record = new ErrorRecord(new RemoteException($"[{host.Name}] {errors[i]}"),
-                    command.IsScript ? "LabCommandError" : "NativeCommandFailed", ErrorCategory.NotSpecified, host.Name);
+                var record = LabCommand.Error($"[{host.Name}] {errors[i]}", command.IsScript, host.Name);
                 if (failed && i == errors.Count - 1) ThrowTerminatingError(record);
                 WriteError(record);
             }

@@ -149,6 +149,11 @@ internal sealed class LabCommand : IDisposable
         _ => new[] { value },
     };
 
+    /// <summary>An error the command reported: from a script block, or a native program's failure.</summary>
+    public static ErrorRecord Error(string message, bool script, object? target) => script
+        ? new ErrorRecord(new RemoteException(message), "LabCommandError", ErrorCategory.NotSpecified, target)
+        : new ErrorRecord(new RemoteException(message), "NativeCommandFailed", ErrorCategory.NotSpecified, target);
+
     public void Stop()
     {
         try { if (!Process.HasExited) Process.Kill(true); } catch (InvalidOperationException) { }

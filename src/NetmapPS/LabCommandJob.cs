@@ -49,7 +49,7 @@ internal sealed class LabCommandJob : Job
                     else Verbose.Add(new VerboseRecord(m[1..]));
                 foreach (var o in output) if (o is not null) Output.Add(PSObject.AsPSObject(o));
                 foreach (var e in errors)
-                    Error.Add(new ErrorRecord(new RemoteException(e), _command.IsScript ? "LabCommandError" : "NativeCommandFailed", ErrorCategory.NotSpecified, null));
+                    Error.Add(LabCommand.Error(e, _command.IsScript, null));
                 if (failed || (!_command.IsScript && _command.Process.ExitCode != 0)) state = JobState.Failed;
             }
         }

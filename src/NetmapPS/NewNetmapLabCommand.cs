@@ -56,10 +56,13 @@ public sealed class NewNetmapLabCommand : PSCmdlet
             WriteVerbose($"Lab '{lab.Name}': {string.Join(", ", lab.Hosts.Select(h => h.Namespace))}.");
             WriteObject(lab);
         }
+        catch (LabException e) when (e.InvalidRequest)
+        {
+            ThrowTerminatingError(new ErrorRecord(e, "InvalidLabRequest", ErrorCategory.InvalidArgument, options.Links));
+        }
         catch (LabException e)
         {
-            ThrowTerminatingError(new ErrorRecord(e, e.InvalidRequest ? "InvalidLabRequest" : "LabSetupFailed",
-                e.InvalidRequest ? ErrorCategory.InvalidArgument : ErrorCategory.OperationStopped, options.Links));
+            ThrowTerminatingError(new ErrorRecord(e, "LabSetupFailed", ErrorCategory.OperationStopped, options.Links));
         }
         catch (UnauthorizedAccessException e)
         {

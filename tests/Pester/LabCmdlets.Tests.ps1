@@ -182,3 +182,18 @@ Describe 'Invoke-NetmapLabCommand' -Tag 'Lab' -Skip:(-not $CanBuildLab) {
         $e[0].FullyQualifiedErrorId | Should -BeLike 'LabRemoved,*'
     }
 }
+
+Describe 'The README''s lab test' -Tag 'Lab' -Skip:(-not $CanBuildLab) {
+    It 'passes as written, run by Invoke-Pester with NetmapPS imported by name' {
+        $readme = Get-Content (Join-Path $PSScriptRoot '../../README.md') -Raw
+        $code = [regex]::Match($readme, '(?s)## Lab tests of your own network functions.*?```powershell\r?\n(.*?)```').Groups[1].Value
+        $code | Should -Match 'New-NetmapLab'
+        $file = Join-Path $TestDrive 'Echo.Tests.ps1'
+        Set-Content $file $code
+        $pester = (Get-Module Pester).Path -replace 'psm1$', 'psd1'
+        $modules = Split-Path (Split-Path $ModulePath)
+        $out = & $Pwsh -NoProfile -NonInteractive -Command ("`$env:PSModulePath = '$modules' + [IO.Path]::PathSeparator + `$env:PSModulePath; Import-Module '$pester'; " +
+            "`$r = Invoke-Pester '$file' -PassThru -Output Detailed; 'RESULT:' + `$r.PassedCount + '/' + `$r.FailedCount")
+        $out | Should -Contain 'RESULT:2/0' -Because ($out -join "`n")
+    }
+}
