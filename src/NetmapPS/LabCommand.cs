@@ -38,7 +38,8 @@ internal sealed class LabCommand : IDisposable
     public static LabCommand StartScript(string ns, int? cpu, ScriptBlock script, object[] arguments, SessionState state, string pwsh, string modulePath)
     {
         var (text, usings) = WithUsingValues(script, state);
-        var stem = Path.Combine(Path.GetTempPath(), $"nmlab-cmd-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        RemoveLeftovers();
+        var stem = Path.Combine(Path.GetTempPath(), $"{FilePrefix}{Environment.ProcessId}-{Guid.NewGuid():N}");
         var input = new Hashtable { ["Script"] = text, ["Arguments"] = arguments, ["Using"] = usings };
         File.WriteAllText(stem + ".in.xml", PSSerializer.Serialize(input, Depth));
         var bootstrap = $$"""
@@ -70,6 +71,26 @@ internal sealed class LabCommand : IDisposable
     /// <summary>Starts a native program in the namespace.</summary>
     public static LabCommand StartNative(string ns, int? cpu, string file, object[] arguments) =>
         new(Prefix(ns, cpu).Append(file).Concat(arguments.Select(a => LanguagePrimitives.ConvertTo<string>(a))), $"'{file}'", null, null);
+
+    private const string FilePrefix = "nmlab-cmd-";
+
+    // The files of commands whose process was killed before it could delete them.
+    private static void RemoveLeftovers()
+    {
+        foreach (var file in Directory.EnumerateFiles(Path.GetTempPath(), FilePrefix + "*.xml"))
+        {
+            var pid = Path.GetFileName(file)[FilePrefix.Length..].Split('-')[0];
+            if (int.TryParse(pid, out var id) && id != Environment.ProcessId && !ProcessExists(id))
+                try { File.Delete(file); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    private static bool ProcessExists(int pid)
+    {
+        try { using var p = Process.GetProcessById(pid); return !p.HasExited; }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
+    }
 
     private static IEnumerable<string> Prefix(string ns, int? cpu) =>
         new[] { "netns", "exec", ns }.Concat(cpu is { } c ? new[] { "taskset", "-c", c.ToString() } : Array.Empty<string>());

@@ -113,6 +113,15 @@ public static partial class LabBuilder
             }
             removed.Add(name);
         }
+        // A lock file a killed process made but never renamed (it died before making anything else).
+        if (Directory.Exists(LockDirectory))
+            foreach (var path in Directory.EnumerateFiles(LockDirectory, Prefix + "*.lock.new"))
+                try
+                {
+                    using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+                    if (OfdLock.TryLock((int)file.SafeFileHandle.DangerousGetHandle(), 0)) TryDelete(path);
+                }
+                catch (IOException) { }
         return removed;
     }
 
