@@ -46,11 +46,10 @@ public static partial class LabBuilder
     [GeneratedRegex("^[A-Za-z0-9_.-]{1,15}$")] private static partial Regex InterfaceName();
     [GeneratedRegex("^[a-z0-9]{1,12}$")] private static partial Regex LabelText();
 
-    /// <summary>Builds a lab: removes stale labs first, then makes the namespaces, links, addresses and neighbours.</summary>
+    /// <summary>Builds a lab: the namespaces, links, addresses and neighbours (New-NetmapLab calls <see cref="RemoveStale"/> first).</summary>
     public static NetmapLab Create(LabOptions options)
     {
         var plan = Plan(options);
-        RemoveStale();
         var name = $"{Prefix}{(options.Label is null ? "" : options.Label + "-")}{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
         var hosts = plan.Hosts.Select(h => new LabHost(h, $"{name}.{h}")).ToList();
         var lab = new NetmapLab(name, hosts, new List<LabLink>(), TakeLock(name));
