@@ -74,8 +74,8 @@ internal sealed class LabCommand : IDisposable
 
     private const string FilePrefix = "nmlab-cmd-";
 
-    // The files of commands whose process was killed before it could delete them.
-    private static void RemoveLeftovers()
+    /// <summary>Deletes the temporary files of commands whose process was killed before it could.</summary>
+    public static void RemoveLeftovers()
     {
         foreach (var file in Directory.EnumerateFiles(Path.GetTempPath(), FilePrefix + "*.xml"))
         {

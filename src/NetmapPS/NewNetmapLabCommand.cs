@@ -52,6 +52,7 @@ public sealed class NewNetmapLabCommand : PSCmdlet
         try
         {
             foreach (var stale in LabBuilder.RemoveStale()) WriteVerbose($"Removed the stale lab '{stale}' (its process is gone).");
+            LabCommand.RemoveLeftovers();
             var lab = LabBuilder.Create(options);
             WriteVerbose($"Lab '{lab.Name}': {string.Join(", ", lab.Hosts.Select(h => h.Namespace))}.");
             WriteObject(lab);

@@ -21,6 +21,7 @@ public sealed class RemoveNetmapLabCommand : PSCmdlet
             {
                 if (!ShouldProcess("labs whose process is gone", "Remove")) return;
                 foreach (var name in LabBuilder.RemoveStale()) WriteVerbose($"Removed the stale lab '{name}'.");
+                LabCommand.RemoveLeftovers();
                 return;
             }
             foreach (var lab in Lab)

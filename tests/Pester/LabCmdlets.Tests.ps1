@@ -85,23 +85,33 @@ Describe 'New-NetmapLab' -Tag 'Lab' -Skip:(-not $CanBuildLab) {
         Get-LabNamespace | Should -Be $before
     }
 
-    It 'removes a lab whose process was killed: at the next New-NetmapLab, and with Remove-NetmapLab -Stale' {
+    It 'removes a lab whose process was killed, with what ran in it and its files: at the next New-NetmapLab, and with Remove-NetmapLab -Stale' {
         $ready = Join-Path ([IO.Path]::GetTempPath()) "nmlab-stale-$PID.txt"
         foreach ($round in 'New', 'Stale') {
             Remove-Item $ready -ErrorAction Ignore
-            $holder = Start-Program $Pwsh @('-NoProfile', '-Command', "Import-Module '$ModulePath'; `$l = New-NetmapLab -Name stale; `$l.Name | Set-Content '$ready'; Start-Sleep 60")
+            # The killed process leaves a lab, a child pwsh running in host b, and that command's files.
+            $holder = Start-Program $Pwsh @('-NoProfile', '-Command', "Import-Module '$ModulePath'; `$l = New-NetmapLab -Name stale; " +
+                "`$j = Invoke-NetmapLabCommand -Lab `$l -Host b -AsJob { Start-Sleep 120 }; `$l.Name | Set-Content '$ready'; Start-Sleep 60")
             Wait-File $ready
             $name = (Get-Content $ready).Trim()
+            $deadline = [DateTime]::UtcNow.AddSeconds(20)
+            while (-not (& ip netns pids "$name.b") -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            $inHost = @(& ip netns pids "$name.b")
+            $inHost | Should -Not -BeNullOrEmpty
             $mine = New-NetmapLab       # a live lab: never taken for stale
             try {
                 & kill -9 $holder.Id
                 $holder.WaitForExit(10000) | Out-Null
                 Get-LabNamespace | Should -Contain "$name.a"      # the killed process could not clean up
+                Get-ChildItem ([IO.Path]::GetTempPath()) -Filter "nmlab-cmd-$($holder.Id)-*" | Should -Not -BeNullOrEmpty
                 if ($round -eq 'New') { $next = New-NetmapLab; Remove-NetmapLab $next }
                 else { Remove-NetmapLab -Stale }
                 Get-LabNamespace | Should -Not -Contain "$name.a"
                 Get-LabNamespace | Should -Not -Contain "$name.b"
                 Test-Path "/run/netmapps/labs/$name.lock" | Should -BeFalse
+                # Gone, or a zombie that only its new parent (init) has yet to reap.
+                foreach ($p in $inHost) { (Test-Path "/proc/$p") -and (Get-Content "/proc/$p/stat" -Raw -ErrorAction Ignore) -notmatch '^\d+ \(.*\) Z ' | Should -BeFalse }
+                Get-ChildItem ([IO.Path]::GetTempPath()) -Filter "nmlab-cmd-$($holder.Id)-*" | Should -BeNullOrEmpty
                 Get-LabNamespace | Should -Contain $mine['a'].Namespace
             }
             finally { Remove-NetmapLab $mine; Remove-Item $ready -ErrorAction Ignore }
