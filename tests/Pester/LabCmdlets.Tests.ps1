@@ -117,6 +117,17 @@ Describe 'New-NetmapLab' -Tag 'Lab' -Skip:(-not $CanBuildLab) {
             finally { Remove-NetmapLab $mine; Remove-Item $ready -ErrorAction Ignore }
         }
     }
+
+    It 'never takes for stale a namespace it did not name, even one that starts with nmlab-' {
+        $names = 'nmlab-a', 'nmlab-mine.b', "nmlab-$PID-zzzzzz.a"
+        try {
+            foreach ($n in $names) { & ip netns add $n }
+            Remove-NetmapLab -Stale
+            $left = Get-LabNamespace
+            foreach ($n in $names) { $left | Should -Contain $n }
+        }
+        finally { foreach ($n in $names) { & ip netns del $n 2>$null } }
+    }
 }
 
 Describe 'Invoke-NetmapLabCommand' -Tag 'Lab' -Skip:(-not $CanBuildLab) {

@@ -45,6 +45,8 @@ public static partial class LabBuilder
     [GeneratedRegex("^[A-Za-z0-9_-]{1,15}$")] private static partial Regex HostName();
     [GeneratedRegex("^[A-Za-z0-9_.-]{1,15}$")] private static partial Regex InterfaceName();
     [GeneratedRegex("^[a-z0-9]{1,12}$")] private static partial Regex LabelText();
+    // What Create names a lab: only such names are ever taken for stale (not a user's own 'nmlab-a').
+    [GeneratedRegex("^nmlab-(?:[a-z0-9]{1,12}-)?[0-9]+-[0-9a-f]{6}$")] private static partial Regex LabName();
 
     /// <summary>Builds a lab: the namespaces, links, addresses and neighbours (New-NetmapLab calls <see cref="RemoveStale"/> first).</summary>
     public static NetmapLab Create(LabOptions options)
@@ -134,7 +136,7 @@ public static partial class LabBuilder
         if (Directory.Exists(LockDirectory))
             foreach (var file in Directory.EnumerateFiles(LockDirectory, Prefix + "*.lock"))
                 names.Add(Path.GetFileNameWithoutExtension(file));
-        return names.ToList();
+        return names.Where(n => LabName().IsMatch(n)).ToList();
     }
 
     private static IEnumerable<string> Namespaces(string lab) =>
