@@ -1,5 +1,7 @@
 @{
     RootModule           = 'NetmapPS.dll'
+    # Pester's Should -HaveReceivedPacket and -MatchCapture (registered once Pester is loaded).
+    NestedModules        = @('NetmapPS.Pester.psm1')
     ModuleVersion        = '0.1.0'
     GUID                 = '6a1f2c3e-9d4b-4f0e-8a51-2b7c9e0d4a17'
     Author               = 'NetmapPS developers'
@@ -16,7 +18,8 @@
         'Get-NetmapPortName', 'Get-NetmapSlot', 'Send-NetmapPacket', 'Receive-NetmapPacket',
         'Export-NetmapCapture', 'Import-NetmapCapture', 'New-NetmapPacket',
         'Measure-NetmapTraffic', 'Invoke-NetmapForward',
-        'Get-NetmapSystem', 'Get-NetmapPortInfo', 'Get-NetmapValeSwitch', 'Add-NetmapValePort', 'Remove-NetmapValePort'
+        'Get-NetmapSystem', 'Get-NetmapPortInfo', 'Get-NetmapValeSwitch', 'Add-NetmapValePort', 'Remove-NetmapValePort',
+        'New-NetmapLab', 'Remove-NetmapLab', 'Invoke-NetmapLabCommand'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

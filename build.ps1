@@ -24,7 +24,7 @@ param(
     [string] $Configuration = 'Release',
     # Pester tags to leave out (for example Lab).
     [string[]] $ExcludeTag = @(),
-    # Pester test files to run (default: all of tests/Pester).
+    # Pester test files to run (default: all of tests/Pester and examples).
     [string[]] $TestPath = @(),
     # Pester tags to run (default: every tag).
     [string[]] $Tag = @(),
@@ -55,7 +55,7 @@ function Invoke-Tool {
 function Invoke-Build {
     Write-Host '== Build' -ForegroundColor Cyan
     Invoke-Tool dotnet publish (Join-Path $Root 'src/NetmapPS/NetmapPS.csproj') -c $Configuration -o $ModuleDir --nologo -v quiet
-    Copy-Item (Join-Path $Root 'NetmapPS.psd1'), (Join-Path $Root 'NetmapPS.Format.ps1xml'), (Join-Path $Root 'NetmapPS.Types.ps1xml') $ModuleDir -Force
+    Copy-Item (Join-Path $Root 'NetmapPS.psd1'), (Join-Path $Root 'NetmapPS.Format.ps1xml'), (Join-Path $Root 'NetmapPS.Types.ps1xml'), (Join-Path $Root 'NetmapPS.Pester.psm1') $ModuleDir -Force
     # Serialization settings and the views of deserialized objects.
     Copy-Item (Join-Path $Root 'NetmapPS.Serialization.ps1xml'), (Join-Path $Root 'NetmapPS.Deserialized.Format.ps1xml') $ModuleDir -Force
     if (Test-Path (Join-Path $Root 'en-US')) { Copy-Item (Join-Path $Root 'en-US') $ModuleDir -Recurse -Force }
@@ -94,7 +94,9 @@ function Invoke-PesterTests {
     $summary = Join-Path $Out 'pester-summary.json'
     $exclude = ($ExcludeTag | ForEach-Object { "'$_'" }) -join ','
     $include = ($Tag | ForEach-Object { "'$_'" }) -join ','
-    $paths = ($(if ($TestPath) { $TestPath | Resolve-Path } else { Join-Path $Root 'tests/Pester' }) | ForEach-Object { "'$_'" }) -join ','
+    $paths = ($(if ($TestPath) { $TestPath | Resolve-Path } else { (Join-Path $Root 'tests/Pester'), (Join-Path $Root 'examples') }) | ForEach-Object { "'$_'" }) -join ','
+    # The examples import the module by name, as a user does.
+    $env:PSModulePath = $Out + [IO.Path]::PathSeparator + $env:PSModulePath
     # A child process, so that the module and the ports the tests open die with it.
     $script = @"
 Import-Module '$pester' -MinimumVersion $PesterVersion

@@ -1,4 +1,4 @@
-# Capture on a flooded veth. In a lab (tools/NetmapLab.psm1), bench/c/flood.c in namespace B sends
+# Capture on a flooded veth. In a lab (New-NetmapLab), bench/c/flood.c in namespace B sends
 # Count UDP frames of Size bytes to eth0 in namespace A (at most Seconds long), twice: once received
 # by NetmapPS (Measure-NetmapTraffic -Port netmap:eth0, bench/Flood-Receiver.ps1), once by
 # tcpdump -i eth0 -Q in -w /dev/null. Each receiver first takes an untimed warm-up flood (a tenth of
@@ -9,7 +9,7 @@
 param([string] $ModulePath, [string] $Flood, [long] $Count, [double] $Seconds, [int] $Size = 60, [double] $Silence = 1)
 $ErrorActionPreference = 'Stop'
 $ModulePath = (Resolve-Path $ModulePath).Path
-Import-Module (Join-Path $PSScriptRoot '../tools/NetmapLab.psm1')
+Import-Module $ModulePath
 $tick = [double](& getconf CLK_TCK)
 function Get-CpuSeconds([int] $ProcessId) {
     $fields = ((Get-Content "/proc/$ProcessId/stat" -Raw) -split '\) ')[1] -split ' '   # fields from the 3rd on
@@ -18,7 +18,7 @@ function Get-CpuSeconds([int] $ProcessId) {
 # Starts a command in namespace A, on the receiver's CPU, with its standard error kept.
 function Start-Receiver([string[]] $Command) {
     $info = [Diagnostics.ProcessStartInfo]::new('ip')
-    foreach ($a in @('netns', 'exec', $lab.A) + $rxCpu + $Command) { $info.ArgumentList.Add($a) }
+    foreach ($a in @('netns', 'exec', $nsA) + $rxCpu + $Command) { $info.ArgumentList.Add($a) }
     $info.RedirectStandardError = $info.RedirectStandardOutput = $true
     $process = [Diagnostics.Process]::Start($info)
     $null = $process.StandardOutput.ReadToEndAsync()
@@ -37,17 +37,16 @@ $two = [Environment]::ProcessorCount -ge 2
 $rxCpu = $two ? @('taskset', '-c', '1') : @()
 $txCpu = $two ? @('taskset', '-c', '0') : @()
 
-$lab = New-NetmapLab
+$lab = New-NetmapLab -Link 'a:eth0=b:peer0' -Queues 2 -Name flood
+$nsA, $nsB = $lab['a'].Namespace, $lab['b'].Namespace
 $ready = Join-Path ([IO.Path]::GetTempPath()) "nmps-flood-$PID.ready"
 $warm = Join-Path ([IO.Path]::GetTempPath()) "nmps-flood-$PID.warm"
 $warmCount = [Math]::Max(1000, [long]($Count / 10))
 $result = Join-Path ([IO.Path]::GetTempPath()) "nmps-flood-$PID.result"
 $receiver = $tcpdump = $null
 try {
-    # No IPv6 chatter from the peer: what reaches eth0 is the flood.
-    & ip netns exec $lab.B sysctl -qw net.ipv6.conf.peer0.disable_ipv6=1 2>$null
     function Send-Flood([long] $Frames = $Count) {
-        $sent = & ip netns exec $lab.B @txCpu $Flood peer0 $lab.Mac $lab.PeerAddress $lab.Address $Frames $Seconds $Size
+        $sent = & ip netns exec $nsB @txCpu $Flood peer0 $lab['a']['eth0'].Mac $lab['b']['peer0'].Address $lab['a']['eth0'].Address $Frames $Seconds $Size
         if ($LASTEXITCODE) { throw 'The flood sender failed.' }
         $sent, $seconds = -split $sent
         @{ Sent = [long]$sent; FloodSeconds = [double]$seconds }

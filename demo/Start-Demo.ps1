@@ -2,31 +2,43 @@
 .SYNOPSIS
     A short tour of NetmapPS on the embedded (emulated) backend.
 .DESCRIPTION
-    As root: builds a namespace lab (a veth named eth0 whose peer sends DNS queries and other
-    traffic) and runs the three lines NetmapPS is for inside it. Then, or without root: a netmap
+    As root: builds a lab (New-NetmapLab: a veth named eth0 in host a, whose peer in host b sends
+    DNS queries and other traffic) and runs the three lines NetmapPS is for inside host a. Then, or without root: a netmap
     pipe, packets moving through it, and the ring pointers before and after.
 #>
-param([string] $ModulePath = (Join-Path $PSScriptRoot '../out/NetmapPS/NetmapPS.psd1'))
+param(
+    [string] $ModulePath = (Join-Path $PSScriptRoot '../out/NetmapPS/NetmapPS.psd1'),
+    # Also records what the peer sends (tcpdump on its interface) in this pcap file.
+    [string] $CaptureFile
+)
 
 $ErrorActionPreference = 'Stop'
 $ModulePath = (Resolve-Path $ModulePath).Path
 Import-Module $ModulePath
 
 if ((& id -u) -eq '0' -and (Get-Command ip -ErrorAction Ignore)) {
-    Import-Module (Join-Path $PSScriptRoot '../tools/NetmapLab.psm1')
-    Write-Host '== A veth named eth0 in a network namespace, its peer sending DNS queries and other UDP' -ForegroundColor Cyan
-    $lab = New-NetmapLab
+    Write-Host '== A veth named eth0 in a lab host, its peer sending DNS queries and other UDP' -ForegroundColor Cyan
+    # Two queues, so that netmap:eth0-1 names one of them; static neighbours, as the port takes ARP from the stack.
+    $lab = New-NetmapLab -Queues 2 -Name demo
     try {
+        if ($CaptureFile) {
+            $capture = Invoke-NetmapLabCommand -Lab $lab -Host b -AsJob -FilePath tcpdump -ArgumentList '--immediate-mode', '-i', 'eth0', '-nn', '-U', '-w', $CaptureFile, 'udp'
+            $deadline = [DateTime]::UtcNow.AddSeconds(10)
+            while (-not (Test-Path $CaptureFile) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+        }
         # With two CPUs, the peer sends from CPU 1, so XPS puts the traffic on queue 1: ring 1 of eth0.
         $twoCpus = [Environment]::ProcessorCount -ge 2
-        $traffic = Start-PeerTraffic $lab -Count 100 -Interval 0.1 -Cpu ($twoCpus ? 1 : -1)
-        & ip netns exec $lab.A ([IO.Path]::Combine($PSHOME, 'pwsh')) -NoProfile -File (Join-Path $PSScriptRoot 'Show-UsedByLines.ps1') `
+        $sender = (Get-Command (Join-Path $PSScriptRoot 'Send-DnsQueries.ps1')).ScriptBlock
+        $pin = if ($twoCpus) { @{ Cpu = 1 } } else { @{} }
+        $traffic = Invoke-NetmapLabCommand -Lab $lab -Host b -AsJob -ScriptBlock $sender -ArgumentList "$($lab['a']['eth0'].Address)", 100, 0.1 @pin
+        & ip netns exec $lab['a'].Namespace ([IO.Path]::Combine($PSHOME, 'pwsh')) -NoProfile -File (Join-Path $PSScriptRoot 'Show-UsedByLines.ps1') `
             -ModulePath $ModulePath -PortName ($twoCpus ? 'netmap:eth0-1' : 'netmap:eth0')
         if ($LASTEXITCODE) { throw "The lab part of the demo failed ($LASTEXITCODE)." }
-        if (-not $traffic.HasExited) { $traffic.Kill() }
     }
     finally {
+        # Ends what still runs in the lab hosts (the sender, tcpdump, which writes out its capture) and removes them.
         Remove-NetmapLab $lab
+        Get-Job | Where-Object PSJobTypeName -eq NetmapLabCommand | Remove-Job -Force
     }
     Write-Host "`n== Software ports: a netmap pipe" -ForegroundColor Cyan
 }

@@ -58,5 +58,23 @@ function Wait-File([string] $Path, [int] $TimeoutSeconds = 60) {
     }
 }
 
-# The namespace lab (New-NetmapLab, Remove-NetmapLab, Invoke-Peer, Get-DnsQueryPrintf).
-Import-Module (Join-Path $PSScriptRoot '../../tools/NetmapLab.psm1') -Force
+# Starts tcpdump in network namespace Namespace writing to File, and returns once it is listening.
+function Start-Tcpdump([string] $Namespace, [string] $Interface, [string] $File, [string] $Filter) {
+    $info = [Diagnostics.ProcessStartInfo]::new('ip')
+    foreach ($a in 'netns', 'exec', $Namespace, 'tcpdump', '--immediate-mode', '-i', $Interface, '-nn', '-U', '-w', $File, $Filter) { $info.ArgumentList.Add($a) }
+    $info.RedirectStandardError = $true
+    $info.RedirectStandardOutput = $true
+    $process = [Diagnostics.Process]::Start($info)
+    $null = $process.StandardOutput.ReadToEndAsync()
+    $line = $process.StandardError.ReadLineAsync()
+    if (-not $line.Wait(15000) -or $line.Result -notmatch 'listening') { $process.Kill(); throw "tcpdump did not start: $($line.Result)" }
+    $null = $process.StandardError.ReadToEndAsync()
+    $process
+}
+
+# Stops a tcpdump started by Start-Tcpdump, letting it write out what it captured.
+function Stop-Tcpdump($Process) {
+    Start-Sleep -Milliseconds 300
+    & kill -INT $Process.Id
+    $null = $Process.WaitForExit(10000)
+}

@@ -3,7 +3,7 @@
 BeforeDiscovery {
     $modulePath = if ($env:NETMAPPS_MODULE) { $env:NETMAPPS_MODULE } else { Join-Path $PSScriptRoot '../../out/NetmapPS/NetmapPS.psd1' }
     $cmdlets = @(Import-Module $modulePath -Force -PassThru).ExportedCmdlets.Keys | Sort-Object | ForEach-Object { @{ Name = $_ } }
-    $abouts = 'about_NetmapPS', 'about_NetmapPS_PortNames', 'about_NetmapPS_EmulatedMode' | ForEach-Object { @{ Topic = $_ } }
+    $abouts = 'about_NetmapPS', 'about_NetmapPS_PortNames', 'about_NetmapPS_EmulatedMode', 'about_NetmapPS_LabTests' | ForEach-Object { @{ Topic = $_ } }
 }
 
 BeforeAll {
