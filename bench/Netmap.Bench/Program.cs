@@ -38,17 +38,23 @@ static Dictionary<string, object> Pipe(long n)
     using var rx = NetmapPort.Open($"netmap:{name}}}1");
     var frame = Frame(60, 9);
     var meter = new TrafficMeter(rx);
-    var clock = Stopwatch.StartNew();
-    var sender = Task.Run(() =>
+    double Round(long count)
     {
-        var t = new PacketTransmitter(tx);
-        for (long i = 0; i < n; i++) t.Send(frame, -1);
-        t.Flush(-1);
-    });
-    while (meter.Packets < n) meter.Poll(100);
-    sender.Wait();
-    double s = clock.Elapsed.TotalSeconds;
-    return new() { ["scenario"] = "pipe", ["packets"] = meter.Packets, ["seconds"] = s, ["pps"] = meter.Packets / s };
+        long before = meter.Packets;
+        var clock = Stopwatch.StartNew();
+        var sender = Task.Run(() =>
+        {
+            var t = new PacketTransmitter(tx);
+            for (long i = 0; i < count; i++) t.Send(frame, -1);
+            t.Flush(-1);
+        });
+        while (meter.Packets - before < count) meter.Poll(100);
+        sender.Wait();
+        return clock.Elapsed.TotalSeconds;
+    }
+    Round(Math.Min(n, 2_000_000)); // untimed: the JIT tiers the loops up (the C reference is compiled ahead)
+    double s = Round(n);
+    return new() { ["scenario"] = "pipe", ["packets"] = n, ["seconds"] = s, ["pps"] = n / s };
 }
 
 static Dictionary<string, object> Vale(long n, int ports)

@@ -33,19 +33,16 @@ internal struct SharedEvent
     /// </summary>
     public static unsafe bool WaitUntil(SharedEvent* e, Func<bool> ready, int timeoutMs, CancellationToken cancel, Action? whenIdle = null, int sliceMs = 50)
     {
-        // A peer that is running answers within microseconds: poll for up to SpinMicroseconds (yielding
-        // now and then, for a machine with more threads than cores) before paying for a futex sleep
-        // and the wake-up that the peer then has to make.
+        // A peer that is running answers within microseconds: poll for up to SpinMicroseconds before
+        // paying for a futex sleep and the wake-up the peer then has to make. Between polls the thread
+        // yields (sched_yield, as the C reference does) rather than spinning on PAUSE: under a
+        // hypervisor a PAUSE loop can cost the virtual CPU its slice, and the poll is a sync already.
         long spinUntil = Stopwatch.GetTimestamp() + Stopwatch.Frequency * Math.Min(SpinMicroseconds, timeoutMs < 0 ? long.MaxValue : timeoutMs * 1000L) / 1_000_000;
-        for (int i = 1; ; i++)
+        while (true)
         {
             if (ready()) return true;
-            if ((i & 31) == 0)
-            {
-                if (Stopwatch.GetTimestamp() > spinUntil || cancel.IsCancellationRequested) break;
-                Thread.Yield();
-            }
-            else Thread.SpinWait(4);
+            if (Stopwatch.GetTimestamp() > spinUntil || cancel.IsCancellationRequested) break;
+            Thread.Yield();
         }
         long deadline = Deadline.AfterMs(timeoutMs);
         bool idle = false;
