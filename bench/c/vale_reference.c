@@ -1,9 +1,10 @@
 /*
  * The C reference for the VALE benchmark: the learning switch NetmapPS's emulated VALE runs, in C.
- * A producer thread fills 60-byte frames into the TX ring of port 0 and runs txsync: for each slot
- * it learns the source MAC for port 0, looks the destination up in a 1024-bucket table, and copies
- * the frame into the destination port's RX ring under that ring's producer lock (a CAS word), or
- * drops it when that ring is full. The frames go round-robin to ports 1..PORTS-1, whose MACs were
+ * A producer thread fills 60-byte frames into the TX ring of port 0 and runs txsync: a first pass
+ * learns each frame's source MAC for port 0 and looks its destination up in a 1024-bucket table; a
+ * second gives each destination port its frames in one batch, copied into its RX ring under the
+ * ring's producer lock (a CAS word) and published with one store of hwtail, or dropped when the
+ * ring is full. The frames go round-robin to ports 1..PORTS-1, whose MACs were
  * learned before the clock starts; the producer runs txsync every 64 frames. A consumer thread drains the RX rings of ports 1..PORTS-1 (rxsync:
  * hwtail read with acquire ordering, released with hwcur). The producer keeps at most WINDOW frames
  * per receiving port in flight (sent, not yet counted), so that what is measured is switching, not
@@ -64,38 +65,45 @@ static int lookup(uint64_t mac)
 	return entry >> 16 == mac ? (int)(entry & 0xffff) - 1 : -1;
 }
 
-/* Copies a frame into port p's RX ring under its producer lock; 0 when the ring is full. */
-static int deliver(int p, const uint8_t *frame, uint16_t len)
-{
-	struct ring *r = rx[p];
-	int free_ = 0;
-	while (!atomic_compare_exchange_weak(&r->lock, &free_, 1)) free_ = 0;
-	uint32_t t = atomic_load_explicit(&r->hwtail, memory_order_relaxed);
-	uint32_t c = atomic_load_explicit(&r->hwcur, memory_order_acquire);
-	int ok = dist(t, c == 0 ? SLOTS - 1 : c - 1) > 0;
-	if (ok) {
-		struct slot *s = &r->slot[t];
-		memcpy(buffers + (size_t)s->buf_idx * BUFSZ, frame, len);
-		s->len = len; s->flags = 0;
-		atomic_store_explicit(&r->hwtail, next(t), memory_order_release);
-	}
-	atomic_store_explicit(&r->lock, 0, memory_order_release);
-	return ok;
-}
+static int dest_of[SLOTS];
 
+/* txsync in two passes, as netmap's VALE: learn and look up each frame, then give each destination
+ * port its frames in one batch (one take of its ring's lock, one publication of hwtail); frames
+ * that find the ring full are dropped and counted. */
 static void txsync(void)
 {
-	uint32_t cur = atomic_load_explicit(&tx->hwcur, memory_order_relaxed);
-	for (; cur != tx->head; cur = next(cur)) {
-		struct slot *s = &tx->slot[cur];
-		const uint8_t *frame = buffers + (size_t)s->buf_idx * BUFSZ;
+	uint32_t cur = atomic_load_explicit(&tx->hwcur, memory_order_relaxed), head = tx->head;
+	uint32_t targets = 0;
+	for (uint32_t i = cur; i != head; i = next(i)) {
+		const uint8_t *frame = buffers + (size_t)tx->slot[i].buf_idx * BUFSZ;
 		if (!(frame[6] & 1)) learn(mac_at(frame + 6), 0);
 		int d = (frame[0] & 1) ? -1 : lookup(mac_at(frame));
-		if (d > 0) { if (!deliver(d, frame, s->len)) atomic_fetch_add(&dropped, 1); }
-		else if (d < 0) for (int p = 1; p < ports; p++) if (!deliver(p, frame, s->len)) atomic_fetch_add(&dropped, 1);
+		dest_of[i] = d == 0 ? -2 : d;
+		if (d > 0) targets |= 1u << d;
+		else if (d < 0) targets |= ((1u << ports) - 1) & ~1u;
 	}
-	atomic_store_explicit(&tx->hwcur, cur, memory_order_relaxed);
-	tx->tail = cur == 0 ? SLOTS - 1 : cur - 1;
+	for (int p = 1; p < ports; p++) {
+		if (!(targets & (1u << p))) continue;
+		struct ring *r = rx[p];
+		int free_ = 0;
+		while (!atomic_compare_exchange_weak(&r->lock, &free_, 1)) free_ = 0;
+		uint32_t t = atomic_load_explicit(&r->hwtail, memory_order_relaxed);
+		uint32_t c = atomic_load_explicit(&r->hwcur, memory_order_acquire);
+		uint32_t room = dist(t, c == 0 ? SLOTS - 1 : c - 1);
+		for (uint32_t i = cur; i != head; i = next(i)) {
+			if (dest_of[i] != p && dest_of[i] != -1) continue;
+			if (room == 0) { atomic_fetch_add(&dropped, 1); continue; }
+			struct slot *s = &r->slot[t];
+			memcpy(buffers + (size_t)s->buf_idx * BUFSZ, buffers + (size_t)tx->slot[i].buf_idx * BUFSZ, tx->slot[i].len);
+			s->len = tx->slot[i].len; s->flags = 0;
+			t = next(t);
+			room--;
+		}
+		atomic_store_explicit(&r->hwtail, t, memory_order_release);
+		atomic_store_explicit(&r->lock, 0, memory_order_release);
+	}
+	atomic_store_explicit(&tx->hwcur, head, memory_order_relaxed);
+	tx->tail = head == 0 ? SLOTS - 1 : head - 1;
 }
 
 static void *producer(void *arg)

@@ -13,37 +13,79 @@ internal static unsafe class SharedDelivery
     /// </summary>
     public static bool Copy(SharedRegion region, uint port, uint ringIndex, byte* frame, ushort length)
     {
+        var batch = DeliveryBatch.Open(region, port, ringIndex);
+        bool copied = batch.Copy(frame, length);
+        batch.Close();
+        return copied;
+    }
+}
+
+/// <summary>
+/// Frames copied into one RX ring under one take of its producer lock, and published with one
+/// write of hwtail, as netmap's VALE flushes a batch per destination. Everything read from the
+/// region (hwtail, hwcur, the slots' buffer indices) is checked; what cannot be copied is counted
+/// as dropped for the port.
+/// </summary>
+internal unsafe struct DeliveryBatch
+{
+    private readonly SharedRegion _region;
+    private readonly uint _port;
+    private readonly KringState* _kring;
+    private readonly NetmapSlot* _slots;
+    private readonly bool _locked;
+    private uint _tail, _room;
+    private bool _moved;
+
+    private DeliveryBatch(SharedRegion region, uint port, KringState* kring, NetmapSlot* slots, bool locked, uint tail, uint room)
+    {
+        _region = region; _port = port; _kring = kring; _slots = slots; _locked = locked; _tail = tail; _room = room; _moved = false;
+    }
+
+    /// <summary>Takes RX ring <paramref name="ringIndex"/> of <paramref name="port"/> (the last one if there are fewer) for a batch.</summary>
+    public static DeliveryBatch Open(SharedRegion region, uint port, uint ringIndex)
+    {
         var layout = region.Layout;
         byte* b = region.Base;
         var g = layout.Geometry;
         uint index = layout.RingIndex(port, tx: false, Math.Min(ringIndex, g.RxRingsPerPort - 1));
         var k = layout.Kring(b, index);
-        uint slots = g.Slots;
+        var slots = (NetmapSlot*)((byte*)layout.Ring(b, index) + NetmapRing.HeaderSize);
         if (!SharedSpinLock.TryEnter(&k->ProducerLock, region, region.HolderIndex, SharedSpinLock.DeliveryBoundMs))
-            return Dropped(layout, b, port);
-        try
-        {
-            uint tail = k->HwTail, cur = Volatile.Read(ref k->HwCur);
-            if (tail >= slots || cur >= slots || RingMath.Distance(tail, RingMath.Previous(cur, slots), slots) == 0 || length > g.BufferSize)
-                return Dropped(layout, b, port);
-            var slot = (NetmapSlot*)((byte*)layout.Ring(b, index) + NetmapRing.HeaderSize) + tail;
-            uint buffer = slot->BufferIndex;
-            if (!RingChecks.IsRegionBuffer(buffer, g.BufferCount)) return Dropped(layout, b, port);
-            Buffer.MemoryCopy(frame, layout.Buffer(b, buffer), g.BufferSize, length);
-            slot->Length = length;
-            slot->Flags = SlotFlags.None;
-            Volatile.Write(ref k->HwTail, RingMath.Next(tail, slots));
-            return true;
-        }
-        finally
-        {
-            SharedSpinLock.Exit(&k->ProducerLock);
-        }
+            return new DeliveryBatch(region, port, k, slots, locked: false, 0, 0);
+        uint tail = k->HwTail, cur = Volatile.Read(ref k->HwCur), n = g.Slots;
+        uint room = tail < n && cur < n ? RingMath.Distance(tail, RingMath.Previous(cur, n), n) : 0; // out of range: a damaged ring takes nothing
+        return new DeliveryBatch(region, port, k, slots, locked: true, tail, room);
     }
 
-    private static bool Dropped(RegionLayout layout, byte* b, uint port)
+    /// <summary>Copies one frame into the next slot; false (counted as dropped) when it cannot.</summary>
+    public bool Copy(byte* frame, ushort length)
     {
-        Interlocked.Increment(ref layout.Port(b, port)->RxDropped);
+        var layout = _region.Layout;
+        var g = layout.Geometry;
+        if (_room == 0 || length > g.BufferSize) return Drop();
+        var slot = _slots + _tail;
+        uint buffer = slot->BufferIndex;
+        if (!RingChecks.IsRegionBuffer(buffer, g.BufferCount)) return Drop();
+        Buffer.MemoryCopy(frame, layout.Buffer(_region.Base, buffer), g.BufferSize, length);
+        slot->Length = length;
+        slot->Flags = SlotFlags.None;
+        _tail = _tail + 1 == g.Slots ? 0 : _tail + 1;
+        _room--;
+        _moved = true;
+        return true;
+    }
+
+    /// <summary>Publishes what was copied and lets the ring go.</summary>
+    public void Close()
+    {
+        if (!_locked) return;
+        if (_moved) Volatile.Write(ref _kring->HwTail, _tail);
+        SharedSpinLock.Exit(&_kring->ProducerLock);
+    }
+
+    private bool Drop()
+    {
+        Interlocked.Increment(ref _region.Layout.Port(_region.Base, _port)->RxDropped);
         return false;
     }
 }

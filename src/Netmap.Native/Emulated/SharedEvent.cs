@@ -37,6 +37,7 @@ internal struct SharedEvent
         // paying for a futex sleep and the wake-up the peer then has to make. Between polls the thread
         // yields (sched_yield, as the C reference does) rather than spinning on PAUSE: under a
         // hypervisor a PAUSE loop can cost the virtual CPU its slice, and the poll is a sync already.
+        if (timeoutMs == 0) return ready(); // a poll: one look, no clock, no registration as a waiter
         long spinUntil = Stopwatch.GetTimestamp() + Stopwatch.Frequency * Math.Min(SpinMicroseconds, timeoutMs < 0 ? long.MaxValue : timeoutMs * 1000L) / 1_000_000;
         while (true)
         {

@@ -92,48 +92,65 @@ internal sealed unsafe class ValeTransmitPath(SharedRegion region) : ITransmitPa
     private readonly RegionLayout _layout = region.Layout;
     private readonly MonitorTaps _taps = new(region);
 
+    /// <summary>Where each TX slot's frame goes: a port, <see cref="Flood"/>, or <see cref="Nowhere"/>.</summary>
+    private readonly int[] _destination = new int[region.Layout.Geometry.Slots];
+    private const int Flood = -1, Nowhere = -2;
+
+    /// <remarks>
+    /// Two passes, as netmap's VALE: first each frame is checked, its source learned and its
+    /// destination looked up; then each destination port gets its frames in one batch (one take of
+    /// its ring's lock, one publication of hwtail, one wake-up).
+    /// </remarks>
     public uint Transmit(uint port, RingView ring, uint from, uint to)
     {
         byte* b = region.Base;
         uint slots = ring.Slots, buffers = _layout.Geometry.BufferCount, bufferSize = _layout.Geometry.BufferSize;
-        ulong woken = 0;
         _taps.Refresh();
-        for (uint i = from; i != to; i = RingMath.Next(i, slots))
+        bool taps = _taps.Any;
+        ulong targets = 0, flooded = 0; // ports with frames for them; whether some frame floods
+        NetmapSlot* first = ring.Slot(0); // from and to were checked: stepping keeps i below slots
+        for (uint i = from; i != to; i = i + 1 == slots ? 0 : i + 1)
         {
-            var ts = ring.Slot(i);
+            var ts = first + i;
+            _destination[i] = Nowhere;
             if (!RingChecks.IsRegionBuffer(ts->BufferIndex, buffers) || ts->Length < EthernetHeader || ts->Length > bufferSize)
             {
                 Interlocked.Increment(ref _layout.Port(b, port)->TxErrors);
                 continue;
             }
             byte* frame = ring.Buffer(ts->BufferIndex);
-            if (_taps.Any) _taps.Copy(port, MonitorTaps.Transmitted, 0, frame, ts->Length);
+            if (taps) _taps.Copy(port, MonitorTaps.Transmitted, 0, frame, ts->Length);
             if ((frame[6] & 1) == 0 && (ts->Flags & SlotFlags.NoLearn) == 0) Learn(ReadMac(frame + 6), port);
-            int dest = (frame[0] & 1) != 0 ? -1 : Lookup(ReadMac(frame));
+            int dest = (frame[0] & 1) != 0 ? Flood : Lookup(ReadMac(frame));
             if (dest == (int)port) continue; // netmap drops frames addressed back to their sender
-            if (dest >= 0)
-            {
-                if (Deliver((uint)dest, frame, ts->Length)) woken |= 1UL << dest;
-                continue;
-            }
-            for (uint p = 0; p < _layout.Geometry.FirstMonitorPort; p++)
-                if (p != port && Volatile.Read(ref _layout.Port(b, p)->InUse) != 0 && Deliver(p, frame, ts->Length))
-                    woken |= 1UL << (int)p;
+            _destination[i] = dest;
+            if (dest >= 0) targets |= 1UL << dest; else flooded = 1;
         }
-        for (int p = 0; woken != 0; p++, woken >>= 1)
-            if ((woken & 1) != 0) SharedEvent.Signal(&_layout.Port(b, (uint)p)->RxEvent);
+        if (flooded != 0)
+            for (uint p = 0; p < _layout.Geometry.FirstMonitorPort; p++)
+                if (p != port && Volatile.Read(ref _layout.Port(b, p)->InUse) != 0) targets |= 1UL << (int)p;
+        for (int p = 0; targets != 0; p++, targets >>= 1)
+        {
+            if ((targets & 1) == 0) continue;
+            var batch = DeliveryBatch.Open(region, (uint)p, 0);
+            bool copied = false;
+            for (uint i = from; i != to; i = i + 1 == slots ? 0 : i + 1)
+            {
+                int dest = _destination[i];
+                if (dest != p && !(dest == Flood && p != (int)port)) continue;
+                var ts = first + i;
+                byte* frame = ring.Buffer(ts->BufferIndex);
+                if (taps) _taps.Copy((uint)p, MonitorTaps.Received, 0, frame, ts->Length);
+                copied |= batch.Copy(frame, ts->Length);
+            }
+            batch.Close();
+            if (copied) SharedEvent.Signal(&_layout.Port(b, (uint)p)->RxEvent);
+        }
         _taps.Wake();
         return RingMath.Distance(from, to, slots);
     }
 
     public void SlotsReleased(uint port) { }
-
-    /// <summary>Copies a frame into RX ring 0 of <paramref name="port"/> (and to its RX monitors); false when that ring is full.</summary>
-    private bool Deliver(uint port, byte* frame, ushort length)
-    {
-        if (_taps.Any) _taps.Copy(port, MonitorTaps.Received, 0, frame, length);
-        return SharedDelivery.Copy(region, port, 0, frame, length);
-    }
 
     private void Learn(ulong mac, uint port)
     {
