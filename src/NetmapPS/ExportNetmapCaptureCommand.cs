@@ -64,8 +64,24 @@ public sealed class ExportNetmapCaptureCommand : PSCmdlet, IDisposable
                     ThrowTerminatingError(ErrorRecords.From(e, Path));
                 }
             }
-            _writer.Write(index, packet.TimestampNanoseconds, packet.Data, Math.Max(packet.OriginalLength, packet.Length));
-            if (_writer.PacketCount % 256 == 0) _writer.Flush();
+            try
+            {
+                _writer.Write(index, packet.TimestampNanoseconds, packet.Data, Math.Max(packet.OriginalLength, packet.Length));
+            }
+            catch (NetmapException e)
+            {
+                // One packet the format cannot hold (a time before 1970): say so, write the rest.
+                WriteError(new ErrorRecord(e, "PacketNotWritable", ErrorCategory.InvalidData, packet));
+                return;
+            }
+            try
+            {
+                if (_writer.PacketCount % 256 == 0) _writer.Flush();
+            }
+            catch (IOException e)
+            {
+                ThrowTerminatingError(new ErrorRecord(e, "CaptureFileNotWritable", ErrorCategory.WriteError, Path));
+            }
         }
         if (PassThru) WriteObject(InputObject);
     }

@@ -64,6 +64,7 @@ public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
 
     /// <summary>Where the sequence number goes (default 42: the start of an IPv4/UDP payload).</summary>
     [Parameter]
+    [ValidateRange(0, 65531)]
     public int SequenceOffset { get; set; } = SequenceStamp.DefaultOffset;
 
     /// <summary>Pass each input object on down the pipeline once it is sent.</summary>

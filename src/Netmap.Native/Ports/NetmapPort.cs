@@ -14,11 +14,13 @@ public sealed unsafe class NetmapPort : IDisposable
     private readonly object _gate = new();
     private readonly CancellationTokenSource _closing = new();
     private int _disposed, _users;
+    private long _droppedAtClose, _transmitErrorsAtClose;
 
     private NetmapPort(PortSpec spec, IPortDriver driver)
     {
         Spec = spec;
         _driver = driver;
+        MemoryId = driver.MemoryId;
         OpenedAt = DateTime.Now;
     }
 
@@ -38,7 +40,7 @@ public sealed unsafe class NetmapPort : IDisposable
     public PortSpec Spec { get; }
     public PortMode Mode => _driver.Mode;
     public string Mechanism => _driver.Mechanism;
-    public ushort MemoryId => _driver.MemoryId;
+    public ushort MemoryId { get; }
     public string Region => _driver.Region;
     public long RegionSize => _driver.RegionSize;
     public DateTime OpenedAt { get; }
@@ -75,10 +77,10 @@ public sealed unsafe class NetmapPort : IDisposable
         }
     }
 
-    public uint TxRingCount => Interface->TxRings;
-    public uint RxRingCount => Interface->RxRings;
-    public uint HostTxRingCount => Interface->HostTxRings;
-    public uint HostRxRingCount => Interface->HostRxRings;
+    public uint TxRingCount => IsOpen ? GetInterface()->TxRings : 0;
+    public uint RxRingCount => IsOpen ? GetInterface()->RxRings : 0;
+    public uint HostTxRingCount => IsOpen ? GetInterface()->HostTxRings : 0;
+    public uint HostRxRingCount => IsOpen ? GetInterface()->HostRxRings : 0;
     /// <summary>The TX rings this port registered (NETMAP_TXRING indices).</summary>
     public RingSpan TxRings => _driver.TxRings;
     /// <summary>The RX rings this port registered (NETMAP_RXRING indices).</summary>
@@ -95,17 +97,21 @@ public sealed unsafe class NetmapPort : IDisposable
         }
     }
     /// <summary>Packets dropped where the backend knows of them.</summary>
-    public long Dropped => _driver.Dropped;
+    public long Dropped => IsOpen ? _driver.Dropped : _droppedAtClose;
     /// <summary>Frames refused at txsync because their slot was damaged (buffer index out of range, length larger than a buffer).</summary>
-    public long TransmitErrors => _driver.TransmitErrors;
+    public long TransmitErrors => IsOpen ? _driver.TransmitErrors : _transmitErrorsAtClose;
     /// <summary>What the receive loops saw, matched and handed on from this port.</summary>
     public PortStatistics Statistics { get; } = new();
     /// <summary>What the user should know about how the port was opened.</summary>
     public IReadOnlyList<string> Warnings => _driver.Warnings;
 
-    public NetmapInterface* Interface => IsOpen ? _driver.Interface : throw Closed();
-    public NetmapRing* TxRing(uint index) => NetmapInterface.TxRing(Interface, index);
-    public NetmapRing* RxRing(uint index) => NetmapInterface.RxRing(Interface, index);
+    /// <summary>
+    /// The port's netmap_if. A method, not a property: PowerShell cannot box a pointer, and
+    /// Format-List * or Select-Object * would fail on every port.
+    /// </summary>
+    public NetmapInterface* GetInterface() => IsOpen ? _driver.Interface : throw Closed();
+    public NetmapRing* TxRing(uint index) => NetmapInterface.TxRing(GetInterface(), index);
+    public NetmapRing* RxRing(uint index) => NetmapInterface.RxRing(GetInterface(), index);
 
     /// <summary>True when the TX slots of sent frames stay taken until the receiver releases them (kernel pipes).</summary>
     public bool TxSlotsHeldByReceiver => _driver.TxSlotsHeldByReceiver;
@@ -119,7 +125,7 @@ public sealed unsafe class NetmapPort : IDisposable
     {
         using var use = Use();
         var rings = new List<RingInfo>();
-        var nifp = Interface;
+        var nifp = GetInterface();
         for (uint i = 0; i < nifp->TxRings + nifp->HostTxRings; i++)
             if (IsMapped(tx: true, i)) rings.Add(Describe(TxRing(i), RingDirection.TX, i, nifp->TxRings));
         for (uint i = 0; i < nifp->RxRings + nifp->HostRxRings; i++)
@@ -166,7 +172,7 @@ public sealed unsafe class NetmapPort : IDisposable
     /// </summary>
     private bool IsMapped(bool tx, uint index)
     {
-        var nifp = Interface;
+        var nifp = GetInterface();
         uint position = tx ? index : nifp->TxRings + nifp->HostTxRings + index;
         return NetmapInterface.RingOffsets(nifp)[position] != 0;
     }
@@ -175,6 +181,7 @@ public sealed unsafe class NetmapPort : IDisposable
 
     private NetmapRing* FirstMapped(bool tx)
     {
+        if (!IsOpen) return null;   // a closed port's properties read 0, so that Format-List * shows them
         uint count = tx ? TxRingCount + HostTxRingCount : RxRingCount + HostRxRingCount;
         for (uint i = 0; i < count; i++)
             if (IsMapped(tx, i)) return tx ? TxRing(i) : RxRing(i);
@@ -192,6 +199,8 @@ public sealed unsafe class NetmapPort : IDisposable
         lock (_gate)
         {
             if (_disposed != 0) return;
+            // The counters live in the port's memory: keep their last values for the closed port's properties.
+            (_droppedAtClose, _transmitErrorsAtClose) = (_driver.Dropped, _driver.TransmitErrors);
             Volatile.Write(ref _disposed, 1);
             now = _users == 0;
         }

@@ -1,0 +1,163 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+
+    # A little-endian pcapng: a section header, one Interface Description Block with the given
+    # options (code, value pairs) and one Enhanced Packet Block holding a 60-byte frame at time 0.
+    function New-PcapNgBytes([object[]] $Options) {
+        $out = [IO.MemoryStream]::new()
+        $w = [IO.BinaryWriter]::new($out)
+        $w.Write([uint32]0x0A0D0D0A); $w.Write([uint32]28); $w.Write([uint32]0x1A2B3C4D)
+        $w.Write([uint16]1); $w.Write([uint16]0); $w.Write([int64]-1); $w.Write([uint32]28)
+        $opts = [IO.MemoryStream]::new()
+        $ow = [IO.BinaryWriter]::new($opts)
+        for ($i = 0; $i -lt $Options.Count; $i += 2) {
+            [byte[]] $value = $Options[$i + 1]
+            $ow.Write([uint16]$Options[$i]); $ow.Write([uint16]$value.Length); $ow.Write($value)
+            $ow.Write([byte[]]::new((4 - $value.Length % 4) % 4))
+        }
+        $ow.Write([uint32]0)
+        $length = 20 + $opts.Length
+        $w.Write([uint32]1); $w.Write([uint32]$length); $w.Write([uint16]1); $w.Write([uint16]0); $w.Write([uint32]0)
+        $w.Write($opts.ToArray()); $w.Write([uint32]$length)
+        $frame = [byte[]]::new(60); $frame[12] = 0x88; $frame[13] = 0xb5
+        $w.Write([uint32]6); $w.Write([uint32]92); $w.Write([uint32]0); $w.Write([uint32]0); $w.Write([uint32]0)
+        $w.Write([uint32]60); $w.Write([uint32]60); $w.Write($frame); $w.Write([uint32]92)
+        $w.Flush()
+        $out.ToArray()
+    }
+}
+
+Describe 'Every object the module emits survives Format-List *, Select-Object *, ConvertTo-Json and Export-Clixml' {
+    BeforeAll {
+        $name = New-TestName 'fo'
+        $switch = New-TestName 'fs' | ForEach-Object Substring 0 9
+        $emitted = [Collections.Generic.List[object]]::new()
+        function Add-Emitted { process { $emitted.Add($_) } }
+
+        $master, $slave = Open-NetmapPort "netmap:$name{1", "netmap:$name}1"
+        $master | Add-Emitted
+        Open-NetmapPort "vale$($switch):a" | Add-Emitted
+        Get-NetmapPort | Add-Emitted
+        Get-NetmapRing $master | Add-Emitted
+        Get-NetmapRing $master | Select-Object -First 1 | Get-NetmapSlot -Index 0 | Add-Emitted
+        Get-NetmapPortName "netmap:$name{1" | Add-Emitted
+        Get-NetmapSystem | Add-Emitted
+        Get-NetmapValeSwitch "vale$switch" -Mode Emulated | Add-Emitted
+        $packet = New-NetmapPacket -Protocol Udp -DestinationPort 53 -Payload 'x'
+        $packet | Add-Emitted
+        1..3 | ForEach-Object { , $packet.Data } | Send-NetmapPacket $master -Summary | Add-Emitted
+        Receive-NetmapPacket $slave -Count 1 -Timeout 5 | Add-Emitted
+        Receive-NetmapPacket $slave -Count 1 -Timeout 5 -Raw | ForEach-Object { , $_ } | Add-Emitted
+        $file = Join-Path $TestDrive 'walk.pcapng'
+        $packet | Export-NetmapCapture $file -PassThru | Add-Emitted
+        Import-NetmapCapture $file | Add-Emitted
+        Receive-NetmapPacket $slave -Count 1 -Timeout 5 | Out-Null
+        Measure-NetmapTraffic $slave -Duration 0.3 -Interval 0.1 | Add-Emitted
+        $other, $otherSlave = Open-NetmapPort "netmap:$($name)x{1", "netmap:$($name)x}1"
+        Invoke-NetmapForward -From $slave -To $other -Duration 0.2 | Add-Emitted
+        $job = Invoke-NetmapForward -From $slave -To $other -Duration 0.2 -AsJob
+        $job | Wait-Job -Timeout 30 | Add-Emitted
+        # Types only the kernel module produces: built here with their constructors, so their properties are walked too.
+        [Netmap.Native.Kernel.KernelPortInfo]::new('vale0:a', 4096, 1, 1, 1, 0, 0, 1024, 1024) | Add-Emitted
+        [Netmap.Native.Kernel.MemoryPool]::new(1, 'if', 100, 1024, 'test') | Add-Emitted
+        [Netmap.Native.Ports.ValePortInfo]::new('vale0', 'eth0', 1, 'Native') | Add-Emitted
+        Close-NetmapPort -All
+        $master | Add-Emitted   # a closed port is still an object the user holds
+    }
+    AfterAll { Close-NetmapPort -All; Get-Job | Remove-Job -Force }
+
+    It 'covers the output type of every exported cmdlet' {
+        $declared = (Get-Command -Module NetmapPS).OutputType.Type | Sort-Object FullName -Unique
+        $declared | Should -Not -BeNullOrEmpty
+        foreach ($type in $declared) {
+            @($emitted | Where-Object { $_ -is $type }).Count | Should -BeGreaterThan 0 -Because "$($type.FullName) is an output type of a cmdlet"
+        }
+    }
+
+    It 'formats, selects, serializes and exports <_> without an error' -ForEach @('Format-List', 'Select-Object', 'ConvertTo-Json', 'Export-Clixml') {
+        $how = $_
+        foreach ($object in $emitted) {
+            $kind = $object.GetType().FullName
+            {
+                switch ($how) {
+                    'Format-List' { $object | Format-List * | Out-String | Out-Null }
+                    'Select-Object' { $object | Select-Object * | Out-String | Out-Null }
+                    'ConvertTo-Json' { ConvertTo-Json -InputObject $object -Depth 3 -WarningAction Ignore | Out-Null }
+                    'Export-Clixml' { Export-Clixml -InputObject $object -Path (Join-Path $TestDrive 'walk.xml') -Depth 3 }
+                }
+            } | Should -Not -Throw -Because "$how on a $kind"
+        }
+    }
+
+    It 'keeps the last counters of a closed port and reads 0 rings, without touching its unmapped memory' {
+        $master.IsOpen | Should -BeFalse
+        $master.TxRingCount | Should -Be 0
+        $master.TransmitErrors | Should -Be 0
+        $master.MemoryId | Should -Be $slave.MemoryId
+    }
+}
+
+Describe 'Ordinary commands that used to throw raw exceptions' {
+    AfterEach { Close-NetmapPort -All }
+
+    It "refuses '<_>' (a memory region the emulated port does not live in) with an ErrorRecord" -ForEach @('netmap:mm{1@2', 'vale5:a@2') {
+        $name = $_ -replace 'mm|vale5', { $_.Value + (New-TestName '') }
+        $port = Open-NetmapPort $name -ErrorVariable err -ErrorAction SilentlyContinue
+        $port | Should -BeNullOrEmpty
+        $err | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidPortRequest,*'
+        $err[0].Exception | Should -BeOfType Netmap.Native.NetmapException
+        $err[0].Exception.Message | Should -BeLike "*Leave '@2' out*"
+    }
+
+    It 'refuses -SequenceOffset -2 at parameter binding (<_>)' -ForEach @('Send-NetmapPacket', 'Measure-NetmapTraffic') {
+        $name = New-TestName 'sq'
+        $port = Open-NetmapPort "netmap:$name{1"
+        $command = $_
+        $e = { if ($command -eq 'Send-NetmapPacket') { , [byte[]]::new(60) | Send-NetmapPacket $port -Sequence -SequenceOffset -2 }
+               else { Measure-NetmapTraffic $port -Sequence -SequenceOffset -2 -Duration 0.1 } } | Should -Throw -PassThru
+        $e.FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentValidationError,*'
+    }
+
+    It 'imports a pcapng with a negative if_tsoffset and exports it with one ErrorRecord per packet it cannot hold' {
+        $in = Join-Path $TestDrive 'tsoffset.pcapng'
+        [IO.File]::WriteAllBytes($in, (New-PcapNgBytes @(14, [BitConverter]::GetBytes([int64]-2000000000))))
+        $packets = Import-NetmapCapture $in
+        $packets | Should -HaveCount 1
+        $packets[0].Timestamp.Year | Should -BeLessThan 1970
+        $out = Join-Path $TestDrive 'tsoffset-out.pcapng'
+        $packets | Export-NetmapCapture $out -ErrorVariable err -ErrorAction SilentlyContinue
+        $err | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'PacketNotWritable,*'
+        $err[0].Exception.Message | Should -BeLike '*before 1970*'
+        @(Import-NetmapCapture $out).Count | Should -Be 0   # a valid, empty capture
+    }
+
+    It 'imports a pcapng whose if_name is 65,000 bytes of invalid UTF-8 and exports it with the name cut to fit' {
+        $in = Join-Path $TestDrive 'longname.pcapng'
+        [IO.File]::WriteAllBytes($in, (New-PcapNgBytes @(2, ([byte[]]::new(65000) | ForEach-Object { [byte]0xff }))))
+        $packets = Import-NetmapCapture $in
+        $packets | Should -HaveCount 1
+        $out = Join-Path $TestDrive 'longname-out.pcapng'
+        { $packets | Export-NetmapCapture $out -ErrorAction Stop } | Should -Not -Throw
+        $back = Import-NetmapCapture $out
+        $back | Should -HaveCount 1
+        [Text.Encoding]::UTF8.GetByteCount($back[0].Port) | Should -BeLessOrEqual 65532
+        $back[0].Port | Should -Be $packets[0].Port.Substring(0, $back[0].Port.Length)
+        if (Get-Command tshark -ErrorAction Ignore) { @(& tshark -r $out 2>$null).Count | Should -Be 1 }
+    }
+
+    It 'lists the switches without hanging on a FIFO under the region prefix' -Skip:(-not (Get-Command mkfifo -ErrorAction Ignore)) {
+        $fifo = Get-RegionPath "vale-$(New-TestName 'ff')"
+        & mkfifo $fifo
+        try {
+            $child = Start-Program $Pwsh @('-NoProfile', '-NonInteractive', '-Command',
+                "Import-Module '$ModulePath'; @(Get-NetmapValeSwitch -Mode Emulated).Count; 'done'")
+            $finished = $child.WaitForExit(30000)
+            if (-not $finished) { $child.Kill($true) }
+            $finished | Should -BeTrue -Because 'opening a FIFO read-only blocks until a writer comes'
+            $child.Output.Result | Should -Match 'done'
+        }
+        finally { Remove-Item $fifo -ErrorAction Ignore }
+    }
+}
