@@ -1,4 +1,6 @@
 using System.Management.Automation;
+using Netmap.Native;
+using Netmap.Native.PortNames;
 using Netmap.Native.Ports;
 
 namespace NetmapPS;
@@ -26,6 +28,13 @@ public sealed class OpenNetmapPortCommand : PSCmdlet
         PortMode? mode = MyInvocation.BoundParameters.ContainsKey(nameof(Mode)) ? Mode : null;
         foreach (var name in Name)
         {
+            if (PortSession.All.FirstOrDefault(p => p.Name == name) is { } open)
+            {
+                // The same name twice in one session: the port it names, not a 'busy' error about ourselves.
+                WriteWarning($"'{name}' is already open in this session: this is that port. Close-NetmapPort '{name}' first to open it anew.");
+                WriteObject(open);
+                continue;
+            }
             if (!ShouldProcess(name, "Open netmap port")) continue;
             try
             {
@@ -35,10 +44,17 @@ public sealed class OpenNetmapPortCommand : PSCmdlet
                 WriteVerbose($"Opened '{port.Name}' ({port.Spec.Description}): {port.Mode}, {port.Mechanism}, region {port.Region}.");
                 WriteObject(port);
             }
+            catch (NetmapException e) when (e.Error == NetmapError.Busy && SameSessionPort(name) is { } holder)
+            {
+                WriteError(ErrorRecords.From(new NetmapException(NetmapError.Busy,
+                    $"'{name}' wants rings that '{holder.Name}', already open in this session, holds. Use that port (Get-NetmapPort '{holder.Name}'), or Close-NetmapPort '{holder.Name}' first.", e), name));
+            }
             catch (Exception e) when (ErrorRecords.IsOurs(e))
             {
                 WriteError(ErrorRecords.From(e, name));
             }
         }
     }
+
+    private static NetmapPort? SameSessionPort(string name) => PortSession.SamePort(PortNameParser.Parse(name));
 }

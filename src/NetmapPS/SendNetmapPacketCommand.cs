@@ -77,6 +77,7 @@ public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
 
     private int TimeoutMs => Timeout < 0 ? -1 : (int)Math.Min(int.MaxValue, Timeout * 1000);
     private Pacer? _pacer;
+    private List<byte>? _loose;
     private uint _sequence;
     private long _bytes;
     private readonly System.Diagnostics.Stopwatch _clock = new();
@@ -101,12 +102,34 @@ public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
 
     protected override void ProcessRecord()
     {
-        byte[]? frame = FrameOf(InputObject);
+        // '$bytes | Send-NetmapPacket' (without the leading comma) pipes the bytes one by one: they are
+        // gathered and sent as one frame when something else comes or the input ends.
+        if ((InputObject is PSObject ps ? ps.BaseObject : InputObject) is byte single)
+        {
+            (_loose ??= new List<byte>()).Add(single);
+            return;
+        }
+        SendLooseBytes();
+        Send(InputObject);
+    }
+
+    private void SendLooseBytes()
+    {
+        if (_loose is not { Count: > 0 }) return;
+        byte[] frame = _loose.ToArray();
+        _loose.Clear();
+        WriteVerbose($"Took the {frame.Length} bytes piped one by one as one frame (pipe a byte array as ,$bytes to send it as one frame at once).");
+        Send(frame);
+    }
+
+    private void Send(object input)
+    {
+        byte[]? frame = FrameOf(input);
         if (frame is null)
         {
             WriteError(new ErrorRecord(new ArgumentException(
-                    $"Cannot send a {(InputObject is PSObject ps ? ps.BaseObject : InputObject)?.GetType().Name ?? "null"}: give a byte[] (pipe it as ,$bytes) or a packet object with a Data property."),
-                "NotAFrame", ErrorCategory.InvalidType, InputObject));
+                    $"Cannot send a {(input is PSObject ps ? ps.BaseObject : input)?.GetType().Name ?? "null"}: give a byte[] (pipe it as ,$bytes) or a packet object with a Data property."),
+                "NotAFrame", ErrorCategory.InvalidType, input));
             return;
         }
         if (!ShouldProcess(Port.Name, $"Transmit a {frame.Length}-byte frame{(Count > 1 ? $" {Count} times" : "")}{(HostRing ? " into the host stack" : "")}")) return;
@@ -131,7 +154,7 @@ public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
                 _bytes += frame.Length;
                 if (Burst > 0 && _transmitter.Sent % Burst == 0 || _pacer is not null) Port.TxSync();
             }
-            if (PassThru) WriteObject(InputObject);
+            if (PassThru) WriteObject(input);
         }
         catch (NetmapException e)
         {
@@ -145,6 +168,7 @@ public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
         if (_transmitter is null) return;
         try
         {
+            SendLooseBytes();
             Finish();
         }
         finally

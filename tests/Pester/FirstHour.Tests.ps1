@@ -161,3 +161,76 @@ Describe 'Ordinary commands that used to throw raw exceptions' {
         finally { Remove-Item $fifo -ErrorAction Ignore }
     }
 }
+
+Describe 'Results that say what happened' {
+    AfterEach { Close-NetmapPort -All }
+
+    It 'refuses a frame shorter than an Ethernet header on a VALE port before sending it' {
+        $switch = 'vale' + (New-TestName 'sh').Substring(0, 9)
+        $a, $b = Open-NetmapPort "$($switch):a", "$($switch):b"
+        , [byte[]](1..5) | Send-NetmapPacket $a -Count 60 -ErrorVariable err -ErrorAction SilentlyContinue
+        $err | Should -HaveCount 1
+        $err[0].Exception.Message | Should -BeLike '*5 bytes is shorter than the 14 bytes*not sent*'
+        $a.TransmitErrors | Should -Be 0
+        Get-NetmapRing $a -Direction TX | ForEach-Object Head | Should -Be 0
+    }
+
+    It 'refuses a frame larger than a buffer before sending it' {
+        $name = New-TestName 'lg'
+        $a = Open-NetmapPort "netmap:$name{1"
+        , [byte[]]::new(3000) | Send-NetmapPacket $a -ErrorVariable err -ErrorAction SilentlyContinue
+        $err | Should -HaveCount 1
+        $err[0].Exception.Message | Should -BeLike '*3000 bytes does not fit a 2048-byte buffer*'
+        $a.TransmitErrors | Should -Be 0
+    }
+
+    It 'takes a byte array piped without the leading comma as one frame' {
+        $name = New-TestName 'bc'
+        $a, $b = Open-NetmapPort "netmap:$name{1", "netmap:$name}1"
+        $frame = New-TestFrame -Text 'no comma'
+        $frame | Send-NetmapPacket $a -ErrorVariable err
+        $err | Should -HaveCount 0
+        $got = Receive-NetmapPacket $b -Count 2 -Timeout 1
+        $got | Should -HaveCount 1
+        $got[0].Data | Should -Be $frame
+    }
+
+    It 'returns the open port when the same name is opened again in the session, with a warning' {
+        $name = New-TestName 'tw'
+        $first = Open-NetmapPort "netmap:$name{1"
+        $second = Open-NetmapPort "netmap:$name{1" -WarningVariable warn -WarningAction SilentlyContinue -ErrorVariable err
+        $err | Should -HaveCount 0
+        [object]::ReferenceEquals($first, $second) | Should -BeTrue
+        $warn | Should -HaveCount 1
+        "$warn" | Should -BeLike '*already open in this session*'
+        @(Get-NetmapPort).Count | Should -Be 1
+    }
+
+    It 'says "already open in this session" when another name asks for the rings a session port holds' {
+        $name = New-TestName 'ov'
+        $null = Open-NetmapPort "netmap:$name{1@conf:rings=2"
+        Open-NetmapPort "netmap:$name{1" -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'PortBusy,*'
+        $err[0].Exception.Message | Should -BeLike "*'netmap:$name{1@conf:rings=2', already open in this session*"
+        $err[0].Exception.Message | Should -Not -BeLike "*process $PID*"
+    }
+
+    It 'finds a port opened with @ options by its short name' {
+        $name = New-TestName 'sn'
+        $port = Open-NetmapPort "netmap:$name{1@conf:rings=2"
+        (Get-NetmapPort "netmap:$name{1").Name | Should -Be $port.Name
+        @(Get-NetmapRing "netmap:$name{1").Count | Should -Be 4
+        Close-NetmapPort "netmap:$name{1"
+        $port.IsOpen | Should -BeFalse
+    }
+
+    It 'shows which rings the port holds in Get-NetmapRing' {
+        $name = New-TestName 'hd'
+        $port = Open-NetmapPort "netmap:$name{1-1@conf:rings=2"
+        $rings = Get-NetmapRing $port
+        $rings | Should -HaveCount 4
+        ($rings | Where-Object Held | ForEach-Object { "$($_.Direction)$($_.Index)" }) | Should -Be 'TX1', 'RX1'
+        ($rings | Format-Table | Out-String) | Should -Match 'Held'
+    }
+}

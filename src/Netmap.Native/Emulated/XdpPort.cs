@@ -123,6 +123,10 @@ internal sealed unsafe class XdpPort : IPortDriver
     public RingSpan TxRings { get; }
     public RingSpan RxRings { get; }
     public IReadOnlyList<string> Warnings => _warnings;
+    /// <summary>An Ethernet header at least; on the wire at most the MTU plus header and one VLAN tag.</summary>
+    public (int Shortest, int Longest) FrameLimits(uint ring) => (EthernetHeader, ring < _nic.TxQueues ? MaxWireFrame : int.MaxValue);
+    private const int EthernetHeader = 14;
+    private int MaxWireFrame => (int)_nic.Mtu + 18;
 
     /// <summary>Packets the kernel dropped: no room in the socket's RX ring, or frames larger than a buffer.</summary>
     public long TransmitErrors => _txErrors;
@@ -279,7 +283,7 @@ internal sealed unsafe class XdpPort : IPortDriver
         for (; hwcur != head; hwcur = RingMath.Next(hwcur, ring->NumSlots))
         {
             var slot = NetmapRing.Slot(ring, hwcur);
-            if (slot->Length < 14 || slot->Length > ring->BufferSize || !RingChecks.IsRegionBuffer(slot->BufferIndex, _layout.Geometry.FirstExtraBuffer))
+            if (slot->Length < EthernetHeader || slot->Length > ring->BufferSize || !RingChecks.IsRegionBuffer(slot->BufferIndex, _layout.Geometry.FirstExtraBuffer))
             {
                 _txErrors++;
                 continue;
@@ -297,11 +301,11 @@ internal sealed unsafe class XdpPort : IPortDriver
         var tx = socket.Tx;
         uint producer = *tx.Producer;
         uint room = tx.Size - (producer - Volatile.Read(ref *tx.Consumer));
-        uint maxFrame = _nic.Mtu + 18, buffers = _layout.Geometry.FirstExtraBuffer;
+        uint maxFrame = (uint)MaxWireFrame, buffers = _layout.Geometry.FirstExtraBuffer;
         for (; hwcur != head && room > 0; hwcur = RingMath.Next(hwcur, ring->NumSlots))
         {
             var slot = NetmapRing.Slot(ring, hwcur);
-            if (slot->Length < 14 || slot->Length > maxFrame || !RingChecks.IsRegionBuffer(slot->BufferIndex, buffers))
+            if (slot->Length < EthernetHeader || slot->Length > maxFrame || !RingChecks.IsRegionBuffer(slot->BufferIndex, buffers))
             {
                 _txErrors++;
                 continue;

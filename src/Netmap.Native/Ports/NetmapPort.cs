@@ -113,6 +113,8 @@ public sealed unsafe class NetmapPort : IDisposable
     public NetmapRing* TxRing(uint index) => NetmapInterface.TxRing(GetInterface(), index);
     public NetmapRing* RxRing(uint index) => NetmapInterface.RxRing(GetInterface(), index);
 
+    /// <summary>The shortest and longest frame TX ring <paramref name="ring"/> passes on (the buffer size aside).</summary>
+    public (int Shortest, int Longest) FrameLimits(uint ring) => _driver.FrameLimits(ring);
     /// <summary>True when the TX slots of sent frames stay taken until the receiver releases them (kernel pipes).</summary>
     public bool TxSlotsHeldByReceiver => _driver.TxSlotsHeldByReceiver;
     public void TxSync() => _driver.TxSync();
@@ -164,7 +166,7 @@ public sealed unsafe class NetmapPort : IDisposable
         new(Name, index < nicRings ? RingKind.NIC : RingKind.Host, direction, index < nicRings ? index : index - nicRings,
             ring->NumSlots, ring->Head, ring->Cur, ring->Tail, RingMath.Space(ring), ring->BufferSize, ring->Flags,
             RingChecks.Timestamp(ring).ToLocalTime())
-        { PortObject = this };
+        { PortObject = this, Held = (direction == RingDirection.TX ? TxRings : RxRings).Contains(index) };
 
     /// <summary>
     /// True when ring <paramref name="index"/> is in this port's memory: the kernel leaves ring_ofs at 0
