@@ -234,3 +234,26 @@ Describe 'Results that say what happened' {
         ($rings | Format-Table | Out-String) | Should -Match 'Held'
     }
 }
+
+Describe 'A receive that shows nothing says, with -Verbose, what arrived' {
+    AfterEach { Close-NetmapPort -All }
+
+    It 'counts the frames that arrived by kind when a Where-Object lets none through' {
+        $name = New-TestName 'vb'
+        $a, $b = Open-NetmapPort "netmap:$name{1", "netmap:$name}1"
+        $arp = [byte[]]::new(60); 0..5 | ForEach-Object { $arp[$_] = 0xff }; $arp[12] = 8; $arp[13] = 6
+        1..3 | ForEach-Object { , $arp } | Send-NetmapPacket $a
+        $verbose = Receive-NetmapPacket $b -Duration 3.5 -Verbose 4>&1 | Where-Object { $_ -is [Management.Automation.VerboseRecord] -or $_.Udp.DstPort -eq 53 }
+        "$verbose" | Should -Match '3 frames arrived in the last 3 s \(3 ARP\); 3 went down the pipeline'
+    }
+
+    It 'says how many passed -Filter' {
+        $name = New-TestName 'vf'
+        $a, $b = Open-NetmapPort "netmap:$name{1", "netmap:$name}1"
+        $arp = [byte[]]::new(60); $arp[12] = 8; $arp[13] = 6
+        , $arp | Send-NetmapPacket $a
+        , (New-NetmapPacket -Protocol Udp -DestinationPort 5353).Data | Send-NetmapPacket $a
+        $verbose = Receive-NetmapPacket $b -Duration 3.5 -Filter 'udp dst port 53' -Verbose 4>&1
+        "$verbose" | Should -Match "2 frames arrived in the last 3 s \((1 ARP, 1 IPv4 UDP|1 IPv4 UDP, 1 ARP)\), 0 passed -Filter 'udp dst port 53'; 0 went down the pipeline"
+    }
+}

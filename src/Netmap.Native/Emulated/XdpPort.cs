@@ -167,10 +167,7 @@ internal sealed unsafe class XdpPort : IPortDriver
         bool zeroCopy = _sockets.Any(s => s is { ZeroCopy: true });
         Mechanism = !_sockets.Any(s => s is not null) ? $"host rings only, on {_nic.Name}"
             : $"AF_XDP {(_steering?.Mode ?? "transmit-only")} XDP, {(zeroCopy ? "zero-copy" : "copy")} mode, on {_nic.Name} ({_nic.RxQueues} RX / {_nic.TxQueues} TX queues)";
-        var taken = RxQueues().ToList();
-        if (taken.Count > 0)
-            _warnings.Add($"{_nic.Name} is disconnected from the host stack on RX queue{(taken.Count > 1 ? "s" : "")} {string.Join(", ", taken)} " +
-                          "while this port is open: frames arriving there (ARP included) go to the port, not to the stack.");
+        _warnings.AddRange(InterfaceAdvice.ForTakenQueues(_nic, RxQueues().ToList()));
         if (_hostRx)
             _warnings.Add($"What the host stack transmits on {_nic.Name} goes to the host RX ring of this port, not to the wire, while it is open.");
         if (_host is not null)
