@@ -48,6 +48,18 @@ Describe 'README and about topics against the code' {
         $missing | Should -BeNullOrEmpty
     }
 
+    It "gives in about_NetmapPS_Lab the README's lab lines" {
+        $start = [array]::IndexOf($Readme, '## A lab by hand')
+        $start | Should -BeGreaterThan 0
+        $about = (Get-Content (Join-Path $Root 'en-US/about_NetmapPS_Lab.help.txt')).Trim()
+        $inBlock = $false
+        foreach ($line in $Readme[($start + 1)..($Readme.Count - 1)]) {
+            if ($line -match '^## ') { break }
+            if ($line -match '^```') { $inBlock = $line -in '```sh', '```powershell'; continue }
+            if ($inBlock -and $line -match '^(ip |Import-Module|Open-|Get-|Receive-)') { $about | Should -Contain $line.Trim() }
+        }
+    }
+
     It 'says in the emulated-mode topic that Native is implemented and that pipe and VALE monitors are emulated' {
         $topic = Get-Content (Join-Path $Root 'en-US/about_NetmapPS_EmulatedMode.help.txt') -Raw
         $topic | Should -Not -Match 'not implemented\s+yet'

@@ -3,7 +3,7 @@
 BeforeDiscovery {
     $modulePath = if ($env:NETMAPPS_MODULE) { $env:NETMAPPS_MODULE } else { Join-Path $PSScriptRoot '../../out/NetmapPS/NetmapPS.psd1' }
     $cmdlets = @(Import-Module $modulePath -Force -PassThru).ExportedCmdlets.Keys | Sort-Object | ForEach-Object { @{ Name = $_ } }
-    $abouts = 'about_NetmapPS', 'about_NetmapPS_PortNames', 'about_NetmapPS_EmulatedMode' | ForEach-Object { @{ Topic = $_ } }
+    $abouts = 'about_NetmapPS', 'about_NetmapPS_PortNames', 'about_NetmapPS_EmulatedMode', 'about_NetmapPS_Lab' | ForEach-Object { @{ Topic = $_ } }
 }
 
 BeforeAll {
@@ -80,7 +80,7 @@ Describe 'Help of <Name>' -ForEach $cmdlets {
     It 'lists the ErrorRecord ids it writes, and only ids that exist' {
         $source = $Sources | Select-String -Pattern "\[Cmdlet\(\w+\.$($command.Verb), `"$($command.Noun)`"" -List
         $source | Should -Not -BeNullOrEmpty -Because 'the cmdlet class is found by its [Cmdlet] attribute'
-        $written = @(Select-String -Path $source.Path -Pattern '"(\w+)",\s*ErrorCategory\.' -AllMatches | ForEach-Object { $_.Matches.Groups[1].Value })
+        $written = @(Select-String -Path $source.Path -Pattern '"(\w+)",\s*ErrorCategory\.' -AllMatches | ForEach-Object { $_.Matches.Groups[1].Value } | Sort-Object -Unique)
         $listed = @($doc.Errors.Id)
         foreach ($id in $written) { $listed | Should -Contain $id -Because "$($source.Filename) writes $id" }
         if ((Get-Content $source.Path -Raw) -match 'ErrorRecords\.From') { $listed.Count | Should -BeGreaterThan $written.Count -Because 'it writes ids mapped from engine errors too' }
