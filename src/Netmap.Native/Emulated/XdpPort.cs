@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Netmap.Native.Abi;
 using Netmap.Native.Interop;
+using Netmap.Native.Packets;
 using Netmap.Native.Ports;
 using Netmap.Native.Rings;
 
@@ -285,7 +286,9 @@ internal sealed unsafe class XdpPort : IPortDriver
                 _txErrors++;
                 continue;
             }
-            if (LibC.Write(_host!.Tap.Fd, NetmapRing.Buffer(ring, slot->BufferIndex), slot->Length) < 0
+            byte* frame = NetmapRing.Buffer(ring, slot->BufferIndex);
+            PartialChecksum.Complete(frame, slot->Length);   // the stack drops what a peer's checksum offload left partial
+            if (LibC.Write(_host!.Tap.Fd, frame, slot->Length) < 0
                 && System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == LibC.EAGAIN)
                 break; // the TAP is full: the rest stays pending
         }
@@ -307,6 +310,7 @@ internal sealed unsafe class XdpPort : IPortDriver
                 _txErrors++;
                 continue;
             }
+            PartialChecksum.Complete(NetmapRing.Buffer(ring, slot->BufferIndex), slot->Length);   // as the kernel would for a device without offload
             var desc = (XdpDescriptor*)tx.Descriptors + (producer & tx.Mask);
             desc->Address = (ulong)slot->BufferIndex * ChunkSize;
             desc->Length = slot->Length;
