@@ -20,7 +20,7 @@ internal static class InterfaceAdvice
         yield return $"{nic.Name} is disconnected from the host stack on {queues} while this port is open: frames arriving there go to the port, " +
                      $"not to the stack, ARP requests included. A peer then stops resolving {who} once its neighbour entry expires. To keep it working, " +
                      $"add a static neighbour entry on the peer ('ip neigh replace {(addresses.Count > 0 ? addresses[0] : "ADDRESS")} lladdr {mac} dev PEER-INTERFACE nud permanent'), " +
-                     $"or pass the frames you do not consume on to the host rings ('netmap:{nic.Name}^') with Send-NetmapPacket -HostRing or Invoke-NetmapForward.";
+                     $"or forward the frames you do not consume to the host rings ('netmap:{nic.Name}^'), which hand them to the stack.";
         if (nic.RxQueues == 1)
             yield return $"{nic.Name} has one RX queue, so 'netmap:{nic.Name}-1' and up do not exist on it. 'ethtool -L {nic.Name} rx 2 tx 2' gives it two " +
                          "where the driver allows it (a veth allows up to one per CPU); see about_NetmapPS_Lab.";
