@@ -43,7 +43,7 @@ public sealed class ExportNetmapCaptureCommand : PSCmdlet, IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NetmapException)
         {
-            ThrowTerminatingError(new ErrorRecord(e, "CaptureFileNotWritable", ErrorCategory.WriteError, path));
+            ThrowTerminatingError(ErrorRecords.Create(e, ErrorId.CaptureFileNotWritable, path));
         }
     }
 
@@ -71,7 +71,7 @@ public sealed class ExportNetmapCaptureCommand : PSCmdlet, IDisposable
             catch (NetmapException e)
             {
                 // One packet the format cannot hold (a time before 1970): say so, write the rest.
-                WriteError(new ErrorRecord(e, "PacketNotWritable", ErrorCategory.InvalidData, packet));
+                WriteError(ErrorRecords.Create(e, ErrorId.PacketNotWritable, packet));
                 return;
             }
             try
@@ -80,7 +80,7 @@ public sealed class ExportNetmapCaptureCommand : PSCmdlet, IDisposable
             }
             catch (IOException e)
             {
-                ThrowTerminatingError(new ErrorRecord(e, "CaptureFileNotWritable", ErrorCategory.WriteError, Path));
+                ThrowTerminatingError(ErrorRecords.Create(e, ErrorId.CaptureFileNotWritable, Path));
             }
         }
         if (PassThru) WriteObject(InputObject);

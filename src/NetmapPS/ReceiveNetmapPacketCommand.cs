@@ -60,9 +60,9 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
     {
         if (_ports.Count == 0) _ports.AddRange(PortSession.All.Where(p => p.RxRings.Count > 0));
         if (_ports.Count == 0)
-            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(
+            ThrowTerminatingError(ErrorRecords.Create(new InvalidOperationException(
                     "No port to receive from: open one first (Open-NetmapPort netmap:eth0) or give -Port."),
-                "NoPortOpen", ErrorCategory.ObjectNotFound, null));
+                ErrorId.NoPortOpen, null));
         List<(NetmapPort Port, PacketReceiver Receiver)> receivers = new();
         PortUse? use = null;
         try

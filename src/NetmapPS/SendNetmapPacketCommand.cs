@@ -127,9 +127,9 @@ public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
         byte[]? frame = FrameOf(input);
         if (frame is null)
         {
-            WriteError(new ErrorRecord(new ArgumentException(
+            WriteError(ErrorRecords.Create(new ArgumentException(
                     $"Cannot send a {(input is PSObject ps ? ps.BaseObject : input)?.GetType().Name ?? "null"}: give a byte[] (pipe it as ,$bytes) or a packet object with a Data property."),
-                "NotAFrame", ErrorCategory.InvalidType, input));
+                ErrorId.NotAFrame, input));
             return;
         }
         if (!ShouldProcess(Port.Name, $"Transmit a {frame.Length}-byte frame{(Count > 1 ? $" {Count} times" : "")}{(HostRing ? " into the host stack" : "")}")) return;
@@ -146,9 +146,9 @@ public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
                 {
                     if (!Port.IsOpen) throw new NetmapException(NetmapError.Closed, $"The port '{Port.Name}' was closed while Send-NetmapPacket was using it.");
                     if (!cancel.IsCancellationRequested)
-                        ThrowTerminatingError(new ErrorRecord(new TimeoutException(
+                        ThrowTerminatingError(ErrorRecords.Create(new TimeoutException(
                                 $"No TX slot freed up on '{Port.Name}' within {Timeout} s after {_transmitter.Sent} frames: nobody is taking the packets."),
-                            "TransmitTimeout", ErrorCategory.OperationTimeout, Port));
+                            ErrorId.TransmitTimeout, Port));
                     return;
                 }
                 _bytes += frame.Length;

@@ -257,3 +257,34 @@ Describe 'A receive that shows nothing says, with -Verbose, what arrived' {
         "$verbose" | Should -Match "2 frames arrived in the last 3 s \((1 ARP, 1 IPv4 UDP|1 IPv4 UDP, 1 ARP)\), 0 passed -Filter 'udp dst port 53'; 0 went down the pipeline"
     }
 }
+
+Describe 'One ErrorRecord id map' {
+    BeforeAll {
+        $src = Join-Path $PSScriptRoot '../../src/NetmapPS'
+        $map = Get-Content (Join-Path $src 'ErrorRecords.cs') -Raw
+        $sources = Get-ChildItem $src -Filter *.cs -Recurse | Where-Object FullName -notmatch '[\\/](bin|obj)[\\/]'
+    }
+
+    It 'makes every ErrorRecord in ErrorRecords, from an ErrorId' {
+        $elsewhere = $sources | Where-Object Name -ne 'ErrorRecords.cs' | Select-String 'new ErrorRecord\(|ErrorCategory\.'
+        $elsewhere | Should -BeNullOrEmpty -Because "these lines make an ErrorRecord or pick a category outside the map: $($elsewhere -join ' / ')"
+    }
+
+    It 'gives every ErrorId a category, and every id the cmdlets use is an ErrorId' {
+        $ids = [regex]::Matches($map, 'const string (\w+) = nameof') | ForEach-Object { $_.Groups[1].Value }
+        $ids.Count | Should -BeGreaterThan 20
+        foreach ($id in $ids) { $map | Should -Match "\[ErrorId\.$id\] = ErrorCategory\.\w+" }
+        $used = $sources | Select-String 'ErrorId\.(\w+)' -AllMatches | ForEach-Object { $_.Matches | ForEach-Object { $_.Groups[1].Value } } | Sort-Object -Unique
+        foreach ($id in $used) { $ids | Should -Contain $id }
+    }
+
+    It 'writes the category the map gives (an engine error and a module error)' {
+        $err = $null
+        Get-NetmapPort 'nothing-open-here' -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'PortNotOpen,*'
+        $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        Open-NetmapPort 'netmap:' -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidPortName,*'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+    }
+}
