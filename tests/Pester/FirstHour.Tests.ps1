@@ -89,6 +89,26 @@ Describe 'Every object the module emits survives Format-List *, Select-Object *,
         }
     }
 
+    It 'formats, selects, serializes and exports packets of truncated and damaged frames without an error' {
+        $random = [Random]::new(16)
+        $templates = @(
+            (New-NetmapPacket -Protocol Udp -DestinationPort 53 -Payload 'abcdefghijklmnop').Data, (New-NetmapPacket -Protocol Tcp -Payload 'x').Data,
+            (New-NetmapPacket -Protocol Icmp).Data, (New-NetmapPacket -Protocol Arp).Data, (New-NetmapPacket -Protocol Udp -VlanId 5).Data,
+            (New-NetmapPacket -Protocol Udp -SourceAddress fd00::1 -DestinationAddress fd00::2 -DestinationPort 53).Data)
+        for ($i = 0; $i -lt 300; $i++) {
+            $template = $templates[$i % $templates.Count]
+            $bytes = [byte[]]::new($random.Next(0, $template.Length + 1))
+            [Array]::Copy($template, $bytes, $bytes.Length)
+            if ($bytes.Length -gt 14 -and $i % 3 -eq 0) { for ($k = 0; $k -lt 4; $k++) { $bytes[$random.Next(14, $bytes.Length)] = [byte]$random.Next(256) } }
+            $packet = [Netmap.Native.Packets.NetmapPacket]::new($bytes, [datetime]::Now, 'fuzz', 0, 0, $bytes.Length, 0)
+            $what = "a $($bytes.Length)-byte frame cut from $($template.Length) bytes ($([Convert]::ToHexString($bytes)))"
+            { $packet | Format-List * | Out-String | Out-Null } | Should -Not -Throw -Because $what
+            { $packet | Select-Object * | Out-String | Out-Null } | Should -Not -Throw -Because $what
+            { ConvertTo-Json -InputObject $packet -Depth 3 -WarningAction Ignore | Out-Null } | Should -Not -Throw -Because $what
+            { Export-Clixml -InputObject $packet -Path (Join-Path $TestDrive 'fuzz.xml') -Depth 3 } | Should -Not -Throw -Because $what
+        }
+    }
+
     It 'keeps the last counters of a closed port and reads 0 rings, without touching its unmapped memory' {
         $master.IsOpen | Should -BeFalse
         $master.TxRingCount | Should -Be 0
