@@ -28,13 +28,6 @@ public sealed class OpenNetmapPortCommand : PSCmdlet
         PortMode? mode = MyInvocation.BoundParameters.ContainsKey(nameof(Mode)) ? Mode : null;
         foreach (var name in Name)
         {
-            if (PortSession.All.FirstOrDefault(p => p.Name == name) is { } open)
-            {
-                // The same name twice in one session: the port it names, not a 'busy' error about ourselves.
-                WriteWarning($"'{name}' is already open in this session: this is that port. Close-NetmapPort '{name}' first to open it anew.");
-                WriteObject(open);
-                continue;
-            }
             if (!ShouldProcess(name, "Open netmap port")) continue;
             try
             {
@@ -46,8 +39,11 @@ public sealed class OpenNetmapPortCommand : PSCmdlet
             }
             catch (NetmapException e) when (e.Error == NetmapError.Busy && SameSessionPort(name) is { } holder)
             {
+                // Emulated rings are exclusive, so the holder is this session's port, not 'another process'.
+                // The kernel module (Native) shares rings unless /x: its own words then come first.
+                string kernel = holder.Mode == PortMode.Native ? e.Message + " " : "";
                 WriteError(ErrorRecords.From(new NetmapException(NetmapError.Busy,
-                    $"'{name}' wants rings that '{holder.Name}', already open in this session, holds. Use that port (Get-NetmapPort '{holder.Name}'), or Close-NetmapPort '{holder.Name}' first.", e), name));
+                    $"{kernel}'{name}' asks for rings of '{holder.Name}', which is already open in this session: use that port (Get-NetmapPort '{holder.Name}'), or Close-NetmapPort '{holder.Name}' first.", e), name));
             }
             catch (Exception e) when (ErrorRecords.IsOurs(e))
             {

@@ -215,15 +215,16 @@ Describe 'Results that say what happened' {
         $got[0].Data | Should -Be $frame
     }
 
-    It 'returns the open port when the same name is opened again in the session, with a warning' {
+    It 'says "already open in this session" when the same name is opened again, not "another process"' {
         $name = New-TestName 'tw'
         $first = Open-NetmapPort "netmap:$name{1"
-        $second = Open-NetmapPort "netmap:$name{1" -WarningVariable warn -WarningAction SilentlyContinue -ErrorVariable err
-        $err | Should -HaveCount 0
-        [object]::ReferenceEquals($first, $second) | Should -BeTrue
-        $warn | Should -HaveCount 1
-        "$warn" | Should -BeLike '*already open in this session*'
+        Open-NetmapPort "netmap:$name{1" -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'PortBusy,*'
+        $err[0].Exception.Message | Should -BeLike "*'netmap:$name{1', which is already open in this session: use that port*"
+        $err[0].Exception.Message | Should -Not -BeLike "*process $PID*"
         @(Get-NetmapPort).Count | Should -Be 1
+        $first.IsOpen | Should -BeTrue
     }
 
     It 'says "already open in this session" when another name asks for the rings a session port holds' {
@@ -232,7 +233,7 @@ Describe 'Results that say what happened' {
         Open-NetmapPort "netmap:$name{1" -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $err | Should -HaveCount 1
         $err[0].FullyQualifiedErrorId | Should -BeLike 'PortBusy,*'
-        $err[0].Exception.Message | Should -BeLike "*'netmap:$name{1@conf:rings=2', already open in this session*"
+        $err[0].Exception.Message | Should -BeLike "*'netmap:$name{1@conf:rings=2', which is already open in this session*"
         $err[0].Exception.Message | Should -Not -BeLike "*process $PID*"
     }
 
