@@ -8,7 +8,7 @@ namespace NetmapPS;
 /// <summary>Opens a netmap port by its netmap name; the port stays open in the session.</summary>
 [Cmdlet(VerbsCommon.Open, "NetmapPort", SupportsShouldProcess = true)]
 [OutputType(typeof(NetmapPort))]
-public sealed class OpenNetmapPortCommand : PSCmdlet
+public sealed class OpenNetmapPortCommand : PSCmdlet, IDisposable
 {
     /// <summary>Port names as netmap writes them: netmap:eth0-1, netmap:p{1, vale0:a.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -23,6 +23,13 @@ public sealed class OpenNetmapPortCommand : PSCmdlet
     [Parameter]
     public SwitchParameter DisableOffloads { get; set; }
 
+    private readonly CancellationTokenSource _stop = new();
+
+    /// <summary>Ctrl+C ends a wait for another process's open or close of the same pipe or switch.</summary>
+    protected override void StopProcessing() => _stop.Cancel();
+
+    public void Dispose() => _stop.Dispose();
+
     protected override void ProcessRecord()
     {
         PortMode? mode = MyInvocation.BoundParameters.ContainsKey(nameof(Mode)) ? Mode : null;
@@ -31,7 +38,7 @@ public sealed class OpenNetmapPortCommand : PSCmdlet
             if (!ShouldProcess(name, "Open netmap port")) continue;
             try
             {
-                var port = NetmapPort.Open(name, mode, DisableOffloads);
+                var port = NetmapPort.Open(name, mode, DisableOffloads, _stop.Token);
                 PortSession.Add(port);
                 foreach (var warning in port.Warnings) WriteWarning(warning);
                 WriteVerbose($"Opened '{port.Name}' ({port.Spec.Description}): {port.Mode}, {port.Mechanism}, region {port.Region}.");
@@ -44,6 +51,10 @@ public sealed class OpenNetmapPortCommand : PSCmdlet
                 string kernel = holder.Mode == PortMode.Native ? e.Message + " " : "";
                 WriteError(ErrorRecords.From(new NetmapException(NetmapError.Busy,
                     $"{kernel}'{name}' asks for rings of '{holder.Name}', which is already open in this session: use that port (Get-NetmapPort '{holder.Name}'), or Close-NetmapPort '{holder.Name}' first.", e), name));
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                return;
             }
             catch (Exception e) when (ErrorRecords.IsOurs(e))
             {

@@ -67,7 +67,7 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
         PortUse? use = null;
         try
         {
-            use = new PortUse(_ports, _stop.Token);
+            use = new PortUse(_ports.Distinct().Select(p => new RingUse(p, RingsOf(p) ?? p.RxRings, default)), "Receive-NetmapPacket", _stop.Token);
             var filter = string.IsNullOrWhiteSpace(Filter) ? null : PacketFilter.Compile(Filter);
             foreach (var port in _ports)
             {
@@ -117,7 +117,7 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
     {
         var batch = new List<NetmapPacket>(Batch);
         long left = Count > 0 ? Count : long.MaxValue;
-        long idleDeadline = Deadline(Timeout), end = Deadline(Duration), nextProgress = 0;
+        long idleDeadline = Deadline.After(Timeout), end = Deadline.After(Duration), nextProgress = 0;
         int wait = receivers.Count == 1 ? 100 : 10;
         bool verbose = IsVerbose();
         var reported = receivers.Select(r => (Matched: 0L, Received: 0L)).ToArray();
@@ -160,7 +160,7 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
                 for (int i = 0; i < receivers.Count; i++) ReportArrivals(receivers[i].Port, receivers[i].Receiver, ref reported[i]);
                 nextReport = Environment.TickCount64 + ReportEveryMs;
             }
-            if (got > 0) idleDeadline = Deadline(Timeout);
+            if (got > 0) idleDeadline = Deadline.After(Timeout);
             else if (Environment.TickCount64 >= idleDeadline) return;
             if (Count > 1000 && Environment.TickCount64 >= nextProgress)
             {
@@ -191,8 +191,6 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
     private bool IsVerbose() =>
         MyInvocation.BoundParameters.TryGetValue("Verbose", out var v) ? v is SwitchParameter { IsPresent: true } or true
             : GetVariableValue("VerbosePreference") is ActionPreference p && p != ActionPreference.SilentlyContinue && p != ActionPreference.Ignore;
-
-    private static long Deadline(double seconds) => seconds < 0 ? long.MaxValue : Environment.TickCount64 + (long)(seconds * 1000);
 
     protected override void StopProcessing() => _stop.Cancel();
 }

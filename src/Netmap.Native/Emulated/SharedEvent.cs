@@ -1,3 +1,4 @@
+using Netmap.Native.Rings;
 using System.Runtime.InteropServices;
 using Netmap.Native.Interop;
 
@@ -26,7 +27,7 @@ internal struct SharedEvent
     /// <paramref name="whenIdle"/> runs before sleeping again after a whole slice passed with no signal
     /// (it may throw to end the wait: a peer gone); a busy ring never pays for it.
     /// </summary>
-    public static unsafe bool WaitUntil(SharedEvent* e, Func<bool> ready, int timeoutMs, CancellationToken cancel, Action? whenIdle = null, int sliceMs = 100)
+    public static unsafe bool WaitUntil(SharedEvent* e, Func<bool> ready, int timeoutMs, CancellationToken cancel, Action? whenIdle = null, int sliceMs = 50)
     {
         var spin = new SpinWait();
         for (int i = 0; i < 20; i++)
@@ -34,7 +35,7 @@ internal struct SharedEvent
             if (ready()) return true;
             spin.SpinOnce(sleep1Threshold: -1);
         }
-        long deadline = Environment.TickCount64 + (timeoutMs < 0 ? long.MaxValue / 2 : timeoutMs);
+        long deadline = Deadline.AfterMs(timeoutMs);
         bool idle = false;
         while (true)
         {

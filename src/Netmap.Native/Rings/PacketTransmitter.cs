@@ -27,6 +27,9 @@ public sealed unsafe class PacketTransmitter
 
     public long Sent { get; private set; }
 
+    /// <summary>The TX ring this transmitter fills (NETMAP_TXRING numbering).</summary>
+    public uint Ring => _ring;
+
     /// <summary>
     /// Puts one frame in the next TX slot. Returns false when no slot freed up within
     /// <paramref name="timeoutMs"/> or the wait was cancelled.
@@ -34,26 +37,26 @@ public sealed unsafe class PacketTransmitter
     public bool Send(ReadOnlySpan<byte> frame, int timeoutMs, CancellationToken cancel = default)
     {
         var ring = _port.TxRing(_ring);
-        if (frame.Length > ring->BufferSize)
+        if (frame.Length > ring.BufferSize)
             throw new NetmapException(NetmapError.InvalidRequest,
-                $"A frame of {frame.Length} bytes does not fit a {ring->BufferSize}-byte buffer of '{_port.Name}'; it was not sent (frames are never truncated).");
+                $"A frame of {frame.Length} bytes does not fit a {ring.BufferSize}-byte buffer of '{_port.Name}'; it was not sent (frames are never truncated).");
         if (frame.Length < _shortest)
             throw new NetmapException(NetmapError.InvalidRequest,
                 $"A frame of {frame.Length} bytes is shorter than the {_shortest} bytes '{_port.Name}' passes on (an Ethernet header: destination MAC, source MAC, EtherType); it was not sent.");
         if (frame.Length > _longest)
             throw new NetmapException(NetmapError.InvalidRequest,
                 $"A frame of {frame.Length} bytes is longer than the {_longest} bytes '{_port.Name}' can put on the wire (MTU, Ethernet header and a VLAN tag); it was not sent. Raise the MTU or send shorter frames.");
-        if (RingMath.IsEmpty(ring))
+        if (ring.IsEmpty)
         {
             _port.TxSync();
-            if (RingMath.IsEmpty(ring) && !_port.Wait(WaitDirection.Transmit, timeoutMs, cancel)) return false;
+            if (ring.IsEmpty && !_port.Wait(WaitDirection.Transmit, timeoutMs, cancel)) return false;
         }
-        uint head = ring->Head;
-        var slot = NetmapRing.Slot(ring, head);
-        frame.CopyTo(new Span<byte>(NetmapRing.Buffer(ring, slot->BufferIndex), (int)ring->BufferSize));
+        uint head = ring.Head;
+        var slot = ring.Slot(head);
+        frame.CopyTo(new Span<byte>(ring.Buffer(slot->BufferIndex), (int)ring.BufferSize));
         slot->Length = (ushort)frame.Length;
         slot->Flags &= ~SlotFlags.MoreFragments;
-        ring->Head = ring->Cur = RingMath.Next(head, ring->NumSlots);
+        ring.Advance(ring.Next(head));
         Sent++;
         return true;
     }
@@ -66,12 +69,12 @@ public sealed unsafe class PacketTransmitter
     public bool Flush(int timeoutMs, CancellationToken cancel = default)
     {
         var ring = _port.TxRing(_ring);
-        long deadline = Environment.TickCount64 + (timeoutMs < 0 ? long.MaxValue / 2 : timeoutMs);
+        long deadline = Deadline.AfterMs(timeoutMs);
         var spin = new SpinWait();
         while (true)
         {
             _port.TxSync();
-            if (RingMath.Space(ring) == ring->NumSlots - 1 || _port.TxSlotsHeldByReceiver) return true;
+            if (ring.Space == ring.Slots - 1 || _port.TxSlotsHeldByReceiver) return true;
             if (Environment.TickCount64 >= deadline || cancel.IsCancellationRequested) return false;
             if (spin.NextSpinWillYield) Thread.Sleep(1); else spin.SpinOnce(sleep1Threshold: -1);
         }

@@ -43,16 +43,16 @@ public sealed unsafe class TrafficMeter(NetmapPort port, int sequenceOffset = -1
         for (uint r = span.First; r < span.End; r++)
         {
             var ring = port.RxRing(r);
-            uint head = ring->Head, tail = ring->Tail, slots = ring->NumSlots;
-            for (; head != tail; head = RingMath.Next(head, slots))
+            uint head = ring.Head, tail = ring.Tail;
+            for (; head != tail; head = ring.Next(head))
             {
-                var slot = NetmapRing.Slot(ring, head);
+                var slot = ring.Slot(head);
                 Bytes += slot->Length;
                 got++;
-                if (sequenceOffset >= 0 && slot->Length >= sequenceOffset + 4)
-                    Check(BinaryPrimitives.ReadUInt32BigEndian(new ReadOnlySpan<byte>(NetmapRing.Buffer(ring, slot->BufferIndex) + sequenceOffset, 4)));
+                if (sequenceOffset >= 0 && ring.Length(slot) >= sequenceOffset + 4)
+                    Check(BinaryPrimitives.ReadUInt32BigEndian(new ReadOnlySpan<byte>(ring.Buffer(slot->BufferIndex) + sequenceOffset, 4)));
             }
-            ring->Head = ring->Cur = head;
+            ring.Advance(head);
         }
         Packets += got;
         return got;
