@@ -9,9 +9,11 @@
             real-module rows, pkt-gen against NetmapPS in the lab VM, a few minutes).
     Soak  : Build, then bench/Soak.ps1: 10 minutes of sequenced traffic through a pipe and a VALE
             switch; fails on a frame lost without being counted or on growing memory (bench/SOAK.md).
-    NativeLab : Build, then tests/Pester/Native.Tests.ps1 against the real netmap kernel module in the
-            lab VM (../shared/lab/netmap-vm, or $env:NETMAP_VM): one boot as netmap loads by default,
-            one with admode=1 for the test that needs it.
+    NativeLab : Build, then tests/Pester/Native.Tests.ps1 against the real netmap kernel module in a
+            VM that has it ($env:NETMAP_VM, default ../shared/lab/netmap-vm, a script outside this
+            repository): one boot as netmap loads by default, one with admode=1 for the test that needs
+            it. Without such a VM, load netmap (docs/native.md) and run
+            './build.ps1 Test -TestPath tests/Pester/Native.Tests.ps1' as root.
     Clean : removes out/ and the bin/obj folders.
 .EXAMPLE
     dotnet tool restore; dotnet pwsh ./build.ps1 Demo
@@ -120,7 +122,12 @@ if (@($include).Count) { `$c.Filter.Tag = @($include) }
 # Runs the Native Pester file in the lab VM; adds the guest's "N passed, N failed" to the totals.
 function Invoke-NativeLab {
     $vm = if ($env:NETMAP_VM) { $env:NETMAP_VM } else { Join-Path $Root '../shared/lab/netmap-vm' }
-    if (-not (Test-Path $vm)) { throw "The lab VM script is not at $vm; set NETMAP_VM to it (see ../shared/lab/README.md)." }
+    if (-not (Test-Path $vm)) {
+        throw ("NativeLab runs the Native tests in a VM that has the netmap kernel module, through a script ('SCRIPT run COMMAND') " +
+            "that is not part of this repository, and there is none at $vm. Without such a VM: load netmap on a Linux machine " +
+            "(docs/native.md, 'Checking your own kernel') and run './build.ps1 Test -TestPath tests/Pester/Native.Tests.ps1' there as root. " +
+            "With one: set NETMAP_VM to its script.")
+    }
     $null = Get-PesterModule   # restored on the host: NuGet cannot run in the guest
     $env:NETMAPPS_MODULE = Join-Path $ModuleDir 'NetmapPS.psd1'
     $env:NETMAP_VM_PASS_ENV = 'NETMAPPS_MODULE'

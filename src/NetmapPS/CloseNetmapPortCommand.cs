@@ -39,8 +39,8 @@ public sealed class CloseNetmapPortCommand : PSCmdlet
     {
         var matches = PortSession.Match(pattern).ToList();
         if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(pattern))
-            WriteError(new ErrorRecord(new ItemNotFoundException($"No open port is named '{pattern}'. Get-NetmapPort lists the open ports."),
-                "PortNotOpen", ErrorCategory.ObjectNotFound, pattern));
+            WriteError(ErrorRecords.Create(new ItemNotFoundException($"No open port is named '{pattern}'. Get-NetmapPort lists the open ports."),
+                ErrorId.PortNotOpen, pattern));
         return matches;
     }
 }

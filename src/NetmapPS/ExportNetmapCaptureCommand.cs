@@ -43,7 +43,7 @@ public sealed class ExportNetmapCaptureCommand : PSCmdlet, IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NetmapException)
         {
-            ThrowTerminatingError(new ErrorRecord(e, "CaptureFileNotWritable", ErrorCategory.WriteError, path));
+            ThrowTerminatingError(ErrorRecords.Create(e, ErrorId.CaptureFileNotWritable, path));
         }
     }
 
@@ -64,8 +64,24 @@ public sealed class ExportNetmapCaptureCommand : PSCmdlet, IDisposable
                     ThrowTerminatingError(ErrorRecords.From(e, Path));
                 }
             }
-            _writer.Write(index, packet.TimestampNanoseconds, packet.Data, Math.Max(packet.OriginalLength, packet.Length));
-            if (_writer.PacketCount % 256 == 0) _writer.Flush();
+            try
+            {
+                _writer.Write(index, packet.TimestampNanoseconds, packet.Data, Math.Max(packet.OriginalLength, packet.Length));
+            }
+            catch (NetmapException e)
+            {
+                // One packet the format cannot hold (a time before 1970): say so, write the rest.
+                WriteError(ErrorRecords.Create(e, ErrorId.PacketNotWritable, packet));
+                return;
+            }
+            try
+            {
+                if (_writer.PacketCount % 256 == 0) _writer.Flush();
+            }
+            catch (IOException e)
+            {
+                ThrowTerminatingError(ErrorRecords.Create(e, ErrorId.CaptureFileNotWritable, Path));
+            }
         }
         if (PassThru) WriteObject(InputObject);
     }

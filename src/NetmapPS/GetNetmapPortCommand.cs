@@ -19,8 +19,8 @@ public sealed class GetNetmapPortCommand : PSCmdlet
         {
             var matches = PortSession.Match(pattern).ToList();
             if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(pattern))
-                WriteError(new ErrorRecord(new ItemNotFoundException($"No open port is named '{pattern}'. Open it with Open-NetmapPort '{pattern}'."),
-                    "PortNotOpen", ErrorCategory.ObjectNotFound, pattern));
+                WriteError(ErrorRecords.Create(new ItemNotFoundException($"No open port is named '{pattern}'. Open it with Open-NetmapPort '{pattern}'."),
+                    ErrorId.PortNotOpen, pattern));
             WriteObject(matches, enumerateCollection: true);
         }
     }

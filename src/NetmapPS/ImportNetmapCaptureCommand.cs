@@ -47,7 +47,7 @@ public sealed class ImportNetmapCaptureCommand : PSCmdlet
         }
         catch (ItemNotFoundException e)
         {
-            WriteError(new ErrorRecord(e, "CaptureFileNotFound", ErrorCategory.ObjectNotFound, pattern));
+            WriteError(ErrorRecords.Create(e, ErrorId.CaptureFileNotFound, pattern));
             return Array.Empty<string>();
         }
     }
@@ -68,11 +68,11 @@ public sealed class ImportNetmapCaptureCommand : PSCmdlet
         }
         catch (CaptureFormatException e)
         {
-            WriteError(new ErrorRecord(e, "CaptureFileCorrupt", ErrorCategory.InvalidData, path));
+            WriteError(ErrorRecords.Create(e, ErrorId.CaptureFileCorrupt, path));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            WriteError(new ErrorRecord(e, "CaptureFileNotReadable", ErrorCategory.ReadError, path));
+            WriteError(ErrorRecords.Create(e, ErrorId.CaptureFileNotReadable, path));
         }
     }
 }

@@ -165,7 +165,7 @@ internal sealed class ForwardJob : Job
             }
             catch (Exception e)
             {
-                Error.Add(e is NetmapException ? ErrorRecords.From(e, null) : new ErrorRecord(e, "ForwardFailed", ErrorCategory.OperationStopped, null));
+                Error.Add(e is NetmapException ? ErrorRecords.From(e, null) : ErrorRecords.Create(e, ErrorId.ForwardFailed, null));
                 SetJobState(JobState.Failed);
             }
         });

@@ -52,15 +52,13 @@ public sealed class InvokeNetmapLabCommandCommand : PSCmdlet
     {
         if (Lab.IsRemoved)
         {
-            WriteError(new ErrorRecord(new InvalidOperationException($"The lab '{Lab.Name}' was removed; make another with New-NetmapLab."),
-                "LabRemoved", ErrorCategory.InvalidOperation, Lab));
+            WriteError(ErrorRecords.Create(new InvalidOperationException($"The lab '{Lab.Name}' was removed; make another with New-NetmapLab."), ErrorId.LabRemoved, Lab));
             return;
         }
         var host = Lab[HostName];
         if (host is null)
         {
-            WriteError(new ErrorRecord(new ItemNotFoundException($"The lab '{Lab.Name}' has no host '{HostName}'; its hosts are {string.Join(", ", Lab.Hosts.Select(h => h.Name))}."),
-                "LabHostNotFound", ErrorCategory.ObjectNotFound, HostName));
+            WriteError(ErrorRecords.Create(new ItemNotFoundException($"The lab '{Lab.Name}' has no host '{HostName}'; its hosts are {string.Join(", ", Lab.Hosts.Select(h => h.Name))}."), ErrorId.LabHostNotFound, HostName));
             return;
         }
         var what = ParameterSetName == "Native" ? $"'{FilePath}'" : "a script block";
@@ -74,7 +72,7 @@ public sealed class InvokeNetmapLabCommandCommand : PSCmdlet
         }
         catch (ArgumentException e)
         {
-            WriteError(new ErrorRecord(e, "InvalidLabCommand", ErrorCategory.InvalidArgument, ScriptBlock));
+            WriteError(ErrorRecords.Create(e, ErrorId.InvalidLabCommand, ScriptBlock));
             return;
         }
         if (AsJob)
@@ -90,8 +88,7 @@ public sealed class InvokeNetmapLabCommandCommand : PSCmdlet
             if (!command.Process.WaitForExit(Timeout > 0 ? (int)(Timeout * 1000) : -1))
             {
                 command.Stop();
-                WriteError(new ErrorRecord(new TimeoutException($"The command in lab host '{host.Name}' did not end within {Timeout} s and was stopped."),
-                    "LabCommandTimeout", ErrorCategory.OperationTimeout, host.Name));
+                WriteError(ErrorRecords.Create(new TimeoutException($"The command in lab host '{host.Name}' did not end within {Timeout} s and was stopped."), ErrorId.LabCommandTimeout, host.Name));
                 return;
             }
             var (output, errors, failed, messages) = command.Result();

@@ -172,8 +172,8 @@ internal sealed class LabCommand : IDisposable
 
     /// <summary>An error the command reported: from a script block, or a native program's failure.</summary>
     public static ErrorRecord Error(string message, bool script, object? target) => script
-        ? new ErrorRecord(new RemoteException(message), "LabCommandError", ErrorCategory.NotSpecified, target)
-        : new ErrorRecord(new RemoteException(message), "NativeCommandFailed", ErrorCategory.NotSpecified, target);
+        ? ErrorRecords.Create(new RemoteException(message), ErrorId.LabCommandError, target)
+        : ErrorRecords.Create(new RemoteException(message), ErrorId.NativeCommandFailed, target);
 
     public void Stop()
     {

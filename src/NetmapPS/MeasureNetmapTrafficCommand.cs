@@ -47,6 +47,7 @@ public sealed class MeasureNetmapTrafficCommand : PSCmdlet
 
     /// <summary>Where the sequence number is in the frame (default 42: the start of an IPv4/UDP payload).</summary>
     [Parameter]
+    [ValidateRange(0, 65531)]
     public int SequenceOffset { get; set; } = SequenceStamp.DefaultOffset;
 
     /// <summary>Only the totals at the end, no per-interval reports.</summary>

@@ -59,16 +59,15 @@ public sealed class NewNetmapLabCommand : PSCmdlet
         }
         catch (LabException e) when (e.InvalidRequest)
         {
-            ThrowTerminatingError(new ErrorRecord(e, "InvalidLabRequest", ErrorCategory.InvalidArgument, options.Links));
+            ThrowTerminatingError(ErrorRecords.Create(e, ErrorId.InvalidLabRequest, options.Links));
         }
         catch (LabException e)
         {
-            ThrowTerminatingError(new ErrorRecord(e, "LabSetupFailed", ErrorCategory.OperationStopped, options.Links));
+            ThrowTerminatingError(ErrorRecords.Create(e, ErrorId.LabSetupFailed, options.Links));
         }
         catch (UnauthorizedAccessException e)
         {
-            ThrowTerminatingError(new ErrorRecord(new LabException($"A lab needs root (network namespaces and {LabBuilder.LockDirectory}): {e.Message}", inner: e),
-                "LabPermissionDenied", ErrorCategory.PermissionDenied, null));
+            ThrowTerminatingError(ErrorRecords.Create(new LabException($"A lab needs root (network namespaces and {LabBuilder.LockDirectory}): {e.Message}", inner: e), ErrorId.LabPermissionDenied, null));
         }
     }
 }

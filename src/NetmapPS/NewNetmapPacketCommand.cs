@@ -47,7 +47,7 @@ public sealed class NewNetmapPacketCommand : PSCmdlet
         }
         catch (Exception e) when (e is NetmapException or FormatException or ArgumentException)
         {
-            WriteError(new ErrorRecord(e, "InvalidPacketParameter", ErrorCategory.InvalidArgument, null));
+            WriteError(ErrorRecords.Create(e, ErrorId.InvalidPacketParameter, null));
         }
     }
 

@@ -1,4 +1,6 @@
 using System.Management.Automation;
+using Netmap.Native;
+using Netmap.Native.PortNames;
 using Netmap.Native.Ports;
 
 namespace NetmapPS;
@@ -42,6 +44,14 @@ public sealed class OpenNetmapPortCommand : PSCmdlet, IDisposable
                 WriteVerbose($"Opened '{port.Name}' ({port.Spec.Description}): {port.Mode}, {port.Mechanism}, region {port.Region}.");
                 WriteObject(port);
             }
+            catch (NetmapException e) when (e.Error == NetmapError.Busy && SameSessionPort(name) is { } holder)
+            {
+                // Emulated rings are exclusive, so the holder is this session's port, not 'another process'.
+                // The kernel module (Native) shares rings unless /x: its own words then come first.
+                string kernel = holder.Mode == PortMode.Native ? e.Message + " " : "";
+                WriteError(ErrorRecords.From(new NetmapException(NetmapError.Busy,
+                    $"{kernel}'{name}' asks for rings of '{holder.Name}', which is already open in this session: use that port (Get-NetmapPort '{holder.Name}'), or Close-NetmapPort '{holder.Name}' first.", e), name));
+            }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
                 return;
@@ -52,4 +62,6 @@ public sealed class OpenNetmapPortCommand : PSCmdlet, IDisposable
             }
         }
     }
+
+    private static NetmapPort? SameSessionPort(string name) => PortSession.SamePort(PortNameParser.Parse(name));
 }

@@ -17,6 +17,8 @@ namespace NetmapPS;
 public sealed class ReceiveNetmapPacketCommand : PSCmdlet
 {
     private const int Batch = 256;
+    /// <summary>With -Verbose, how often to say what arrived (so that a receive that shows nothing explains itself).</summary>
+    private const long ReportEveryMs = 3000;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<NetmapPort> _ports = new();
     private long _number;
@@ -58,9 +60,9 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
     {
         if (_ports.Count == 0) _ports.AddRange(PortSession.All.Where(p => p.RxRings.Count > 0));
         if (_ports.Count == 0)
-            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(
+            ThrowTerminatingError(ErrorRecords.Create(new InvalidOperationException(
                     "No port to receive from: open one first (Open-NetmapPort netmap:eth0) or give -Port."),
-                "NoPortOpen", ErrorCategory.ObjectNotFound, null));
+                ErrorId.NoPortOpen, null));
         List<(NetmapPort Port, PacketReceiver Receiver)> receivers = new();
         PortUse? use = null;
         try
@@ -117,6 +119,10 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
         long left = Count > 0 ? Count : long.MaxValue;
         long idleDeadline = Deadline.After(Timeout), end = Deadline.After(Duration), nextProgress = 0;
         int wait = receivers.Count == 1 ? 100 : 10;
+        bool verbose = IsVerbose();
+        var reported = receivers.Select(r => (Matched: 0L, Received: 0L)).ToArray();
+        long nextReport = Environment.TickCount64 + ReportEveryMs;
+        if (verbose) foreach (var (_, receiver) in receivers) receiver.Kinds = new FrameKindCounter();
         var progress = new ProgressRecord(1, "Receive-NetmapPacket", "Receiving");
         while (left > 0 && !cancel.IsCancellationRequested && Environment.TickCount64 < end)
         {
@@ -149,6 +155,11 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
                 }
                 if (left == 0) return;
             }
+            if (verbose && Environment.TickCount64 >= nextReport)
+            {
+                for (int i = 0; i < receivers.Count; i++) ReportArrivals(receivers[i].Port, receivers[i].Receiver, ref reported[i]);
+                nextReport = Environment.TickCount64 + ReportEveryMs;
+            }
             if (got > 0) idleDeadline = Deadline.After(Timeout);
             else if (Environment.TickCount64 >= idleDeadline) return;
             if (Count > 1000 && Environment.TickCount64 >= nextProgress)
@@ -160,6 +171,26 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
             }
         }
     }
+
+    /// <summary>
+    /// Says how many frames arrived since the last report and of what kind, and how many passed the
+    /// filter to the pipeline: when a Where-Object downstream lets none through, this shows why.
+    /// </summary>
+    private void ReportArrivals(NetmapPort port, PacketReceiver receiver, ref (long Matched, long Received) last)
+    {
+        var kinds = receiver.Kinds!;
+        if (kinds.Total == 0) return;
+        long matched = receiver.Matched - last.Matched;
+        WriteVerbose($"'{port.Name}': {kinds.Total} frame{(kinds.Total == 1 ? "" : "s")} arrived in the last {ReportEveryMs / 1000} s ({kinds})" +
+                     (Filter is null ? "" : $", {matched} passed -Filter '{Filter}'") +
+                     $"; {receiver.Received - last.Received} went down the pipeline.");
+        last = (receiver.Matched, receiver.Received);
+        kinds.Reset();
+    }
+
+    private bool IsVerbose() =>
+        MyInvocation.BoundParameters.TryGetValue("Verbose", out var v) ? v is SwitchParameter { IsPresent: true } or true
+            : GetVariableValue("VerbosePreference") is ActionPreference p && p != ActionPreference.SilentlyContinue && p != ActionPreference.Ignore;
 
     protected override void StopProcessing() => _stop.Cancel();
 }

@@ -33,7 +33,7 @@ public sealed class RemoveNetmapLabCommand : PSCmdlet
         }
         catch (Exception e) when (e is LabException or IOException or UnauthorizedAccessException)
         {
-            WriteError(new ErrorRecord(e, "LabRemoveFailed", ErrorCategory.OperationStopped, Stale ? null : Lab));
+            WriteError(ErrorRecords.Create(e, ErrorId.LabRemoveFailed, Stale ? null : Lab));
         }
     }
 }

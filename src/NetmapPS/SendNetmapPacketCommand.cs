@@ -64,6 +64,7 @@ public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
 
     /// <summary>Where the sequence number goes (default 42: the start of an IPv4/UDP payload).</summary>
     [Parameter]
+    [ValidateRange(0, 65531)]
     public int SequenceOffset { get; set; } = SequenceStamp.DefaultOffset;
 
     /// <summary>Pass each input object on down the pipeline once it is sent.</summary>
@@ -76,6 +77,7 @@ public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
 
     private int TimeoutMs => Timeout < 0 ? -1 : (int)Math.Min(int.MaxValue, Timeout * 1000);
     private Pacer? _pacer;
+    private List<byte>? _loose;
     private uint _sequence;
     private long _bytes;
     private readonly System.Diagnostics.Stopwatch _clock = new();
@@ -100,12 +102,34 @@ public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
 
     protected override void ProcessRecord()
     {
-        byte[]? frame = FrameOf(InputObject);
+        // '$bytes | Send-NetmapPacket' (without the leading comma) pipes the bytes one by one: they are
+        // gathered and sent as one frame when something else comes or the input ends.
+        if ((InputObject is PSObject ps ? ps.BaseObject : InputObject) is byte single)
+        {
+            (_loose ??= new List<byte>()).Add(single);
+            return;
+        }
+        SendLooseBytes();
+        Send(InputObject);
+    }
+
+    private void SendLooseBytes()
+    {
+        if (_loose is not { Count: > 0 }) return;
+        byte[] frame = _loose.ToArray();
+        _loose.Clear();
+        WriteVerbose($"Took the {frame.Length} bytes piped one by one as one frame (pipe a byte array as ,$bytes to send it as one frame at once).");
+        Send(frame);
+    }
+
+    private void Send(object input)
+    {
+        byte[]? frame = FrameOf(input);
         if (frame is null)
         {
-            WriteError(new ErrorRecord(new ArgumentException(
-                    $"Cannot send a {(InputObject is PSObject ps ? ps.BaseObject : InputObject)?.GetType().Name ?? "null"}: give a byte[] (pipe it as ,$bytes) or a packet object with a Data property."),
-                "NotAFrame", ErrorCategory.InvalidType, InputObject));
+            WriteError(ErrorRecords.Create(new ArgumentException(
+                    $"Cannot send a {(input is PSObject ps ? ps.BaseObject : input)?.GetType().Name ?? "null"}: give a byte[] (pipe it as ,$bytes) or a packet object with a Data property."),
+                ErrorId.NotAFrame, input));
             return;
         }
         if (!ShouldProcess(Port.Name, $"Transmit a {frame.Length}-byte frame{(Count > 1 ? $" {Count} times" : "")}{(HostRing ? " into the host stack" : "")}")) return;
@@ -122,15 +146,15 @@ public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
                 {
                     if (!Port.IsOpen) throw new NetmapException(NetmapError.Closed, $"The port '{Port.Name}' was closed while Send-NetmapPacket was using it.");
                     if (!cancel.IsCancellationRequested)
-                        ThrowTerminatingError(new ErrorRecord(new TimeoutException(
+                        ThrowTerminatingError(ErrorRecords.Create(new TimeoutException(
                                 $"No TX slot freed up on '{Port.Name}' within {Timeout} s after {_transmitter.Sent} frames: nobody is taking the packets."),
-                            "TransmitTimeout", ErrorCategory.OperationTimeout, Port));
+                            ErrorId.TransmitTimeout, Port));
                     return;
                 }
                 _bytes += frame.Length;
                 if (Burst > 0 && _transmitter.Sent % Burst == 0 || _pacer is not null) Port.TxSync();
             }
-            if (PassThru) WriteObject(InputObject);
+            if (PassThru) WriteObject(input);
         }
         catch (NetmapException e)
         {
@@ -144,6 +168,7 @@ public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
         if (_transmitter is null) return;
         try
         {
+            SendLooseBytes();
             Finish();
         }
         finally

@@ -1,3 +1,4 @@
+using Netmap.Native;
 using Netmap.Native.Capture;
 using Xunit;
 
@@ -106,13 +107,25 @@ public class CaptureRoundTripTests
     }
 
     [Fact]
+    public void PcapNgCutsAnInterfaceNameTooLongForAnOptionAtACharacterBoundary()
+    {
+        var stream = new MemoryStream();
+        using (CaptureWriter writer = CaptureWriter.Create(stream, CaptureFormat.PcapNg, leaveOpen: true))
+            writer.Write(writer.AddInterface(new string('\u20ac', 30000)), 1, new byte[60]);   // 90,000 bytes in UTF-8
+        stream.Position = 0;
+        var record = CaptureReader.Read(stream).Single();
+        Assert.Equal(new string('\u20ac', 65532 / 3), record.InterfaceName);
+    }
+
+    [Fact]
     public void WriteChecksItsArguments()
     {
         using CaptureWriter writer = CaptureWriter.Create(new MemoryStream(), CaptureFormat.PcapNg);
         Assert.Throws<ArgumentOutOfRangeException>(() => writer.Write(0, 1, new byte[10]));
         int face = writer.AddInterface("eth0");
         Assert.Throws<ArgumentOutOfRangeException>(() => writer.Write(face + 1, 1, new byte[10]));
-        Assert.Throws<ArgumentOutOfRangeException>(() => writer.Write(face, -1, new byte[10]));
+        // A time before 1970 is a fact of the packet (a capture file can say so), not a programming error.
+        Assert.Equal(NetmapError.InvalidRequest, Assert.Throws<NetmapException>(() => writer.Write(face, -1, new byte[10])).Error);
         Assert.Throws<ArgumentOutOfRangeException>(() => writer.Write(face, 1, new byte[10], 9));
         writer.Dispose();
         Assert.Throws<ObjectDisposedException>(() => writer.Write(face, 1, new byte[10]));

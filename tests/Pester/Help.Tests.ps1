@@ -3,7 +3,7 @@
 BeforeDiscovery {
     $modulePath = if ($env:NETMAPPS_MODULE) { $env:NETMAPPS_MODULE } else { Join-Path $PSScriptRoot '../../out/NetmapPS/NetmapPS.psd1' }
     $cmdlets = @(Import-Module $modulePath -Force -PassThru).ExportedCmdlets.Keys | Sort-Object | ForEach-Object { @{ Name = $_ } }
-    $abouts = 'about_NetmapPS', 'about_NetmapPS_PortNames', 'about_NetmapPS_EmulatedMode', 'about_NetmapPS_LabTests' | ForEach-Object { @{ Topic = $_ } }
+    $abouts = 'about_NetmapPS', 'about_NetmapPS_PortNames', 'about_NetmapPS_EmulatedMode', 'about_NetmapPS_Lab', 'about_NetmapPS_LabTests' | ForEach-Object { @{ Topic = $_ } }
 }
 
 BeforeAll {
@@ -11,9 +11,8 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../tools/HelpMarkdown.psm1') -Force
     $script:Root = Resolve-Path (Join-Path $PSScriptRoot '../..')
     $script:Sources = Get-ChildItem (Join-Path $Root 'src/NetmapPS') -Filter *.cs -Recurse | Where-Object FullName -notmatch '[\\/](bin|obj)[\\/]'
-    # Every id the module can put in an ErrorRecord: literals before ", ErrorCategory." and the ids ErrorRecords maps to.
-    $script:KnownIds = @($Sources | Select-String -Pattern '"(\w+)",\s*ErrorCategory\.' -AllMatches | ForEach-Object { $_.Matches.Groups[1].Value }) +
-        @(Select-String -Path (Join-Path $Root 'src/NetmapPS/ErrorRecords.cs') -Pattern '=> "(\w+)"' -AllMatches | ForEach-Object { $_.Matches.Groups[1].Value }) |
+    # Every id the module can put in an ErrorRecord: the constants of ErrorId (src/NetmapPS/ErrorRecords.cs).
+    $script:KnownIds = @(Select-String -Path (Join-Path $Root 'src/NetmapPS/ErrorRecords.cs') -Pattern 'const string (\w+) = nameof' | ForEach-Object { $_.Matches[0].Groups[1].Value }) |
         Sort-Object -Unique
 }
 
@@ -80,7 +79,7 @@ Describe 'Help of <Name>' -ForEach $cmdlets {
     It 'lists the ErrorRecord ids it writes, and only ids that exist' {
         $source = $Sources | Select-String -Pattern "\[Cmdlet\(\w+\.$($command.Verb), `"$($command.Noun)`"" -List
         $source | Should -Not -BeNullOrEmpty -Because 'the cmdlet class is found by its [Cmdlet] attribute'
-        $written = @(Select-String -Path $source.Path -Pattern '"(\w+)",\s*ErrorCategory\.' -AllMatches | ForEach-Object { $_.Matches.Groups[1].Value })
+        $written = @(Select-String -Path $source.Path -Pattern 'ErrorId\.(\w+)' -AllMatches | ForEach-Object { $_.Matches | ForEach-Object { $_.Groups[1].Value } } | Sort-Object -Unique)
         $listed = @($doc.Errors.Id)
         foreach ($id in $written) { $listed | Should -Contain $id -Because "$($source.Filename) writes $id" }
         if ((Get-Content $source.Path -Raw) -match 'ErrorRecords\.From') { $listed.Count | Should -BeGreaterThan $written.Count -Because 'it writes ids mapped from engine errors too' }

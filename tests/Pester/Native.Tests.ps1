@@ -1,5 +1,7 @@
-# The kernel backend against the real netmap module. Where /dev/netmap is absent these tests skip;
-# './build.ps1 NativeLab' runs them in the lab VM (../shared/lab/netmap-vm), as root, with netmap.ko loaded.
+# The kernel backend against the real netmap module. Where /dev/netmap is absent these tests skip.
+# To run them: load netmap (docs/native.md, 'Checking your own kernel'), then as root
+# './build.ps1 Test -TestPath tests/Pester/Native.Tests.ps1'. './build.ps1 NativeLab' does that in a
+# VM that has the module, for those who have such a VM (NETMAP_VM names its script).
 BeforeDiscovery {
     $HasNetmap = Test-Path /dev/netmap
     $HasPktGen = [bool](Get-Command pkt-gen -ErrorAction Ignore)
@@ -45,7 +47,7 @@ BeforeAll {
 
 Describe 'Native backend where the netmap kernel module is absent' -Tag 'Native' -Skip:$HasNetmap {
     It 'skips the kernel tests: /dev/netmap does not exist here' {
-        Set-ItResult -Skipped -Because '/dev/netmap is absent: the netmap kernel module is not loaded here. ./build.ps1 NativeLab runs these tests against the real module in the lab VM (../shared/lab/netmap-vm).'
+        Set-ItResult -Skipped -Because "/dev/netmap is absent: the netmap kernel module is not loaded here. To run these tests, load netmap (docs/native.md, 'Checking your own kernel') and run ./build.ps1 Test -TestPath tests/Pester/Native.Tests.ps1 as root; with a VM that has the module, set NETMAP_VM and run ./build.ps1 NativeLab."
     }
 
     It 'opens ports in Emulated mode by default, and -Mode Native says the module is not loaded' {

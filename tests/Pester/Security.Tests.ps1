@@ -143,6 +143,7 @@ Describe 'A second, unprivileged user' -Tag 'Lab', 'Security' -Skip:(-not $CanAd
         $r.$Key.Id | Should -Be 'PermissionDenied,NetmapPS.OpenNetmapPortCommand'
         $r.$Key.Category | Should -Be 'PermissionDenied'
         $r.$Key.Message | Should -BeLike "*was refused*This needs $Capability*run as root, or grant the capabilities*"
+        $r.$Key.Message | Should -Match "setcap \S+\+ep /\S+"   # names the file to grant them to
     }
 
     It 'is told that attaching to a kernel VALE switch needs the netmap kernel module' {

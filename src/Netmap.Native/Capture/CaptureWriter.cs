@@ -73,6 +73,7 @@ public abstract class CaptureWriter : IDisposable
     /// <summary>Writes one packet.</summary>
     /// <param name="interfaceIndex">What <see cref="AddInterface"/> returned for the packet's interface.</param>
     /// <param name="timestampNanoseconds">Capture time in nanoseconds since 1970-01-01 UTC.</param>
+    /// <exception cref="NetmapException">The time is before 1970, or past what the format holds (InvalidRequest); nothing was written.</exception>
     /// <param name="data">The captured bytes, cut to the interface's snap length if longer.</param>
     /// <param name="originalLength">The packet's length on the wire, at least <c>data.Length</c>.</param>
     public void Write(int interfaceIndex, long timestampNanoseconds, ReadOnlySpan<byte> data, int originalLength)
@@ -81,7 +82,9 @@ public abstract class CaptureWriter : IDisposable
         if ((uint)interfaceIndex >= (uint)_interfaces.Count)
             throw new ArgumentOutOfRangeException(nameof(interfaceIndex), interfaceIndex,
                 $"No interface {interfaceIndex}: {_interfaces.Count} added so far (AddInterface first).");
-        ArgumentOutOfRangeException.ThrowIfNegative(timestampNanoseconds);
+        if (timestampNanoseconds < 0)
+            throw new NetmapException(NetmapError.InvalidRequest,
+                $"A packet's timestamp ({CaptureRecord.ToDateTime(timestampNanoseconds):u}) is before 1970: capture files written here count time from 1970; the packet was not written.");
         if (originalLength < data.Length)
             throw new ArgumentOutOfRangeException(nameof(originalLength), originalLength,
                 $"The original length must be at least the {data.Length} bytes of data.");

@@ -36,9 +36,7 @@ internal sealed class PcapNgWriter : CaptureWriter
 
     private protected override int DescribeInterface(int index, string? name, int linkType, int snapLength)
     {
-        byte[] nameBytes = string.IsNullOrEmpty(name) ? [] : Encoding.UTF8.GetBytes(name);
-        if (nameBytes.Length > ushort.MaxValue - 3)
-            throw new ArgumentException($"The interface name is {nameBytes.Length} bytes long, too long for a pcapng option.", nameof(name));
+        byte[] nameBytes = NameBytes(name);
         int options = (nameBytes.Length > 0 ? 4 + Pad4(nameBytes.Length) : 0) + 8 + 4; // if_name, if_tsresol, end
         int length = BlockOverhead + 8 + options;
         Span<byte> block = Output.Reserve(length);
@@ -72,6 +70,19 @@ internal sealed class PcapNgWriter : CaptureWriter
         block[(EnhancedPacketFixedLength + data.Length)..^4].Clear(); // padding to 32 bits
         BinaryPrimitives.WriteUInt32LittleEndian(block[^4..], (uint)length);
         Output.Commit(length);
+    }
+
+    // if_name in UTF-8, cut at a character boundary to what an option holds (65,532 bytes, so that
+    // the padded value still fits): a name read from another file can be any length.
+    private static byte[] NameBytes(string? name)
+    {
+        if (string.IsNullOrEmpty(name)) return [];
+        const int Longest = ushort.MaxValue - 3;
+        byte[] bytes = Encoding.UTF8.GetBytes(name);
+        if (bytes.Length <= Longest) return bytes;
+        int cut = Longest;
+        while ((bytes[cut] & 0xC0) == 0x80) cut--;   // not inside a multi-byte character
+        return bytes[..cut];
     }
 
     // Writes code, length, value and zero padding; returns the offset after the padding.

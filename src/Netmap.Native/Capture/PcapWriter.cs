@@ -30,8 +30,8 @@ internal sealed class PcapWriter(Stream stream, bool leaveOpen) : CaptureWriter(
     {
         long seconds = timestampNanoseconds / 1_000_000_000;
         if (seconds > uint.MaxValue)
-            throw new ArgumentOutOfRangeException(nameof(timestampNanoseconds), timestampNanoseconds,
-                "pcap timestamps end in 2106 (32-bit seconds); write a .pcapng file for later times.");
+            throw new NetmapException(NetmapError.InvalidRequest,
+                $"A packet's timestamp ({CaptureRecord.ToDateTime(timestampNanoseconds):u}) is past 2106, where pcap's 32-bit seconds end; write a .pcapng file for later times.");
         int length = PcapFormat.RecordHeaderLength + data.Length;
         Span<byte> record = Output.Reserve(length);
         BinaryPrimitives.WriteUInt32LittleEndian(record, (uint)seconds);

@@ -22,15 +22,12 @@ internal static unsafe class EmulatedValeReader
 
     private static ValeSwitchInfo? Read(string path, string name)
     {
-        int fd = LibC.Open(path, LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0); // O_RDONLY
+        int fd = LibC.OpenOwnRegularFile(path, out long size);
         if (fd < 0) return null;
         nint p = -1;
-        long size = 0;
         try
         {
-            var info = LibC.FileInfo(fd);
-            size = info.Size;
-            if (info.Uid != LibC.GetUid() || size < sizeof(RegionHeader)) return null;
+            if (size < sizeof(RegionHeader)) return null;
             p = LibC.MMap(0, (nuint)size, LibC.PROT_READ, LibC.MAP_SHARED, fd, 0);
             if (p == -1) return null;
             var b = (byte*)p;

@@ -49,7 +49,8 @@ internal static class InterfaceBackend
             case RegisterMode.OneNic:
                 if (spec.RingId >= nicRings)
                     throw new NetmapException(NetmapError.InvalidRequest,
-                        $"'{spec.Name}': ring {spec.RingId} is out of range; {nic.Name} has {nic.RxQueues} RX and {nic.TxQueues} TX queues, numbered from 0.");
+                        $"'{spec.Name}': ring {spec.RingId} is out of range; {nic.Name} has {nic.RxQueues} RX and {nic.TxQueues} TX queue{(nicRings == 1 ? "" : "s")}, numbered from 0. " +
+                        $"Open 'netmap:{nic.Name}' for all of them, or give it more first: 'ethtool -L {nic.Name} rx {spec.RingId + 1} tx {spec.RingId + 1}' where the driver allows it (a veth allows up to one per CPU); see about_NetmapPS_Lab.");
                 var one = new RingSpan(spec.RingId, spec.RingId + 1u);
                 return (Clip(one, nic.TxQueues), Clip(one, nic.RxQueues));
             case RegisterMode.Host:

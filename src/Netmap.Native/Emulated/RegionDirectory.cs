@@ -32,15 +32,12 @@ public static class RegionDirectory
     /// <summary>The names of the ports marked in use in a region file; empty when it cannot be read.</summary>
     private static unsafe IReadOnlyList<string> PortsIn(string path)
     {
-        int fd = LibC.Open(path, LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0); // O_RDONLY is 0
+        int fd = LibC.OpenOwnRegularFile(path, out long size);
         if (fd < 0) return Array.Empty<string>();
         nint map = -1;
-        long size = 0;
         try
         {
-            var info = LibC.FileInfo(fd);
-            size = info.Size;
-            if (info.Uid != LibC.GetUid() || size < sizeof(RegionHeader)) return Array.Empty<string>();
+            if (size < sizeof(RegionHeader)) return Array.Empty<string>();
             map = LibC.MMap(0, (nuint)size, LibC.PROT_READ, LibC.MAP_SHARED, fd, 0);
             if (map == -1) return Array.Empty<string>();
             byte* b = (byte*)map;

@@ -103,11 +103,12 @@ public static class SharedMemoryBackend
     private static IPortDriver Finish(SharedRegion region, PortSpec spec, uint port, RingSpan tx, RingSpan rx, string mechanism, IReadOnlyList<string> warnings)
     {
         var driver = new SharedMemoryPort(region, port, tx, rx, mechanism, spec.Name) { Warnings = [.. warnings, .. OtherUsers(region.Path)] };
-        if (spec.MemoryId != 0 && spec.MemoryId != driver.MemoryId)
+        ushort memoryId = driver.MemoryId;   // read before Dispose unmaps the header
+        if (spec.MemoryId != 0 && spec.MemoryId != memoryId)
         {
             driver.Dispose();
             throw new NetmapException(NetmapError.InvalidRequest,
-                $"'{spec.Name}' asks for memory region {spec.MemoryId}, but this {(spec.IsVale ? "switch" : "pipe")} lives in region {driver.MemoryId}. Leave '@{spec.MemoryId}' out.");
+                $"'{spec.Name}' asks for memory region {spec.MemoryId}, but this {(spec.IsVale ? "switch" : "pipe")} lives in region {memoryId}. Leave '@{spec.MemoryId}' out.");
         }
         return driver;
     }

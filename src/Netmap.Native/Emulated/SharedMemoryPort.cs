@@ -56,6 +56,8 @@ internal sealed unsafe class SharedMemoryPort : IPortDriver
     public long Dropped => Volatile.Read(ref _layout.Port(Base, _port)->RxDropped);
     public long TransmitErrors => Volatile.Read(ref _layout.Port(Base, _port)->TxErrors);
     public IReadOnlyList<string> Warnings { get; init; } = Array.Empty<string>();
+    /// <summary>A VALE switch reads the destination MAC of every frame: it drops those shorter than an Ethernet header.</summary>
+    public (int Shortest, int Longest) FrameLimits(uint ring) => (_layout.Geometry.Kind == RegionKind.ValeSwitch ? 14 : 0, int.MaxValue);
     private byte* Base => _region.Base;
     private PortEntry* Entry => _layout.Port(Base, _port);
 

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Netmap.Native.Abi;
 using Netmap.Native.Interop;
+using Netmap.Native.Packets;
 using Netmap.Native.Ports;
 using Netmap.Native.Rings;
 
@@ -125,6 +126,10 @@ internal sealed unsafe class XdpPort : IPortDriver
     public RingSpan TxRings { get; }
     public RingSpan RxRings { get; }
     public IReadOnlyList<string> Warnings => _warnings;
+    /// <summary>An Ethernet header at least; on the wire at most the MTU plus header and one VLAN tag.</summary>
+    public (int Shortest, int Longest) FrameLimits(uint ring) => (EthernetHeader, ring < _nic.TxQueues ? MaxWireFrame : int.MaxValue);
+    private const int EthernetHeader = 14;
+    private int MaxWireFrame => (int)_nic.Mtu + 18;
 
     /// <summary>Packets the kernel dropped: no room in the socket's RX ring, or frames larger than a buffer.</summary>
     public long TransmitErrors => _txErrors;
@@ -165,10 +170,7 @@ internal sealed unsafe class XdpPort : IPortDriver
         bool zeroCopy = _sockets.Any(s => s is { ZeroCopy: true });
         Mechanism = !_sockets.Any(s => s is not null) ? $"host rings only, on {_nic.Name}"
             : $"AF_XDP {(_steering?.Mode ?? "transmit-only")} XDP, {(zeroCopy ? "zero-copy" : "copy")} mode, on {_nic.Name} ({_nic.RxQueues} RX / {_nic.TxQueues} TX queues)";
-        var taken = RxQueues().ToList();
-        if (taken.Count > 0)
-            _warnings.Add($"{_nic.Name} is disconnected from the host stack on RX queue{(taken.Count > 1 ? "s" : "")} {string.Join(", ", taken)} " +
-                          "while this port is open: frames arriving there (ARP included) go to the port, not to the stack.");
+        _warnings.AddRange(InterfaceAdvice.ForTakenQueues(_nic, RxQueues().ToList()));
         if (_hostRx)
             _warnings.Add($"What the host stack transmits on {_nic.Name} goes to the host RX ring of this port, not to the wire, while it is open.");
         if (_host is not null)
@@ -281,12 +283,14 @@ internal sealed unsafe class XdpPort : IPortDriver
         for (; hwcur != head; hwcur = RingMath.Next(hwcur, ring.Slots))
         {
             var slot = ring.Slot(hwcur);
-            if (slot->Length < 14 || slot->Length > ring.BufferSize || !RingChecks.IsRegionBuffer(slot->BufferIndex, _layout.Geometry.FirstExtraBuffer))
+            if (slot->Length < EthernetHeader || slot->Length > ring.BufferSize || !RingChecks.IsRegionBuffer(slot->BufferIndex, _layout.Geometry.FirstExtraBuffer))
             {
                 _txErrors++;
                 continue;
             }
-            if (LibC.Write(_host!.Tap.Fd, ring.Buffer(slot->BufferIndex), slot->Length) < 0
+            byte* frame = ring.Buffer(slot->BufferIndex);
+            PartialChecksum.Complete(frame, slot->Length);   // the stack drops what a peer's checksum offload left partial
+            if (LibC.Write(_host!.Tap.Fd, frame, slot->Length) < 0
                 && System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == LibC.EAGAIN)
                 break; // the TAP is full: the rest stays pending
         }
@@ -299,15 +303,16 @@ internal sealed unsafe class XdpPort : IPortDriver
         var tx = socket.Tx;
         uint producer = *tx.Producer;
         uint room = tx.Size - (producer - Volatile.Read(ref *tx.Consumer));
-        uint maxFrame = _nic.Mtu + 18, buffers = _layout.Geometry.FirstExtraBuffer;
+        uint maxFrame = (uint)MaxWireFrame, buffers = _layout.Geometry.FirstExtraBuffer;
         for (; hwcur != head && room > 0; hwcur = RingMath.Next(hwcur, ring.Slots))
         {
             var slot = ring.Slot(hwcur);
-            if (slot->Length < 14 || slot->Length > maxFrame || !RingChecks.IsRegionBuffer(slot->BufferIndex, buffers))
+            if (slot->Length < EthernetHeader || slot->Length > maxFrame || !RingChecks.IsRegionBuffer(slot->BufferIndex, buffers))
             {
                 _txErrors++;
                 continue;
             }
+            PartialChecksum.Complete(ring.Buffer(slot->BufferIndex), slot->Length);   // as the kernel would for a device without offload
             var desc = (XdpDescriptor*)tx.Descriptors + (producer & tx.Mask);
             desc->Address = (ulong)slot->BufferIndex * ChunkSize;
             desc->Length = slot->Length;

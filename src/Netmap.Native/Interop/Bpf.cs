@@ -166,7 +166,7 @@ internal static unsafe class Bpf
     public static NetmapException Fail(string call, int errno, string capability, string detail = "") => errno switch
     {
         1 or 13 => new NetmapException(NetmapError.PermissionDenied,
-            $"{call} was refused: {LibC.Describe(errno)}. This needs {capability}: run as root, or grant the capabilities (setcap cap_bpf,cap_net_admin,cap_net_raw+ep).{detail}") { Errno = errno },
+            $"{call} was refused: {LibC.Describe(errno)}. This needs {capability}: {Errors.CapabilityHint("cap_bpf,cap_net_admin,cap_net_raw")}.{detail}") { Errno = errno },
         _ => Errors.FromErrno(call, errno, detail),
     };
 }

@@ -12,7 +12,6 @@ internal sealed unsafe class TapDevice : IDisposable
     private const ulong TUNSETIFF = 0x400454ca;
     private const short IFF_TAP = 0x0002, IFF_NO_PI = 0x1000, IFF_UP = 0x1, IFF_NOARP = 0x80;
     private const ulong SIOCGIFFLAGS = 0x8913, SIOCSIFFLAGS = 0x8914, SIOCSIFMTU = 0x8922;
-    private const int O_NONBLOCK = 0x800;
 
     private TapDevice(int fd, string name, int index) { Fd = fd; Name = name; Index = index; }
 
@@ -22,7 +21,7 @@ internal sealed unsafe class TapDevice : IDisposable
 
     public static TapDevice Create(string name, uint mtu)
     {
-        int fd = LibC.Open("/dev/net/tun", LibC.O_RDWR | O_NONBLOCK | LibC.O_CLOEXEC, 0);
+        int fd = LibC.Open("/dev/net/tun", LibC.O_RDWR | LibC.O_NONBLOCK | LibC.O_CLOEXEC, 0);
         if (fd < 0)
         {
             int errno = Marshal.GetLastPInvokeError();

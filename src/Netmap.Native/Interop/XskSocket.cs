@@ -65,7 +65,7 @@ internal sealed unsafe class XskSocket : IDisposable
             int errno = Marshal.GetLastPInvokeError();
             throw errno is LibC.EPERM or LibC.EACCES
                 ? new NetmapException(NetmapError.PermissionDenied,
-                    $"Cannot create an AF_XDP socket for {ifname}: {LibC.Describe(errno)}. This needs CAP_NET_RAW: run as root, or grant it (setcap cap_net_raw,cap_net_admin,cap_bpf+ep).") { Errno = errno }
+                    $"Cannot create an AF_XDP socket for {ifname}: {LibC.Describe(errno)}. This needs CAP_NET_RAW: {Errors.CapabilityHint("cap_net_raw,cap_net_admin,cap_bpf")}.") { Errno = errno }
                 : errno == 97 /* EAFNOSUPPORT */
                     ? new NetmapException(NetmapError.NotSupported, $"This kernel has no AF_XDP sockets (CONFIG_XDP_SOCKETS); {ifname} cannot be opened in emulated mode.") { Errno = errno }
                     : Errors.FromErrno("socket(AF_XDP)", errno);

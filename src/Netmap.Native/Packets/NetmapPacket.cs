@@ -48,7 +48,7 @@ public sealed class NetmapPacket
             if (!_parseTried)
             {
                 _parseTried = true;
-                try { _parsed = Packet.ParsePacket(LinkLayers.Ethernet, Data); }
+                try { _parsed = WholeLayers(Packet.ParsePacket(LinkLayers.Ethernet, Data), Data.Length); }
                 catch (Exception) { _parsed = null; } // a malformed frame has no layers, not an error
             }
             return _parsed;
@@ -78,6 +78,32 @@ public sealed class NetmapPacket
     public string Line => Summary.Line;
 
     private PacketSummary Summary => _summary ??= PacketSummary.Of(this);
+
+    /// <summary>
+    /// PacketDotNet takes the lengths in a frame's headers at their word: in a truncated frame a
+    /// layer's header or payload reaches past the last byte, and reading its fields or enumerating
+    /// its bytes (Format-List, ConvertTo-Json) throws. This keeps the layers whose header is whole
+    /// and cuts each payload to the bytes the frame has.
+    /// </summary>
+    private static Packet? WholeLayers(Packet? packet, int length)
+    {
+        Packet? parent = null;
+        for (var layer = packet; layer is not null; parent = layer, layer = layer.PayloadPacket)
+        {
+            var header = layer.HeaderSegment;
+            if (header is null) break;
+            if (header.Offset + header.Length > length)
+            {
+                if (parent is null) return null;
+                // the cut layer's bytes stay as its parent's payload data (PacketDotNet takes no null payload packet)
+                parent.PayloadDataSegment = new PacketDotNet.Utils.ByteArraySegment(header.Bytes, header.Offset, Math.Max(0, length - header.Offset));
+                break;
+            }
+            if (layer.PayloadDataSegment is { } payload && payload.Offset + payload.Length > length)
+                payload.Length = Math.Max(0, length - payload.Offset);
+        }
+        return packet;
+    }
 
     private T? Layer<T>() where T : Packet
     {

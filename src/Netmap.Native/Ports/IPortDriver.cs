@@ -43,6 +43,11 @@ public unsafe interface IPortDriver : IDisposable
     long Dropped { get; }
     /// <summary>Frames this port put in a TX ring that were refused at txsync: a slot with a buffer index out of range or a length larger than a buffer.</summary>
     long TransmitErrors => 0;
+    /// <summary>
+    /// The shortest and longest frame TX ring <paramref name="ring"/> passes on; txsync drops the
+    /// others (counting them in <see cref="TransmitErrors"/>), so senders refuse them first.
+    /// </summary>
+    (int Shortest, int Longest) FrameLimits(uint ring) => (0, int.MaxValue);
     /// <summary>What the user should know about how the port was opened (fallbacks, side effects).</summary>
     IReadOnlyList<string> Warnings { get; }
     /// <summary>

@@ -14,6 +14,7 @@ public sealed unsafe class NetmapPort : IDisposable
     private readonly object _gate = new();
     private readonly CancellationTokenSource _closing = new();
     private int _disposed, _users;
+    private long _droppedAtClose, _transmitErrorsAtClose;
 
     private readonly uint _txNic, _rxNic, _txHost, _rxHost;
     private readonly RingView[] _tx, _rx;
@@ -23,6 +24,7 @@ public sealed unsafe class NetmapPort : IDisposable
         Spec = spec;
         _driver = driver;
         OpenedAt = DateTime.Now;
+        MemoryId = driver.MemoryId;
         try
         {
             (_txNic, _rxNic, _txHost, _rxHost, _tx, _rx) = ReadLayout(driver, spec.Name);
@@ -78,7 +80,7 @@ public sealed unsafe class NetmapPort : IDisposable
     public PortSpec Spec { get; }
     public PortMode Mode => _driver.Mode;
     public string Mechanism => _driver.Mechanism;
-    public ushort MemoryId => _driver.MemoryId;
+    public ushort MemoryId { get; }
     public string Region => _driver.Region;
     public long RegionSize => _driver.RegionSize;
     public DateTime OpenedAt { get; }
@@ -164,9 +166,9 @@ public sealed unsafe class NetmapPort : IDisposable
     public uint RxSlots => FirstMapped(_rx).Slots;
     public uint BufferSize => FirstMapped(_tx).IsMapped ? FirstMapped(_tx).BufferSize : FirstMapped(_rx).BufferSize;
     /// <summary>Packets dropped where the backend knows of them.</summary>
-    public long Dropped => _driver.Dropped;
+    public long Dropped => IsOpen ? _driver.Dropped : _droppedAtClose;
     /// <summary>Frames refused at txsync because their slot was damaged (buffer index out of range, length larger than a buffer).</summary>
-    public long TransmitErrors => _driver.TransmitErrors;
+    public long TransmitErrors => IsOpen ? _driver.TransmitErrors : _transmitErrorsAtClose;
     /// <summary>What the receive loops saw, matched and handed on from this port.</summary>
     public PortStatistics Statistics { get; } = new();
     /// <summary>What the user should know about how the port was opened.</summary>
@@ -187,6 +189,8 @@ public sealed unsafe class NetmapPort : IDisposable
 
     /// <summary>True when the TX slots of sent frames stay taken until the receiver releases them (kernel pipes).</summary>
     public bool TxSlotsHeldByReceiver => _driver.TxSlotsHeldByReceiver;
+    /// <summary>The shortest and longest frame TX ring <paramref name="ring"/> passes on (the buffer size aside).</summary>
+    public (int Shortest, int Longest) FrameLimits(uint ring) => _driver.FrameLimits(ring);
     public void TxSync() => _driver.TxSync();
     public void RxSync() => _driver.RxSync();
     public bool Wait(WaitDirection direction, int timeoutMs, CancellationToken cancel = default) =>
@@ -238,7 +242,7 @@ public sealed unsafe class NetmapPort : IDisposable
         uint space = head < ring.Slots && tail < ring.Slots ? RingMath.Distance(head, tail, ring.Slots) : 0;
         return new(Name, index < nicRings ? RingKind.NIC : RingKind.Host, direction, index < nicRings ? index : index - nicRings,
             ring.Slots, head, cur, tail, space, ring.BufferSize, h->Flags, RingChecks.Timestamp(h).ToLocalTime())
-        { PortObject = this };
+        { PortObject = this, Held = (direction == RingDirection.TX ? TxRings : RxRings).Contains(index) };
     }
 
     /// <summary>The first ring the port mapped (the kernel leaves ring_ofs at 0 for rings the registration did not bind), or an unmapped view.</summary>
@@ -259,6 +263,8 @@ public sealed unsafe class NetmapPort : IDisposable
         lock (_gate)
         {
             if (_disposed != 0) return;
+            // The counters live in the port's memory: keep their last values for the closed port's properties.
+            (_droppedAtClose, _transmitErrorsAtClose) = (_driver.Dropped, _driver.TransmitErrors);
             Volatile.Write(ref _disposed, 1);
             now = _users == 0;
         }

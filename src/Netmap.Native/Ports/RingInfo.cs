@@ -23,4 +23,9 @@ public sealed record RingInfo(
 {
     /// <summary>The port object the ring belongs to.</summary>
     public NetmapPort? PortObject { get; init; }
+    /// <summary>
+    /// True when the port registered this ring (netmap:eth0-1 holds ring 1 of each direction); the
+    /// others are in the same memory but are read and written by whoever opens them.
+    /// </summary>
+    public bool Held { get; init; }
 }

@@ -43,6 +43,8 @@ public sealed unsafe class PacketReceiver
     public long Seen { get; private set; }
     /// <summary>Frames that passed the filter so far (all of them without a filter).</summary>
     public long Matched { get; private set; }
+    /// <summary>When set, counts every frame looked at by kind (ARP, UDP, ...).</summary>
+    public FrameKindCounter? Kinds { get; set; }
 
     /// <summary>
     /// Adds up to <paramref name="max"/> frames to <paramref name="sink"/>, waiting up to
@@ -140,6 +142,7 @@ public sealed unsafe class PacketReceiver
             int length = ring.Length(slot);
             byte* frame = ring.Buffer(slot->BufferIndex);
             Seen++;
+            Kinds?.Count(frame, length);
             if (_filter is not null && !_filter.Matches(frame, length, slot->Length)) continue;
             Matched++;
             sink.Add(new NetmapPacket(new ReadOnlySpan<byte>(frame, length).ToArray(), stamp, _port.Name, r < nicRings ? r : r - nicRings, head));

@@ -12,6 +12,7 @@ public sealed unsafe class PacketTransmitter
     private readonly NetmapPort _port;
     private readonly uint _ring;
     private readonly RingView _view;
+    private readonly int _shortest, _longest;
     private uint _head, _room;
 
     public PacketTransmitter(NetmapPort port, uint? ring = null)
@@ -24,6 +25,7 @@ public sealed unsafe class PacketTransmitter
         if (!span.Contains(_ring))
             throw new NetmapException(NetmapError.InvalidRequest, $"'{port.Name}': TX ring {_ring} is not registered; this port holds TX rings {span}.");
         _view = port.TxRing(_ring);
+        (_shortest, _longest) = port.FrameLimits(_ring);
     }
 
     public long Sent { get; private set; }
@@ -45,6 +47,12 @@ public sealed unsafe class PacketTransmitter
         if (frame.Length > _view.BufferSize)
             throw new NetmapException(NetmapError.InvalidRequest,
                 $"A frame of {frame.Length} bytes does not fit a {_view.BufferSize}-byte buffer of '{_port.Name}'; it was not sent (frames are never truncated).");
+        if (frame.Length < _shortest)
+            throw new NetmapException(NetmapError.InvalidRequest,
+                $"A frame of {frame.Length} bytes is shorter than the {_shortest} bytes '{_port.Name}' passes on (an Ethernet header: destination MAC, source MAC, EtherType); it was not sent.");
+        if (frame.Length > _longest)
+            throw new NetmapException(NetmapError.InvalidRequest,
+                $"A frame of {frame.Length} bytes is longer than the {_longest} bytes '{_port.Name}' can put on the wire (MTU, Ethernet header and a VLAN tag); it was not sent. Raise the MTU or send shorter frames.");
         if (_room == 0 && !TakeRoom(timeoutMs, cancel)) return false;
         var slot = _view.Slot(_head);
         byte* buffer = _view.Buffer(slot->BufferIndex);

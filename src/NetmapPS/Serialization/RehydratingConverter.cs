@@ -38,7 +38,7 @@ public sealed class RehydratingConverter : PSTypeConverter
         if (destinationType == typeof(RingInfo))
             return new RingInfo(Get<string>("Port"), Get<RingKind>("Kind"), Get<RingDirection>("Direction"), Get<uint>("Index"),
                 Get<uint>("Slots"), Get<uint>("Head"), Get<uint>("Cur"), Get<uint>("Tail"), Get<uint>("Space"), Get<uint>("BufferSize"),
-                Get<RingFlags>("Flags"), Get<DateTime>("LastSync"));
+                Get<RingFlags>("Flags"), Get<DateTime>("LastSync")) { Held = ps.Properties["Held"]?.Value is true };
         return new SlotInfo(Get<string>("Port"), Get<RingDirection>("Direction"), Get<RingKind>("Kind"), Get<uint>("Ring"), Get<uint>("Index"),
             Get<uint>("BufferIndex"), Get<ushort>("Length"), Get<SlotFlags>("Flags"), Get<string>("Owner"), Get<string>("Bytes"));
     }
