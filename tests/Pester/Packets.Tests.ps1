@@ -12,7 +12,7 @@ Describe 'Packet objects, filters and capture files' {
             New-NetmapPacket -DestinationPort 53 -Payload 'q2' -SourceAddress 10.0.0.9
             New-NetmapPacket -Protocol Icmp -VlanId 20
             New-NetmapPacket -Protocol Tcp -DestinationPort 443 -TcpFlags ACK -Length 200
-            New-NetmapPacket -SourceAddress fe80::1 -DestinationAddress fe80::2 -DestinationPort 53
+            New-NetmapPacket -SourceAddress fe80::1 -DestinationAddress fe80::2 -DestinationPort 53 -Payload 'q3'
             New-NetmapPacket -Protocol Arp
             New-NetmapPacket -DestinationPort 53 -Payload 'q4'
         )

@@ -172,7 +172,7 @@ public static class FrameDecoder
                     PayloadData = length < 8 ? [] : d[(o + 8)..Math.Min(d.Length, o + length)].ToArray(),
                     Truncated = o + length > d.Length,
                 };
-                if (DnsDecoder.IsDnsPort(layers.Udp.SourcePort, layers.Udp.DestinationPort) && length >= 8)
+                if (DnsDecoder.IsDnsPort(layers.Udp.SourcePort, layers.Udp.DestinationPort) && layers.Udp.PayloadData.Length > 0)
                     Dns(layers, layers.Udp.PayloadData, overTcp: false, layers.Udp.SourcePort, layers.Udp.DestinationPort);
                 break;
             case 6:
@@ -232,7 +232,7 @@ public static class FrameDecoder
     private static void Dns(FrameLayers layers, byte[] payload, bool overTcp, ushort source, ushort destination)
     {
         layers.Dns = DnsDecoder.Decode(payload, overTcp, multicast: source == 5353 || destination == 5353);
-        if (layers.Dns is null) layers.TruncatedLayer = "Dns"; // fewer bytes than a DNS header
+        if (layers.Dns is null) layers.TruncatedLayer = "Dns"; // fewer bytes than a DNS header (tshark: DNS, malformed)
     }
 
     private static ushort U16(ReadOnlySpan<byte> d, int offset) => BinaryPrimitives.ReadUInt16BigEndian(d[offset..]);

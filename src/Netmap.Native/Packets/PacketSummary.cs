@@ -23,6 +23,11 @@ internal sealed record PacketSummary(string Source, string Destination, string P
         string src = ip.SourceAddress.ToString(), dst = ip.DestinationAddress.ToString();
         if (p.Dns is { } dns)
             return new(src, dst, dns.Multicast ? "MDNS" : "DNS", vlan + DnsDecoder.Info(dns));
+        if (p.TruncatedLayer == "Dns" && (p.Udp ?? (PacketLayer?)p.Tcp) is { } carrier)
+        {
+            var (sport, dport) = carrier is UdpLayer u ? (u.SourcePort, u.DestinationPort) : (p.Tcp!.SourcePort, p.Tcp.DestinationPort);
+            return new(src, dst, sport == 5353 || dport == 5353 ? "MDNS" : "DNS", $"{vlan}{sport} → {dport} [Malformed: fewer bytes than a DNS header]");
+        }
         if (p.Udp is { } udp)
             return new(src, dst, "UDP", $"{vlan}{udp.SourcePort} → {udp.DestinationPort} Len={udp.Length - 8}");
         if (p.Tcp is { } tcp)
