@@ -44,6 +44,25 @@ Describe 'Packet objects, filters and capture files' {
         $all[8].Number | Should -Be 9
     }
 
+    It 'reads DNS: Where { $_.Dns.Questions.Name -like ''*.example.com'' }, Info as tshark, malformed messages say so' {
+        # a query for www.example.com, a response whose answer name is a compression pointer, and a pointer loop
+        $header = { param($id, $flags, $qd, $an) [byte[]](($id -shr 8), ($id -band 255), ($flags -shr 8), ($flags -band 255), 0, $qd, 0, $an, 0, 0, 0, 0) }
+        $question = [byte[]](3, 119, 119, 119, 7, 101, 120, 97, 109, 112, 108, 101, 3, 99, 111, 109, 0, 0, 1, 0, 1)
+        $query = (& $header 0x1234 0x0100 1 0) + $question
+        $response = (& $header 0x1234 0x8180 1 1) + $question + [byte[]](0xc0, 12, 0, 1, 0, 1, 0, 0, 0x0e, 0x10, 0, 4, 93, 184, 216, 34)
+        $loop = (& $header 7 0x0100 1 0) + [byte[]](0xc0, 12, 0, 1, 0, 1)
+        $query, $response, $loop | ForEach-Object { New-NetmapPacket -DestinationPort 53 -Payload $_ } | Send-NetmapPacket -Port $tx
+        $all = @(Receive-NetmapPacket -Port $rx -Timeout 0.5)
+        $all | Should -HaveCount 3
+        @($all | Where { $_.Dns.Questions.Name -like '*.example.com' }).Count | Should -Be 2
+        $all[0].Info | Should -Be 'Standard query 0x1234 A www.example.com'
+        $all[1].Info | Should -Be 'Standard query response 0x1234 A www.example.com A 93.184.216.34'
+        $all[1].Dns.Answers[0].Name | Should -Be 'www.example.com'
+        $all[1].Dns.Answers[0].Ttl | Should -Be 3600
+        $all[2].Dns.Malformed | Should -Match 'loop'
+        "$($all[2].Dns)" | Should -Match 'Malformed'
+    }
+
     It 'runs a pcap filter on the ring bytes and copies only the matches' {
         Send-Mix
         $dns = Receive-NetmapPacket -Port $rx -Timeout 0.5 -Filter 'udp dst port 53' -Verbose 4>&1
