@@ -16,9 +16,9 @@ namespace Netmap.Native.Tests;
 internal static class PacketFrames
 {
     private static readonly byte[][] Macs = [[0x02, 0, 0, 0, 0, 0x01], [0x02, 0, 0, 0, 0, 0x02], [0x0a, 0xbc, 0xde, 0xf0, 0x12, 0x34]];
-    private static readonly byte[][] V4 = new[] { "10.0.0.1", "10.0.0.2", "192.168.200.17", "172.16.0.5", "203.0.113.250" }
+    private static readonly byte[][] V4 = new[] { "10.0.0.1", "10.0.0.2", "192.168.200.17", "172.16.0.5", "203.0.113.250", "224.0.0.251" }
         .Select(a => IPAddress.Parse(a).GetAddressBytes()).ToArray();
-    private static readonly byte[][] V6 = new[] { "fd00::1", "fd00::2", "2001:db8::53", "fe80::1234:5678:9abc:def0", "2001:db8:1:2:3:4:5:6" }
+    private static readonly byte[][] V6 = new[] { "fd00::1", "fd00::2", "2001:db8::53", "fe80::1234:5678:9abc:def0", "2001:db8:1:2:3:4:5:6", "ff02::fb" }
         .Select(a => IPAddress.Parse(a).GetAddressBytes()).ToArray();
     // Ports that tshark decodes as nothing in particular (53 and 5353 are only used for DNS payloads).
     private static readonly int[] Ports = [9, 1234, 7777, 33000, 47027, 60999];

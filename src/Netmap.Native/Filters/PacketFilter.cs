@@ -39,9 +39,31 @@ public sealed unsafe class PacketFilter
     public static PacketFilter Compile(string? expression, int linkType = Ethernet, int snapLength = DefaultSnapLength)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(snapLength);
+        RefuseControlCharacters(expression);
         if (string.IsNullOrWhiteSpace(expression))
             return new PacketFilter("", [new BpfInstruction(0x06, 0, 0, (uint)snapLength)], compileToIL: true);
         return new PacketFilter(expression, PcapFilterCompiler.Compile(expression, linkType, snapLength), compileToIL: true);
+    }
+
+    /// <summary>
+    /// libpcap takes the expression as a C string, so a NUL would silently end it there (and
+    /// "tcp\0 and udp" would become the broader "tcp"); other control characters are no part of the
+    /// language either. Tab, newline and carriage return are white space, as in a filter file.
+    /// </summary>
+    private static void RefuseControlCharacters(string? expression)
+    {
+        if (expression is null) return;
+        for (int i = 0; i < expression.Length; i++)
+        {
+            char c = expression[i];
+            if (char.IsControl(c) && c is not ('\t' or '\n' or '\r'))
+            {
+                string shown = string.Concat(expression.Select(ch => char.IsControl(ch) && ch is not ('\t' or '\n' or '\r') ? $"\\u{(int)ch:x4}" : ch.ToString()));
+                throw new FilterException(
+                    $"Invalid filter '{shown}': character {i + 1} is the control character U+{(int)c:X4}, which a filter cannot contain" +
+                    (c == '\0' ? $" (libpcap would stop reading there and run only '{expression[..i]}')" : "") + "; remove it.", expression);
+            }
+        }
     }
 
     /// <summary>Builds a filter from classic BPF instructions, after validating them.</summary>
