@@ -66,9 +66,10 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
         try
         {
             use = new PortUse(_ports, _stop.Token);
-            var filter = string.IsNullOrWhiteSpace(Filter) ? null : PacketFilter.Compile(Filter);
             foreach (var port in _ports)
             {
+                // compiled per port: 'ip broadcast' needs the netmask of the port's own interface
+                var filter = string.IsNullOrWhiteSpace(Filter) ? null : PacketFilter.Compile(Filter, netmask: PacketFilter.InterfaceNetmask(port.Spec));
                 receivers.Add((port, new PacketReceiver(port, RingsOf(port), filter)));
                 WriteVerbose($"Receiving on '{port.Name}' ({port.Mode}, {port.Mechanism}), RX rings {RingsOf(port) ?? port.RxRings}" +
                              (filter is null ? "." : $", filter '{Filter}' compiled by libpcap to {filter.Program.Count} BPF instructions."));
