@@ -85,3 +85,55 @@ public sealed class FilterTcpdumpAgreementTests(ITestOutputHelper output)
         return CaptureReader.Open(output).Select(r => (int)(r.TimestampNanoseconds / 1_000_000_000 - BaseSeconds)).ToArray();
     }
 }
+
+/// <summary>
+/// The same expressions and frames through the receive path: the frames go through a pipe, a
+/// PacketReceiver with the filter takes them from the RX ring (rejected frames are released in the
+/// ring, never copied), and what arrives must be exactly what tcpdump -r selects, in order. A slot has
+/// one length, so here the wire length of every frame is its captured length.
+/// </summary>
+[Collection("shm")]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class FilterReceivePathTests(ShmDirectory shm, ITestOutputHelper output)
+{
+    [ToolFact("tcpdump")]
+    public void TheReceiverDeliversWhatTcpdumpSelects()
+    {
+        _ = shm;
+        using var temp = new TempDirectory();
+        List<TestFrame> frames = [.. FilterFrames.Generate(300, seed: 11), .. PacketFrames.Generate(700, seed: 12)];
+        string input = temp.File("frames.pcap");
+        using (CaptureWriter writer = CaptureWriter.Create(input))
+        {
+            int face = writer.AddInterface("test");
+            for (int i = 0; i < frames.Count; i++)
+                writer.Write(face, (1_700_000_000L + i) * 1_000_000_000, frames[i].Data, frames[i].Data.Length);
+        }
+        string name = $"fr{Guid.NewGuid():N}"[..15];
+        using var rx = Netmap.Native.Ports.NetmapPort.Open($"netmap:{name}}}1");
+        using var tx = Netmap.Native.Ports.NetmapPort.Open($"netmap:{name}{{1");
+        var transmitter = new Netmap.Native.Rings.PacketTransmitter(tx);
+        var problems = new List<string>();
+        foreach (string expression in FilterTcpdumpAgreementTests.Filters)
+        {
+            var (exit, _, stderr) = ExternalTool.Run("tcpdump", "-nn", "-r", input, "-w", temp.File("out.pcap"), expression);
+            Assert.True(exit == 0, $"tcpdump '{expression}' failed: {stderr}");
+            int[] byTcpdump = CaptureReader.Open(temp.File("out.pcap")).Select(r => (int)(r.TimestampNanoseconds / 1_000_000_000 - 1_700_000_000)).ToArray();
+
+            var receiver = new Netmap.Native.Rings.PacketReceiver(rx, filter: PacketFilter.Compile(expression));
+            var received = new List<Netmap.Native.Packets.NetmapPacket>();
+            for (int start = 0; start < frames.Count; start += 200)
+            {
+                for (int i = start; i < Math.Min(frames.Count, start + 200); i++)
+                    Assert.True(transmitter.Send(frames[i].Data, 1000), "the pipe took no more frames");
+                Assert.True(transmitter.Flush(1000), "the frames did not reach the receiver");
+                while (receiver.ReceiveAll(received, 1000, 0) > 0) { }
+            }
+            byte[][] expected = byTcpdump.Select(i => frames[i].Data).ToArray();
+            bool same = expected.Length == received.Count && expected.Zip(received).All(p => p.First.AsSpan().SequenceEqual(p.Second.Data));
+            output.WriteLine($"{expression,-45} tcpdump {expected.Length,4}  received {received.Count,4}");
+            if (!same) problems.Add($"'{expression}': tcpdump selects {expected.Length} frames, the receiver delivered {received.Count} (or other ones)");
+        }
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+    }
+}
