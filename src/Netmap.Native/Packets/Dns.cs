@@ -57,6 +57,10 @@ public static class DnsDecoder
 
     public static bool IsDnsPort(ushort source, ushort destination) => source is 53 or 5353 || destination is 53 or 5353;
 
+    /// <summary>True when the payload holds a whole DNS header (after the 2-byte length prefix over TCP).</summary>
+    public static bool HasHeader(ReadOnlySpan<byte> payload, bool overTcp) =>
+        overTcp ? payload.Length >= 2 && Math.Min(payload.Length - 2, BinaryPrimitives.ReadUInt16BigEndian(payload)) >= 12 : payload.Length >= 12;
+
     /// <summary>The DNS message in a UDP payload or a TCP segment (after its 2-byte length prefix); null when there are fewer than 12 bytes, too few for the header.</summary>
     public static DnsLayer? Decode(byte[] payload, bool overTcp, bool multicast = false)
     {

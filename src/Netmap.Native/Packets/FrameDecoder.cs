@@ -8,13 +8,33 @@ namespace Netmap.Native.Packets;
 public sealed class FrameLayers
 {
     public EthernetLayer? Ethernet { get; internal set; }
-    public List<VlanLayer> Vlans { get; } = [];
+    public IReadOnlyList<VlanLayer> Vlans => _vlans ?? (IReadOnlyList<VlanLayer>)Array.Empty<VlanLayer>();
+    private List<VlanLayer>? _vlans;
+    internal void AddVlan(VlanLayer tag) => (_vlans ??= []).Add(tag);
     public ArpLayer? Arp { get; internal set; }
     public IpLayer? Ip { get; internal set; }
     public UdpLayer? Udp { get; internal set; }
     public TcpLayer? Tcp { get; internal set; }
     public IcmpLayer? Icmp { get; internal set; }
-    public DnsLayer? Dns { get; internal set; }
+    /// <summary>DNS, decoded on first use (Where Udp.DstPort -eq 53 never pays for it).</summary>
+    public DnsLayer? Dns
+    {
+        get
+        {
+            if (_dnsCarrier is not null)
+            {
+                _dns = DnsDecoder.Decode(_dnsCarrier is UdpLayer u ? u.PayloadData : ((TcpLayer)_dnsCarrier).PayloadData, _dnsCarrier is TcpLayer, _dnsMulticast);
+                _dnsCarrier = null;
+            }
+            return _dns;
+        }
+    }
+
+    private DnsLayer? _dns;
+    private PacketLayer? _dnsCarrier;
+    private bool _dnsMulticast;
+
+    internal void SetDns(PacketLayer carrier, bool multicast) => (_dnsCarrier, _dnsMulticast) = (carrier, multicast);
     /// <summary>The layer whose header the captured bytes ended inside (it is absent), or null.</summary>
     public string? TruncatedLayer { get; internal set; }
 }
@@ -46,15 +66,14 @@ public static class FrameDecoder
         ushort type = U16(d, 12);
         layers.Ethernet = new EthernetLayer
         {
-            Offset = 0, HeaderLength = 14,
-            Destination = new PhysicalAddress(d[..6].ToArray()), Source = new PhysicalAddress(d[6..12].ToArray()), Type = type,
+            Offset = 0, HeaderLength = 14, Frame = frame, Type = type,
         };
         int offset = 14;
         while (type is 0x8100 or 0x88a8)
         {
             if (d.Length < offset + 4) { layers.TruncatedLayer = "Vlan"; return layers; }
             ushort tci = U16(d, offset), next = U16(d, offset + 2);
-            layers.Vlans.Add(new VlanLayer
+            layers.AddVlan(new VlanLayer
             {
                 Offset = offset - 2, HeaderLength = 4, TagProtocol = type,
                 Priority = (byte)(tci >> 13), DropEligible = (tci & 0x1000) != 0, VlanIdentifier = (ushort)(tci & 0x0fff), Type = next,
@@ -65,8 +84,8 @@ public static class FrameDecoder
         switch (type)
         {
             case 0x0806: Arp(d, offset, layers); break;
-            case 0x0800: Ipv4(d, offset, layers); break;
-            case 0x86dd: Ipv6(d, offset, layers); break;
+            case 0x0800: Ipv4(frame, offset, layers); break;
+            case 0x86dd: Ipv6(frame, offset, layers); break;
         }
         return layers;
     }
@@ -87,8 +106,9 @@ public static class FrameDecoder
         };
     }
 
-    private static void Ipv4(ReadOnlySpan<byte> d, int o, FrameLayers layers)
+    private static void Ipv4(byte[] frame, int o, FrameLayers layers)
     {
+        ReadOnlySpan<byte> d = frame;
         if (d.Length < o + 20) { layers.TruncatedLayer = "Ip"; return; }
         int ihl = (d[o] & 0x0f) * 4;
         if (d[o] >> 4 != 4 || ihl < 20) return; // not IPv4: no layer (tshark: bogus version or header length)
@@ -96,22 +116,21 @@ public static class FrameDecoder
         ushort total = U16(d, o + 2), fragment = U16(d, o + 6);
         var ip = new Ipv4Layer
         {
-            Offset = o, HeaderLength = ihl,
+            Offset = o, HeaderLength = ihl, Frame = frame,
             DifferentiatedServices = d[o + 1], TotalLength = total, Identification = U16(d, o + 4),
             Flags = (byte)(fragment >> 13), FragmentOffsetField = (ushort)(fragment & 0x1fff),
             TimeToLive = d[o + 8], Protocol = d[o + 9], Checksum = U16(d, o + 10),
-            SourceAddress = new IPAddress(d.Slice(o + 12, 4)), DestinationAddress = new IPAddress(d.Slice(o + 16, 4)),
-            Options = d.Slice(o + 20, ihl - 20).ToArray(),
             Truncated = o + total > d.Length,
         };
         layers.Ip = ip;
         if (total < ihl) return; // a total length shorter than the header: nothing after it can be trusted
         if (ip.FragmentOffsetField == 0)
-            Transport(d[..Math.Min(d.Length, o + total)], o + ihl, ip.Protocol, 4, layers);
+            Transport(frame, Math.Min(d.Length, o + total), o + ihl, ip.Protocol, 4, layers);
     }
 
-    private static void Ipv6(ReadOnlySpan<byte> d, int o, FrameLayers layers)
+    private static void Ipv6(byte[] frame, int o, FrameLayers layers)
     {
+        ReadOnlySpan<byte> d = frame;
         if (d.Length < o + 40) { layers.TruncatedLayer = "Ip"; return; }
         if (d[o] >> 4 != 6) return;
         uint first = BinaryPrimitives.ReadUInt32BigEndian(d[o..]);
@@ -148,19 +167,20 @@ public static class FrameDecoder
         }
         layers.Ip = new Ipv6Layer
         {
-            Offset = o, HeaderLength = at - o,
+            Offset = o, HeaderLength = at - o, Frame = frame,
             TrafficClass = (byte)(first >> 20), FlowLabel = first & 0xfffff, PayloadLength = payload, NextHeader = d[o + 6],
-            TimeToLive = d[o + 7], SourceAddress = new IPAddress(d.Slice(o + 8, 16)), DestinationAddress = new IPAddress(d.Slice(o + 24, 16)),
+            TimeToLive = d[o + 7],
             ExtensionHeaders = headers, Protocol = next,
             Truncated = cut || o + 40 + payload > d.Length,
         };
         if (transport && !cut)
-            Transport(d[..end], at, next, 6, layers);
+            Transport(frame, end, at, next, 6, layers);
     }
 
-    /// <summary>The transport header at <paramref name="o"/>; <paramref name="d"/> ends where the IP payload ends (or the capture, if sooner).</summary>
-    private static void Transport(ReadOnlySpan<byte> d, int o, byte protocol, int ipVersion, FrameLayers layers)
+    /// <summary>The transport header at <paramref name="o"/>; <paramref name="end"/> is where the IP payload ends (or the capture, if sooner).</summary>
+    private static void Transport(byte[] frame, int end, int o, byte protocol, int ipVersion, FrameLayers layers)
     {
+        ReadOnlySpan<byte> d = frame.AsSpan(0, end);
         switch (protocol)
         {
             case 17:
@@ -169,11 +189,11 @@ public static class FrameDecoder
                 layers.Udp = new UdpLayer
                 {
                     Offset = o, HeaderLength = 8, SourcePort = U16(d, o), DestinationPort = U16(d, o + 2), Length = length, Checksum = U16(d, o + 6),
-                    PayloadData = length < 8 ? [] : d[(o + 8)..Math.Min(d.Length, o + length)].ToArray(),
+                    Frame = frame, PayloadOffset = o + 8, PayloadLength = length < 8 ? 0 : Math.Min(d.Length, o + length) - (o + 8),
                     Truncated = o + length > d.Length,
                 };
-                if (DnsDecoder.IsDnsPort(layers.Udp.SourcePort, layers.Udp.DestinationPort) && layers.Udp.PayloadData.Length > 0)
-                    Dns(layers, layers.Udp.PayloadData, overTcp: false, layers.Udp.SourcePort, layers.Udp.DestinationPort);
+                if (DnsDecoder.IsDnsPort(layers.Udp.SourcePort, layers.Udp.DestinationPort) && layers.Udp.PayloadLength > 0)
+                    Dns(layers, layers.Udp, frame.AsSpan(layers.Udp.PayloadOffset, layers.Udp.PayloadLength), layers.Udp.SourcePort, layers.Udp.DestinationPort);
                 break;
             case 6:
                 if (d.Length < o + 20) { layers.TruncatedLayer = "Tcp"; return; }
@@ -187,10 +207,10 @@ public static class FrameDecoder
                     SequenceNumber = BinaryPrimitives.ReadUInt32BigEndian(d[(o + 4)..]), AcknowledgmentNumber = BinaryPrimitives.ReadUInt32BigEndian(d[(o + 8)..]),
                     DataOffset = (byte)(header / 4), Flags = (ushort)(U16(d, o + 12) & 0x0fff), WindowSize = U16(d, o + 14),
                     Checksum = U16(d, o + 16), UrgentPointer = U16(d, o + 18), Options = options, OptionsMalformed = malformed,
-                    PayloadData = d[(o + header)..].ToArray(),
+                    Frame = frame, PayloadOffset = o + header, PayloadLength = d.Length - (o + header),
                 };
-                if (DnsDecoder.IsDnsPort(layers.Tcp.SourcePort, layers.Tcp.DestinationPort) && layers.Tcp.PayloadData.Length > 0)
-                    Dns(layers, layers.Tcp.PayloadData, overTcp: true, layers.Tcp.SourcePort, layers.Tcp.DestinationPort);
+                if (DnsDecoder.IsDnsPort(layers.Tcp.SourcePort, layers.Tcp.DestinationPort) && layers.Tcp.PayloadLength > 0)
+                    Dns(layers, layers.Tcp, frame.AsSpan(layers.Tcp.PayloadOffset, layers.Tcp.PayloadLength), layers.Tcp.SourcePort, layers.Tcp.DestinationPort);
                 break;
             case 1 when ipVersion == 4:
             case 58 when ipVersion == 6:
@@ -201,14 +221,15 @@ public static class FrameDecoder
                 {
                     Offset = o, HeaderLength = 8, Version = (byte)ipVersion, Type = type, Code = d[o + 1], Checksum = U16(d, o + 2),
                     Identifier = echo ? U16(d, o + 4) : null, Sequence = echo ? U16(d, o + 6) : null,
-                    PayloadData = d[(o + 8)..].ToArray(),
+                    Frame = frame, PayloadOffset = o + 8, PayloadLength = d.Length - (o + 8),
                 };
                 break;
         }
     }
 
-    private static (List<TcpOption>, bool Malformed) TcpOptions(ReadOnlySpan<byte> b)
+    private static (IReadOnlyList<TcpOption>, bool Malformed) TcpOptions(ReadOnlySpan<byte> b)
     {
+        if (b.IsEmpty) return (Array.Empty<TcpOption>(), false);
         var options = new List<TcpOption>();
         int i = 0;
         while (i < b.Length)
@@ -229,10 +250,10 @@ public static class FrameDecoder
         return (options, false);
     }
 
-    private static void Dns(FrameLayers layers, byte[] payload, bool overTcp, ushort source, ushort destination)
+    private static void Dns(FrameLayers layers, PacketLayer carrier, ReadOnlySpan<byte> payload, ushort source, ushort destination)
     {
-        layers.Dns = DnsDecoder.Decode(payload, overTcp, multicast: source == 5353 || destination == 5353);
-        if (layers.Dns is null) layers.TruncatedLayer = "Dns"; // fewer bytes than a DNS header (tshark: DNS, malformed)
+        if (DnsDecoder.HasHeader(payload, overTcp: carrier is TcpLayer)) layers.SetDns(carrier, multicast: source == 5353 || destination == 5353);
+        else layers.TruncatedLayer = "Dns"; // fewer bytes than a DNS header (tshark: DNS, malformed)
     }
 
     private static ushort U16(ReadOnlySpan<byte> d, int offset) => BinaryPrimitives.ReadUInt16BigEndian(d[offset..]);

@@ -17,12 +17,21 @@ public abstract class PacketLayer
     public int HeaderLength { get; init; }
     /// <summary>True when the length the header announces runs past the bytes that were captured.</summary>
     public bool Truncated { get; internal set; }
+
+    /// <summary>The frame's bytes (never changed): addresses and payloads are made from them on first use.</summary>
+    internal byte[] Frame { get; init; } = [];
+    internal int PayloadOffset { get; init; }
+    internal int PayloadLength { get; init; }
+    private byte[]? _payload;
+    /// <summary>The captured bytes after the header (for IP: up to the announced length), copied on first use.</summary>
+    private protected byte[] Payload => _payload ??= Frame.AsSpan(PayloadOffset, PayloadLength).ToArray();
 }
 
 public sealed class EthernetLayer : PacketLayer
 {
-    public PhysicalAddress Destination { get; init; } = PhysicalAddress.None;
-    public PhysicalAddress Source { get; init; } = PhysicalAddress.None;
+    private PhysicalAddress? _destination, _source;
+    public PhysicalAddress Destination => _destination ??= new PhysicalAddress(Frame.AsSpan(Offset, 6).ToArray());
+    public PhysicalAddress Source => _source ??= new PhysicalAddress(Frame.AsSpan(Offset + 6, 6).ToArray());
     /// <summary>The EtherType (or 802.3 length, 1500 or less) right after the addresses.</summary>
     public ushort Type { get; init; }
     public PhysicalAddress Src => Source;
@@ -74,8 +83,9 @@ public sealed class ArpLayer : PacketLayer
 public abstract class IpLayer : PacketLayer
 {
     public abstract byte Version { get; }
-    public IPAddress SourceAddress { get; init; } = IPAddress.None;
-    public IPAddress DestinationAddress { get; init; } = IPAddress.None;
+    private IPAddress? _source, _destination;
+    public IPAddress SourceAddress => _source ??= new IPAddress(Frame.AsSpan(Offset + (Version == 4 ? 12 : 8), Version == 4 ? 4 : 16));
+    public IPAddress DestinationAddress => _destination ??= new IPAddress(Frame.AsSpan(Offset + (Version == 4 ? 16 : 24), Version == 4 ? 4 : 16));
     public IPAddress Src => SourceAddress;
     public IPAddress Dst => DestinationAddress;
     /// <summary>The protocol of the payload: for IPv6, the header after the last extension header.</summary>
@@ -105,7 +115,9 @@ public sealed class Ipv4Layer : IpLayer
     public ushort FragmentOffsetField { get; init; }
     public override uint FragmentOffset => FragmentOffsetField * 8u;
     public ushort Checksum { get; init; }
-    public byte[] Options { get; init; } = [];
+    private byte[]? _options;
+    /// <summary>The option bytes between the fixed header and the payload.</summary>
+    public byte[] Options => _options ??= Frame.AsSpan(Offset + 20, HeaderLength - 20).ToArray();
 }
 
 /// <summary>An IPv6 extension header: hop-by-hop (0), routing (43), fragment (44), destination options (60) or AH (51).</summary>
@@ -154,7 +166,7 @@ public sealed class UdpLayer : PacketLayer
     public ushort Length { get; init; }
     public ushort Checksum { get; init; }
     /// <summary>The payload bytes that were captured.</summary>
-    public byte[] PayloadData { get; init; } = [];
+    public byte[] PayloadData => Payload;
     public override string ToString() => $"UDP {SourcePort} > {DestinationPort} length {Length}";
 }
 
@@ -196,7 +208,7 @@ public sealed class TcpLayer : PacketLayer
     public bool SackPermitted => Option(4, 2) is not null;
     public uint? TimestampValue => Option(8, 10) is { } o ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(o.Data) : null;
     public uint? TimestampEcho => Option(8, 10) is { } o ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(o.Data.AsSpan(4)) : null;
-    public byte[] PayloadData { get; init; } = [];
+    public byte[] PayloadData => Payload;
     private TcpOption? Option(byte kind, int length) => Options.FirstOrDefault(o => o.Kind == kind && o.Length == length);
     public override string ToString() => $"TCP {SourcePort} > {DestinationPort} flags 0x{Flags:x3} seq {SequenceNumber}";
 }
@@ -212,7 +224,7 @@ public sealed class IcmpLayer : PacketLayer
     public ushort? Identifier { get; init; }
     public ushort? Sequence { get; init; }
     public ushort? Id => Identifier;
-    public byte[] PayloadData { get; init; } = [];
+    public byte[] PayloadData => Payload;
     public bool IsEcho => Version == 4 ? Type is 0 or 8 : Type is 128 or 129;
     public override string ToString() => $"ICMP{(Version == 6 ? "v6" : "")} type {Type} code {Code}";
 }
