@@ -62,7 +62,7 @@ public static class DnsDecoder
         overTcp ? payload.Length >= 2 && Math.Min(payload.Length - 2, BinaryPrimitives.ReadUInt16BigEndian(payload)) >= 12 : payload.Length >= 12;
 
     /// <summary>The DNS message in a UDP payload or a TCP segment (after its 2-byte length prefix); null when there are fewer than 12 bytes, too few for the header.</summary>
-    public static DnsLayer? Decode(byte[] payload, bool overTcp, bool multicast = false)
+    public static DnsLayer? Decode(ReadOnlySpan<byte> payload, bool overTcp, bool multicast = false)
     {
         ReadOnlySpan<byte> m = payload;
         if (overTcp)
@@ -79,18 +79,19 @@ public static class DnsDecoder
             AuthorityCount = U16(m, 8), AdditionalCount = U16(m, 10), Multicast = multicast,
         };
         int at = 12;
+        var seen = new List<(int Offset, string Name)>(4);
         try
         {
             for (int i = 0; i < dns.QuestionCount; i++)
             {
-                string name = Name(m, ref at);
+                string name = Name(m, ref at, seen);
                 Need(m, at, 4, "question type and class");
                 dns.Questions.Add(new DnsQuestion(name, U16(m, at), U16(m, at + 2)));
                 at += 4;
             }
-            Records(m, ref at, dns.AnswerCount, dns.Answers);
-            Records(m, ref at, dns.AuthorityCount, dns.Authorities);
-            Records(m, ref at, dns.AdditionalCount, dns.Additionals);
+            Records(m, ref at, dns.AnswerCount, dns.Answers, seen);
+            Records(m, ref at, dns.AuthorityCount, dns.Authorities, seen);
+            Records(m, ref at, dns.AdditionalCount, dns.Additionals, seen);
         }
         catch (DnsFormatException e)
         {
@@ -99,11 +100,11 @@ public static class DnsDecoder
         return dns;
     }
 
-    private static void Records(ReadOnlySpan<byte> m, ref int at, int count, List<DnsRecord> into)
+    private static void Records(ReadOnlySpan<byte> m, ref int at, int count, List<DnsRecord> into, List<(int Offset, string Name)> seen)
     {
         for (int i = 0; i < count; i++)
         {
-            string name = Name(m, ref at);
+            string name = Name(m, ref at, seen);
             Need(m, at, 10, "record type, class, TTL and data length");
             ushort type = U16(m, at), cls = U16(m, at + 2), length = U16(m, at + 8);
             uint ttl = BinaryPrimitives.ReadUInt32BigEndian(m[(at + 4)..]);
@@ -111,25 +112,22 @@ public static class DnsDecoder
             Need(m, at, length, $"{length} bytes of record data");
             int data = at;
             at += length;
-            var record = new DnsRecord(name, type, cls, ttl, m.Slice(data, length).ToArray());
             int cursor = data;
-            record = type switch
+            IPAddress? address = null;
+            string? target = null;
+            ushort? preference = null;
+            List<string>? text = null;
+            switch (type)
             {
-                1 when length == 4 => record with { Address = new IPAddress(m.Slice(data, 4)) },
-                28 when length == 16 => record with { Address = new IPAddress(m.Slice(data, 16)) },
-                2 or 5 or 12 => record with { Target = Name(m, ref cursor) },
-                15 when length >= 3 => record with { Preference = U16(m, data), Target = Name(m, ref Advance(ref cursor, 2)) },
-                16 => record with { Text = Strings(m.Slice(data, length)) },
-                _ => record,
-            };
-            into.Add(record);
+                case 1 when length == 4: address = new IPAddress(m.Slice(data, 4)); break;
+                case 28 when length == 16: address = new IPAddress(m.Slice(data, 16)); break;
+                case 2 or 5 or 12: target = Name(m, ref cursor, seen); break;
+                case 15 when length >= 3: preference = U16(m, data); cursor += 2; target = Name(m, ref cursor, seen); break;
+                case 16: text = Strings(m.Slice(data, length)); break;
+            }
+            into.Add(new DnsRecord(name, type, cls, ttl, m.Slice(data, length).ToArray())
+                { Address = address, Target = target, Preference = preference, Text = text });
         }
-    }
-
-    private static ref int Advance(ref int cursor, int by)
-    {
-        cursor += by;
-        return ref cursor;
     }
 
     private static List<string> Strings(ReadOnlySpan<byte> rdata)
@@ -145,17 +143,20 @@ public static class DnsDecoder
         return strings;
     }
 
-    /// <summary>Reads a name at <paramref name="at"/> (advanced past it), following compression pointers.</summary>
-    private static string Name(ReadOnlySpan<byte> m, ref int at)
+    /// <summary>
+    /// Reads a name at <paramref name="at"/> (advanced past it), following compression pointers; names already
+    /// read are reused by offset (answers usually point back at the question), so each is built once.
+    /// </summary>
+    private static string Name(ReadOnlySpan<byte> m, ref int at, List<(int Offset, string Name)> seen)
     {
-        var name = new StringBuilder();
-        int cursor = at, pointers = 0;
+        Span<char> text = stackalloc char[MaxNameLength + 1];
+        int length = 0, cursor = at, pointers = 0, start = at;
         bool jumped = false;
         while (true)
         {
             Need(m, cursor, 1, "a name label");
-            byte length = m[cursor];
-            if ((length & 0xc0) == 0xc0)
+            byte label = m[cursor];
+            if ((label & 0xc0) == 0xc0)
             {
                 Need(m, cursor, 2, "a compression pointer");
                 int target = U16(m, cursor) & 0x3fff;
@@ -163,21 +164,42 @@ public static class DnsDecoder
                 jumped = true;
                 if (++pointers > MaxPointers) throw new DnsFormatException($"compression pointers loop (at offset {cursor})");
                 if (target >= m.Length) throw new DnsFormatException($"compression pointer at offset {cursor} points past the message ({target})");
+                if (Seen(seen, target) is { } rest)
+                {
+                    if (length == 0) return rest;
+                    if (rest == "<Root>") return Remember(seen, start, new string(text[..length]));
+                    if (length + 1 + rest.Length > MaxNameLength) throw new DnsFormatException($"name longer than {MaxNameLength} bytes at offset {start}");
+                    return Remember(seen, start, string.Concat(text[..length], ".", rest));
+                }
                 cursor = target;
                 continue;
             }
-            if ((length & 0xc0) != 0) throw new DnsFormatException($"unsupported label type 0x{length & 0xc0:x2} at offset {cursor}");
-            if (length == 0)
+            if ((label & 0xc0) != 0) throw new DnsFormatException($"unsupported label type 0x{label & 0xc0:x2} at offset {cursor}");
+            if (label == 0)
             {
                 if (!jumped) at = cursor + 1;
-                return name.Length == 0 ? "<Root>" : name.ToString();
+                return Remember(seen, start, length == 0 ? "<Root>" : new string(text[..length]));
             }
-            Need(m, cursor + 1, length, "a name label");
-            if (name.Length > 0) name.Append('.');
-            name.Append(Encoding.ASCII.GetString(m.Slice(cursor + 1, length)));
-            if (name.Length > 255) throw new DnsFormatException($"name longer than 255 bytes at offset {at}");
-            cursor += 1 + length;
+            Need(m, cursor + 1, label, "a name label");
+            if (length + (length > 0 ? 1 : 0) + label > MaxNameLength) throw new DnsFormatException($"name longer than {MaxNameLength} bytes at offset {start}");
+            if (length > 0) text[length++] = '.';
+            foreach (byte b in m.Slice(cursor + 1, label)) text[length++] = b < 0x80 ? (char)b : '?';
+            cursor += 1 + label;
         }
+    }
+
+    private const int MaxNameLength = 255;
+
+    private static string? Seen(List<(int Offset, string Name)> seen, int offset)
+    {
+        foreach (var (o, name) in seen) if (o == offset) return name;
+        return null;
+    }
+
+    private static string Remember(List<(int Offset, string Name)> seen, int offset, string name)
+    {
+        if (seen.Count < 64) seen.Add((offset, name));
+        return name;
     }
 
     private static void Need(ReadOnlySpan<byte> m, int at, int count, string what)

@@ -23,7 +23,7 @@ public sealed class FrameLayers
         {
             if (_dnsCarrier is not null)
             {
-                _dns = DnsDecoder.Decode(_dnsCarrier is UdpLayer u ? u.PayloadData : ((TcpLayer)_dnsCarrier).PayloadData, _dnsCarrier is TcpLayer, _dnsMulticast);
+                _dns = DnsDecoder.Decode(_dnsCarrier.Frame.AsSpan(_dnsCarrier.PayloadOffset, _dnsCarrier.PayloadLength), _dnsCarrier is TcpLayer, _dnsMulticast);
                 _dnsCarrier = null;
             }
             return _dns;
