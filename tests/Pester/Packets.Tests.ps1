@@ -63,6 +63,28 @@ Describe 'Packet objects, filters and capture files' {
         "$($all[2].Dns)" | Should -Match 'Malformed'
     }
 
+    It 'keeps the link type of an imported capture: no Ethernet layers for raw IP, the filter compiled for it, and the same link type written back' {
+        $raw = Join-Path $TestDrive 'raw.pcapng'
+        $writer = [Netmap.Native.Capture.CaptureWriter]::Create($raw)
+        try {
+            $face = $writer.AddInterface('tun0', 101) # LINKTYPE_RAW: frames start at the IP header
+            foreach ($port in 53, 80) {
+                $ip = [byte[]](New-NetmapPacket -DestinationPort $port -Payload 'x').Data[14..41]
+                $writer.Write($face, 1700000000000000000, $ip, $ip.Length)
+            }
+        }
+        finally { $writer.Dispose() }
+        $all = @(Import-NetmapCapture $raw)
+        $all | Should -HaveCount 2
+        $all[0].LinkType | Should -Be 101
+        $all[0].Ethernet | Should -BeNullOrEmpty
+        $all[0].Protocol | Should -Be 'LINKTYPE 101'
+        @(Import-NetmapCapture $raw -Filter 'udp dst port 53').Count | Should -Be 1
+        $out = Join-Path $TestDrive 'raw-out.pcapng'
+        $all | Export-NetmapCapture $out
+        & tshark -r $out -T fields -e frame.encap_type -e udp.dstport 2>$null | Should -Be "7`t53", "7`t80" # WTAP_ENCAP_RAW_IP
+    }
+
     It 'runs a pcap filter on the ring bytes and copies only the matches' {
         Send-Mix
         $dns = Receive-NetmapPacket -Port $rx -Timeout 0.5 -Filter 'udp dst port 53' -Verbose 4>&1

@@ -25,6 +25,15 @@ public sealed class NetmapPacket
         OriginalLength = originalLength < 0 ? data.Length : originalLength;
     }
 
+    /// <summary>LINKTYPE_ETHERNET: the link type of every frame a netmap ring holds.</summary>
+    public const int EthernetLinkType = 1;
+
+    /// <summary>
+    /// The link-layer header type of Data (a LINKTYPE_ value): 1 (Ethernet) for frames from rings; a capture
+    /// file's own for imported packets. Layers are read for Ethernet only; Export-NetmapCapture writes it back.
+    /// </summary>
+    public int LinkType { get; init; } = EthernetLinkType;
+
     /// <summary>Position in the capture it came from (1 for the first), when the producer numbers packets.</summary>
     public long Number { get; set; }
     /// <summary>When the ring was last synced before the frame was read (netmap stamps rings, not slots), UTC.</summary>
@@ -54,7 +63,7 @@ public sealed class NetmapPacket
             if (!_parseTried)
             {
                 _parseTried = true;
-                try { _parsed = Packet.ParsePacket(LinkLayers.Ethernet, Data); }
+                try { _parsed = Packet.ParsePacket((LinkLayers)LinkType, Data); }
                 catch (Exception) { _parsed = null; } // a malformed frame has no layers, not an error
             }
             return _parsed;
@@ -62,7 +71,7 @@ public sealed class NetmapPacket
     }
 
     /// <summary>The layers, read on first use.</summary>
-    private FrameLayers Layers => _layers ??= FrameDecoder.Decode(Data);
+    private FrameLayers Layers => _layers ??= LinkType == EthernetLinkType ? FrameDecoder.Decode(Data) : new FrameLayers();
 
     public EthernetLayer? Ethernet => Layers.Ethernet;
     /// <summary>The outer 802.1Q/802.1ad tag (Vlans has them all, outer first).</summary>

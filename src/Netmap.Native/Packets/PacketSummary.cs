@@ -7,6 +7,8 @@ internal sealed record PacketSummary(string Source, string Destination, string P
 
     public static PacketSummary Of(NetmapPacket p)
     {
+        if (p.LinkType != NetmapPacket.EthernetLinkType)
+            return new("?", "?", $"LINKTYPE {p.LinkType}", $"{p.Length} bytes; layers are read for Ethernet (link type 1) frames only");
         if (p.Ethernet is not { } eth) return new("?", "?", "Unknown", $"{p.Length} bytes, too short for an Ethernet header");
         string srcMac = Mac.Format(eth.Source), dstMac = Mac.Format(eth.Destination);
         string cut = p.TruncatedLayer is { } layer ? $" [{layer} header cut short by the capture]" : "";
