@@ -144,7 +144,7 @@ elseif ($Native) {
 $fuzzScale = $Quick ? 1 : 50
 $fuzz = & ([IO.Path]::Combine($PSHOME, 'pwsh')) -NoProfile -File (Join-Path $PSScriptRoot 'Invoke-Fuzz.ps1') -Scale $fuzzScale | ConvertFrom-Json
 if ($LASTEXITCODE) { throw 'The fuzz run failed to start.' }
-Add-Row "Fuzz x$fuzzScale`: names, capture files, BPF vs libpcap" $fuzz.Failed 0 'failures' '0: only typed errors, no hang' `
+Add-Row "Fuzz x$fuzzScale`: names, capture files, BPF vs libpcap, damaged regions" $fuzz.Failed 0 'failures' '0: only typed errors, no hang' `
     ('{0} tests, {1:N0} names, {2:N0} damaged files, {3:N0} programs x 8 packets in {4:N0} s{5}' -f $fuzz.Tests, (20000 * $fuzzScale), (3000 * $fuzzScale * 4),
         (3000 * $fuzzScale), $fuzz.Seconds, ($fuzz.Failed ? "; FAILED: $($fuzz.FailedTests -join ', ')" : ''))
 # --- end of the fuzz row ---
@@ -177,7 +177,8 @@ if (-not $Quick) {
         'The memory rows open master ends of pipes, 16 per parent; the reference is the same process with the module loaded, before any port.',
         'The send-path rows count bytes allocated by the sending thread (PacketTransmitter) or the whole process (Send-NetmapPacket, least of three runs).',
         'The fuzz row runs the unit suite''s fuzz tests (trait Category=Fuzz) with NETMAPPS_FUZZ_SCALE=50: random and mutated port names, damaged capture',
-        'files (seekable and not), and random BPF programs that the checker accepts, run by the IL, the interpreter and libpcap''s bpf_filter, which must agree.',
+        'files (seekable and not), random BPF programs that the checker accepts, run by the IL, the interpreter and libpcap''s bpf_filter, which must agree,',
+        'and pipes whose shared region gets random bytes written into it while both ends send, receive and list rings and slots (typed errors only).',
         '', ($nativeSkipped ? "The real-module rows (Native pipe, pkt-gen in the lab VM) are $nativeSkipped in this run." : 'The real-module rows ran in the lab VM in this run.'),
         'The two-thread rows (pipe, pipeline) and the flood rows move with whatever else the 2-CPU machine is doing: run the bench on an idle machine.',
         '', '## Where a target is missed, and what limits it', '',

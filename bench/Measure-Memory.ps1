@@ -16,7 +16,7 @@ try {
     }
     $result.Shmem = Get-Status RssShmem
     $dir = if ($env:NETMAPPS_SHM_DIR) { $env:NETMAPPS_SHM_DIR } else { '/dev/shm' }
-    $files = @(Get-ChildItem $dir -Filter "netmapps-$(& id -u)-pipe-$stem*")
+    $files = @(Get-ChildItem (Join-Path $dir "netmapps-$(& id -u)") -Filter "pipe-$stem*")
     $result.Regions = $files.Count
     $result.RegionBytes = ($files | Measure-Object Length -Sum).Sum
 }

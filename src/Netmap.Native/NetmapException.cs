@@ -34,4 +34,10 @@ public class NetmapException : Exception
 
     /// <summary>The errno of the failed system call, when one failed.</summary>
     public int Errno { get; init; }
+
+    /// <summary>For <see cref="NetmapError.Corrupted"/>: the shared field that held a value out of range.</summary>
+    public string? Field { get; init; }
+
+    /// <summary>For <see cref="NetmapError.Corrupted"/>: the value that field held.</summary>
+    public long? Value { get; init; }
 }

@@ -64,18 +64,32 @@ public sealed class InvokeNetmapForwardCommand : PSCmdlet
             return;
         }
         WriteVerbose($"Forwarding {From.Name} -> {To.Name}{(Bidirectional ? " and back" : "")}: {(forwarders[0].ZeroCopy ? "zero-copy (buffers swapped, NS_BUF_CHANGED)" : "copying")}.");
+        PortUse use;
+        try
+        {
+            // Claimed here, before a job starts, so that a second loop on these rings is refused at once.
+            use = ForwardLoop.Claim(forwarders, AsJob ? CancellationToken.None : _stop.Token);
+        }
+        catch (NetmapException e)
+        {
+            ThrowTerminatingError(ErrorRecords.From(e, From));
+            return;
+        }
         if (AsJob)
         {
-            var job = new ForwardJob(MyInvocation.Line, cancel => ForwardLoop.Run(forwarders, Count, Duration, cancel, From, To));   // holds the ports itself
+            var job = new ForwardJob(MyInvocation.Line, use, () => ForwardLoop.Run(forwarders, Count, Duration, use, From, To));
             JobRepository.Add(job);
             WriteObject(job);
             return;
         }
         try
         {
-            var (reports, peerGone) = ForwardLoop.Run(forwarders, Count, Duration, _stop.Token, From, To);
-            foreach (var report in reports) WriteObject(report);
-            if (peerGone is not null) WriteError(ErrorRecords.From(peerGone, From));
+            using (use)
+            {
+                var (reports, peerGone) = ForwardLoop.Run(forwarders, Count, Duration, use, From, To);
+                foreach (var report in reports) WriteObject(report);
+                if (peerGone is not null) WriteError(ErrorRecords.From(peerGone, From));
+            }
         }
         catch (NetmapException e)
         {
@@ -89,12 +103,17 @@ public sealed class InvokeNetmapForwardCommand : PSCmdlet
 /// <summary>The loop that drives forwarders until a count, a duration or cancellation ends it.</summary>
 internal static class ForwardLoop
 {
+    /// <summary>The RX rings each forwarder reads and the TX ring it fills, held for the loop.</summary>
+    /// <exception cref="NetmapException">A port is closed (Closed), or another loop uses one of the rings (Busy).</exception>
+    public static PortUse Claim(List<Forwarder> forwarders, CancellationToken stop) =>
+        new(forwarders.SelectMany(f => new[] { new RingUse(f.From, f.From.RxRings, default), new RingUse(f.To, default, new RingSpan(f.TxRing, f.TxRing + 1)) }),
+            "Invoke-NetmapForward", stop);
+
     /// <summary>Forwards until done; a pipe whose other end went away ends it too (PeerGone), with the reports of what was forwarded.</summary>
     /// <exception cref="NetmapException">A port was closed before or while it ran (Closed).</exception>
     public static (List<ForwardReport> Reports, NetmapException? PeerGone) Run(List<Forwarder> forwarders, long count, double duration,
-        CancellationToken stop, NetmapPort from, NetmapPort to)
+        PortUse use, NetmapPort from, NetmapPort to)
     {
-        using var use = new PortUse(new[] { from, to }, stop);
         var cancel = use.Token;
         var clock = Stopwatch.StartNew();
         int wait = forwarders.Count == 1 ? 50 : 5;
@@ -124,21 +143,25 @@ internal static class ForwardLoop
 /// <summary>A forwarding loop running in the background; Stop-Job ends it and the reports come out as its output.</summary>
 internal sealed class ForwardJob : Job
 {
-    private readonly CancellationTokenSource _stop = new();
+    private readonly PortUse _use;
     private readonly Task _task;
+    private volatile bool _stopped;
 
-    public ForwardJob(string command, Func<CancellationToken, (List<ForwardReport> Reports, NetmapException? PeerGone)> loop) : base(command, "NetmapForward")
+    /// <param name="use">The ports and rings the loop holds; the job ends it (Stop-Job) and lets it go when the loop ends.</param>
+    public ForwardJob(string command, PortUse use, Func<(List<ForwardReport> Reports, NetmapException? PeerGone)> loop) : base(command, "NetmapForward")
     {
         PSJobTypeName = "NetmapForwardJob";
+        _use = use;
         SetJobState(JobState.Running);
         _task = Task.Run(() =>
         {
+            using var held = use;
             try
             {
-                var (reports, peerGone) = loop(_stop.Token);
+                var (reports, peerGone) = loop();
                 foreach (var report in reports) Output.Add(PSObject.AsPSObject(report));
                 if (peerGone is not null) Error.Add(ErrorRecords.From(peerGone, null));
-                SetJobState(_stop.IsCancellationRequested ? JobState.Stopped : JobState.Completed);
+                SetJobState(_stopped ? JobState.Stopped : JobState.Completed);
             }
             catch (Exception e)
             {
@@ -153,7 +176,11 @@ internal sealed class ForwardJob : Job
     public override string Location => "localhost";
     public override void StopJob()
     {
-        _stop.Cancel();
+        _stopped = true;
+        if (!_task.IsCompleted)
+        {
+            try { _use.Stop(); } catch (ObjectDisposedException) { } // the loop ended meanwhile
+        }
         _task.Wait(TimeSpan.FromSeconds(5));
     }
 }

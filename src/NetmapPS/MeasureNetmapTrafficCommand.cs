@@ -62,7 +62,7 @@ public sealed class MeasureNetmapTrafficCommand : PSCmdlet
         var progress = new ProgressRecord(2, "Measure-NetmapTraffic", $"Counting on {Port.Name}");
         try
         {
-            using var use = new PortUse(new[] { Port }, _stop.Token);
+            using var use = new PortUse([new RingUse(Port, Port.RxRings, default)], "Measure-NetmapTraffic", _stop.Token);
             while (!use.Token.IsCancellationRequested)
             {
                 double now = clock.Elapsed.TotalSeconds;

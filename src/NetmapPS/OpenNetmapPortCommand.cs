@@ -6,7 +6,7 @@ namespace NetmapPS;
 /// <summary>Opens a netmap port by its netmap name; the port stays open in the session.</summary>
 [Cmdlet(VerbsCommon.Open, "NetmapPort", SupportsShouldProcess = true)]
 [OutputType(typeof(NetmapPort))]
-public sealed class OpenNetmapPortCommand : PSCmdlet
+public sealed class OpenNetmapPortCommand : PSCmdlet, IDisposable
 {
     /// <summary>Port names as netmap writes them: netmap:eth0-1, netmap:p{1, vale0:a.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -21,6 +21,13 @@ public sealed class OpenNetmapPortCommand : PSCmdlet
     [Parameter]
     public SwitchParameter DisableOffloads { get; set; }
 
+    private readonly CancellationTokenSource _stop = new();
+
+    /// <summary>Ctrl+C ends a wait for another process's open or close of the same pipe or switch.</summary>
+    protected override void StopProcessing() => _stop.Cancel();
+
+    public void Dispose() => _stop.Dispose();
+
     protected override void ProcessRecord()
     {
         PortMode? mode = MyInvocation.BoundParameters.ContainsKey(nameof(Mode)) ? Mode : null;
@@ -29,11 +36,15 @@ public sealed class OpenNetmapPortCommand : PSCmdlet
             if (!ShouldProcess(name, "Open netmap port")) continue;
             try
             {
-                var port = NetmapPort.Open(name, mode, DisableOffloads);
+                var port = NetmapPort.Open(name, mode, DisableOffloads, _stop.Token);
                 PortSession.Add(port);
                 foreach (var warning in port.Warnings) WriteWarning(warning);
                 WriteVerbose($"Opened '{port.Name}' ({port.Spec.Description}): {port.Mode}, {port.Mechanism}, region {port.Region}.");
                 WriteObject(port);
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                return;
             }
             catch (Exception e) when (ErrorRecords.IsOurs(e))
             {

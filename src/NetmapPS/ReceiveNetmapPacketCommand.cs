@@ -65,7 +65,7 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
         PortUse? use = null;
         try
         {
-            use = new PortUse(_ports, _stop.Token);
+            use = new PortUse(_ports.Distinct().Select(p => new RingUse(p, RingsOf(p) ?? p.RxRings, default)), "Receive-NetmapPacket", _stop.Token);
             foreach (var port in _ports)
             {
                 // compiled per port: 'ip broadcast' needs the netmask of the port's own interface
@@ -116,7 +116,7 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
     {
         var batch = new List<NetmapPacket>(Batch);
         long left = Count > 0 ? Count : long.MaxValue;
-        long idleDeadline = Deadline(Timeout), end = Deadline(Duration), nextProgress = 0;
+        long idleDeadline = Deadline.After(Timeout), end = Deadline.After(Duration), nextProgress = 0;
         int wait = receivers.Count == 1 ? 100 : 10;
         var progress = new ProgressRecord(1, "Receive-NetmapPacket", "Receiving");
         while (left > 0 && !cancel.IsCancellationRequested && Environment.TickCount64 < end)
@@ -150,7 +150,7 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
                 }
                 if (left == 0) return;
             }
-            if (got > 0) idleDeadline = Deadline(Timeout);
+            if (got > 0) idleDeadline = Deadline.After(Timeout);
             else if (Environment.TickCount64 >= idleDeadline) return;
             if (Count > 1000 && Environment.TickCount64 >= nextProgress)
             {
@@ -161,8 +161,6 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
             }
         }
     }
-
-    private static long Deadline(double seconds) => seconds < 0 ? long.MaxValue : Environment.TickCount64 + (long)(seconds * 1000);
 
     protected override void StopProcessing() => _stop.Cancel();
 }

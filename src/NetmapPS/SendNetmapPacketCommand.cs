@@ -86,8 +86,8 @@ public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
         {
             if (HostRing && Port.HostTxRingCount == 0)
                 throw new Netmap.Native.NetmapException(Netmap.Native.NetmapError.InvalidRequest, $"'{Port.Name}' has no host TX ring.");
-            _use = new PortUse(new[] { Port }, _stop.Token);
             _transmitter = new PacketTransmitter(Port, HostRing ? Port.TxRingCount + (Ring ?? 0) : Ring);
+            _use = new PortUse([new RingUse(Port, default, new RingSpan(_transmitter.Ring, _transmitter.Ring + 1))], "Send-NetmapPacket", _stop.Token);
             _pacer = Rate > 0 ? new Pacer(Rate) : null;
             if (Duration >= 0 && !MyInvocation.BoundParameters.ContainsKey(nameof(Count))) Count = long.MaxValue;
             _clock.Start();

@@ -31,7 +31,7 @@ public unsafe class DamagedSlotTests(ShmDirectory shm)
     private static void SendWithTwoDamagedSlots(NetmapPort port, byte tag)
     {
         var t = new PacketTransmitter(port);
-        var ring = port.TxRing(0);
+        var ring = port.TxRing(0).Header;
         uint first = ring->Head;
         for (int i = 0; i < 3; i++) Assert.True(t.Send(Frame(tag), 1000));
         NetmapRing.Slot(ring, RingMath.Next(first, ring->NumSlots))->BufferIndex = 0x7fffffff;
@@ -59,7 +59,7 @@ public unsafe class DamagedSlotTests(ShmDirectory shm)
         Assert.Equal(2, tx.TransmitErrors);
         // The rest of the ring still works: frames in the other slots go through intact (the damaged slots stay the user's to repair, as in netmap).
         var t = new PacketTransmitter(tx);
-        int good = (int)tx.TxRing(0)->NumSlots - 10;
+        int good = (int)tx.TxRing(0).Header->NumSlots - 10;
         var got = new List<NetmapPacket>();
         var receiver = new PacketReceiver(rx);
         for (int i = 0; i < good; i++)
@@ -104,7 +104,7 @@ public unsafe class DamagedSlotTests(ShmDirectory shm)
         for (int i = 0; i < 3; i++) Assert.True(t.Send(Frame(1), 1000));
         Assert.True(t.Flush(1000));
         rx.RxSync();
-        var ring = rx.RxRing(0);
+        var ring = rx.RxRing(0).Header;
         uint first = ring->Head, tail = ring->Tail;
         var slot = NetmapRing.Slot(ring, RingMath.Next(first, ring->NumSlots));
         uint own = slot->BufferIndex;

@@ -20,7 +20,7 @@ public class EmulatedValeReaderTests(ShmDirectory shm)
         var transmitter = new PacketTransmitter(a);
         Assert.True(transmitter.Send(frame, 1000));
         Assert.True(transmitter.Flush(1000));
-        string before = Convert.ToHexString(File.ReadAllBytes(Path.Combine(shm.Path, Directory.GetFiles(shm.Path, $"*vale-{name}").Single())));
+        string before = Convert.ToHexString(File.ReadAllBytes(shm.Files().Single(f => f.EndsWith($"vale-{name}"))));
 
         var info = ValeSwitches.List(PortMode.Emulated).Single(s => s.Name == name);
 

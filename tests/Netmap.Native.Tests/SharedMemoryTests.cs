@@ -21,7 +21,8 @@ public sealed class ShmDirectory : IDisposable
 
     public string Path { get; }
 
-    public string[] Files() => Directory.GetFiles(Path);
+    /// <summary>The region files in the user's private directory under <see cref="Path"/>.</summary>
+    public string[] Files() => Directory.Exists(Emulated.SharedMemoryBackend.UserDirectory) ? Directory.GetFiles(Emulated.SharedMemoryBackend.UserDirectory) : [];
 
     public void Dispose() => Directory.Delete(Path, recursive: true);
 }
@@ -103,12 +104,12 @@ public unsafe class SharedMemoryTests(ShmDirectory shm)
         string name = Unique("p");
         using var master = NetmapPort.Open($"netmap:{name}{{1");
         using var slave = NetmapPort.Open($"netmap:{name}}}1");
-        var txRing = master.TxRing(0);
+        var txRing = master.TxRing(0).Header;
         uint sentBuffer = NetmapRing.Slot(txRing, 0)->BufferIndex;
         Assert.True(new PacketTransmitter(master).Send(Frame(1, 2, 7), 0));
         master.TxSync();
         slave.RxSync();
-        var rxSlot = NetmapRing.Slot(slave.RxRing(0), 0);
+        var rxSlot = NetmapRing.Slot(slave.RxRing(0).Header, 0);
         Assert.Equal(sentBuffer, rxSlot->BufferIndex);
         Assert.True(rxSlot->Flags.HasFlag(SlotFlags.BufferChanged));
         Assert.NotEqual(sentBuffer, NetmapRing.Slot(txRing, 0)->BufferIndex);
@@ -196,7 +197,7 @@ public unsafe class SharedMemoryTests(ShmDirectory shm)
         using var first = NetmapPort.Open($"netmap:{name}{{1");
         var e = Assert.Throws<NetmapException>(() => NetmapPort.Open($"netmap:{name}{{1"));
         Assert.Equal(NetmapError.Busy, e.Error);
-        Assert.Contains("held by another open port", e.Message);
+        Assert.Contains("held by another port opened in this process", e.Message);
         // TX only and RX only halves can be held by two ports.
         using var slaveTx = NetmapPort.Open($"netmap:{name}}}1/T");
         using var slaveRx = NetmapPort.Open($"netmap:{name}}}1/R");
@@ -220,11 +221,12 @@ public unsafe class SharedMemoryTests(ShmDirectory shm)
     public void RegionFileIsRemovedWhenTheLastPortCloses()
     {
         string name = Unique("p");
-        string path = System.IO.Path.Combine(shm.Path, $"{SharedMemoryBackend.FilePrefix}pipe-{name}");
+        string path = System.IO.Path.Combine(SharedMemoryBackend.UserDirectory, $"pipe-{name}");
         var master = NetmapPort.Open($"netmap:{name}{{1");
         var slave = NetmapPort.Open($"netmap:{name}}}1");
         Assert.True(File.Exists(path));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(SharedMemoryBackend.UserDirectory));
         master.Dispose();
         Assert.True(File.Exists(path));
         slave.Dispose();
@@ -236,7 +238,7 @@ public unsafe class SharedMemoryTests(ShmDirectory shm)
     {
         string name = Unique("p");
         using var master = NetmapPort.Open($"netmap:{name}{{1");
-        var ring = master.TxRing(0);
+        var ring = master.TxRing(0).Header;
         ring->Head = 5000;
         var e = Assert.Throws<NetmapException>(() => master.TxSync());
         Assert.Equal(NetmapError.Corrupted, e.Error);
@@ -271,7 +273,7 @@ public unsafe class SharedMemoryTests(ShmDirectory shm)
         Assert.Equal(NetmapError.InvalidRequest, e.Error);
         Assert.Contains("cannot name a software port", e.Message);
         string would = valeSwitch is null ? $"pipe-{port}" : $"vale-{valeSwitch}";
-        Assert.False(File.Exists(System.IO.Path.Combine(SharedMemoryBackend.Directory, SharedMemoryBackend.FilePrefix + would)));
+        Assert.False(File.Exists(System.IO.Path.Combine(SharedMemoryBackend.UserDirectory, would)));
     }
 
     [Fact]

@@ -8,8 +8,8 @@ $script:Uid = (& id -u)
 # A name no other test uses: pipe and switch names must be unique per run.
 function New-TestName([string] $Stem) { $Stem + [guid]::NewGuid().ToString('N').Substring(0, 10) }
 
-# The region file of the pipes of a parent ('pipe-NAME') or of a switch ('vale-SWITCH').
-function Get-RegionPath([string] $Region) { Join-Path $ShmDir "netmapps-$Uid-$Region" }
+# The region file of the pipes of a parent ('pipe-NAME') or of a switch ('vale-SWITCH'), in the user's private directory.
+function Get-RegionPath([string] $Region, [string] $User = $Uid) { Join-Path $ShmDir "netmapps-$User/$Region" }
 
 # An Ethernet frame from Source to Destination (MACs as 'aa:bb:...'), EtherType 0x88B5, with a text payload.
 function New-TestFrame([string] $Destination = 'ff:ff:ff:ff:ff:ff', [string] $Source = '02:00:00:00:00:01', [string] $Text = 'test') {

@@ -37,7 +37,7 @@ Describe '-WhatIf and -Confirm' {
     It 'change nothing with -WhatIf' {
         $name = New-TestName 'wi'
         Open-NetmapPort "netmap:$name{1" -WhatIf | Should -BeNullOrEmpty
-        Get-ChildItem $ShmDir -Filter "netmapps-$Uid-*$name*" | Should -BeNullOrEmpty
+        Test-Path (Get-RegionPath "pipe-$name") | Should -BeFalse
         $tx, $rx = Open-NetmapPort "netmap:$name{1", "netmap:$name}1"
         New-NetmapPacket | Send-NetmapPacket -Port $tx -WhatIf
         Receive-NetmapPacket -Port $rx -Timeout 0.2 | Should -BeNullOrEmpty

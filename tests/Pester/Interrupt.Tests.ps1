@@ -146,6 +146,39 @@ Describe 'Sending, stopped as by Ctrl+C' {
         Receive-NetmapPacket -Port $slave -Count 1 -Timeout 5 | Should -HaveCount 1
         Assert-ClosedClean $name
     }
+
+    It 'Send-NetmapPacket -Rate 0.02 (a frame every 50 s) stops within a second, its first frame sent' {
+        $name = New-TestName 'ip'
+        $master, $slave = Open-NetmapPort "netmap:$name{1", "netmap:$name}1"
+        $ps = Start-Running { param($Port, $Frame) , $Frame | Send-NetmapPacket -Port $Port -Count 3 -Rate 0.02 } @{ Port = $master; Frame = (New-TestFrame) }
+        Wait-Until { @(Receive-NetmapPacket -Port $slave -Timeout 0).Count -eq 1 } $ps
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        $null = Stop-Running $ps
+        $clock.ElapsedMilliseconds | Should -BeLessThan 1000
+        Assert-ClosedClean $name
+    }
+}
+
+Describe 'Two loops on one ring, and a port forwarded to itself' {
+    AfterEach { Stop-Everything }
+
+    It 'refuses a second loop on a ring a forwarding job uses, naming that loop, and takes it once the job ends' {
+        $a, $b = (New-TestName 'la'), (New-TestName 'lb')
+        $aIn, $aOut, $bIn, $bOut = Open-NetmapPort "netmap:$a{1", "netmap:$a}1", "netmap:$b{1", "netmap:$b}1"
+        $job = Invoke-NetmapForward -From $aOut -To $bIn -AsJob
+        { Invoke-NetmapForward -From $aOut -To $bOut -Count 1 } | Should -Throw -ErrorId 'PortBusy,NetmapPS.InvokeNetmapForwardCommand' -ExpectedMessage '*in use by Invoke-NetmapForward*'
+        { Receive-NetmapPacket -Port $aOut -Timeout 0 } | Should -Throw -ErrorId 'PortBusy,NetmapPS.ReceiveNetmapPacketCommand'
+        Send-Numbered $aIn 10
+        $job | Stop-Job
+        $job | Remove-Job
+        @(Receive-NetmapPacket -Port $aOut -Timeout 0.5) + @(Receive-NetmapPacket -Port $bOut -Timeout 0.5) | Should -HaveCount 10   # none doubled, none lost
+    }
+
+    It 'refuses to forward a port to itself, even both ways' {
+        $name = New-TestName 'ls'
+        $p = Open-NetmapPort "netmap:$name{1"
+        { Invoke-NetmapForward -From $p -To $p -Bidirectional -Count 1 } | Should -Throw -ExpectedMessage '*cannot be forwarded to itself*'
+    }
 }
 
 Describe 'Forwarding, stopped while frames come in' {

@@ -73,21 +73,25 @@ Describe 'A second, unprivileged user' -Tag 'Lab', 'Security' -Skip:(-not $CanAd
         $master, $slave = Open-NetmapPort "netmap:$name{1", "netmap:$name}1"
         $a, $b = Open-NetmapPort "$switch`:a", "$switch`:b"
         , (New-TestFrame -Text 'root') | Send-NetmapPacket -Port $master
-        $squat, $link, $plant = (New-TestName 'sq'), (New-TestName 'ln'), ('vale' + (New-TestName ''))
+        $squat, $link = (New-TestName 'sq'), (New-TestName 'ln')
         $victim = Join-Path $dir 'victim'
         Set-Content $victim 'root data'
+        $squatBase = Join-Path ([IO.Path]::GetTempPath()) (New-TestName 'nmps-sq-')   # a shm directory of its own, writable by all as /dev/shm
+        $null = New-Item -ItemType Directory $squatBase
+        & chmod 1777 $squatBase
 
         $arguments = @('netns', 'exec', $ns, 'setpriv', "--reuid=$userUid", "--regid=$userUid", '--init-groups', 'env', "HOME=/home/$user",
             (Join-Path $dir 'pwsh/pwsh'), '-NoProfile', '-NonInteractive', '-File', (Join-Path $dir 'Security-User.ps1'),
             '-RootPipe', $name, '-RootSwitch', $switch, '-RootRegion', $master.Region,
-            '-Squat', (Get-RegionPath "pipe-$squat"), '-Link', (Get-RegionPath "pipe-$link"), '-Victim', $victim, '-Plant', (Get-RegionPath "vale-$plant"))
+            '-Squat', (Get-RegionPath "pipe-$squat"), '-Link', (Get-RegionPath "pipe-$link"), '-Victim', $victim, '-SquatBase', $squatBase)
         $r = Wait-TestScript (Start-Program 'ip' $arguments) | ConvertFrom-Json
         $text = { param($Packet) [Text.Encoding]::ASCII.GetString($Packet.Data, 14, $Packet.Data.Length - 14).Trim() }
     }
     AfterAll {
         Close-NetmapPort -All
-        Remove-Item (Get-RegionPath "pipe-$squat"), (Get-RegionPath "pipe-$link"), (Get-RegionPath "vale-$plant") -Force -ErrorAction Ignore
-        if ($userUid) { Get-ChildItem $ShmDir -Filter "netmapps-$userUid-*" | Remove-Item -Force }
+        Remove-Item (Get-RegionPath "pipe-$squat"), (Get-RegionPath "pipe-$link") -Force -ErrorAction Ignore
+        if ($userUid) { Remove-Item (Join-Path $ShmDir "netmapps-$userUid") -Recurse -Force -ErrorAction Ignore }
+        Remove-Item $squatBase -Recurse -Force -ErrorAction Ignore
         & ip netns del $ns 2>$null
         & userdel -r $user 2>$null
         Remove-Item $dir -Recurse -Force -ErrorAction Ignore
@@ -103,6 +107,8 @@ Describe 'A second, unprivileged user' -Tag 'Lab', 'Security' -Skip:(-not $CanAd
         (& stat -c '%a %u' $a.Region) | Should -Be '600 0'
         $r.OwnPipeMode | Should -Be "600 $userUid"
         $r.OwnSwitchMode | Should -Be "600 $userUid"
+        (& stat -c '%a %u' (Split-Path $master.Region)) | Should -Be '700 0'
+        $r.OwnDirMode | Should -Be "700 $userUid"
     }
 
     It 'sends and receives through its own pipe and switch and writes and reads a capture file' {
@@ -111,10 +117,10 @@ Describe 'A second, unprivileged user' -Tag 'Lab', 'Security' -Skip:(-not $CanAd
         $r.CaptureRead | Should -Be $r.OwnPipeReceived
     }
 
-    It "cannot reach root's pipe or switch: the same names open its own, with a warning, and root's region file is closed to it" {
-        $r.SameNameRegion | Should -Be (Join-Path $ShmDir "netmapps-$userUid-pipe-$name")
-        $r.SameNameSwitchRegion | Should -Be (Join-Path $ShmDir "netmapps-$userUid-vale-$switch")
-        $r.SameNameWarning | Should -BeLike "uid 0 also has a pipe parent '$name'*not connected to theirs*"
+    It "cannot reach root's pipe or switch, nor learn their names: the same names open its own, and root's region file is closed to it" {
+        $r.SameNameRegion | Should -Be (Get-RegionPath "pipe-$name" $userUid)
+        $r.SameNameSwitchRegion | Should -Be (Get-RegionPath "vale-$switch" $userUid)
+        $r.SameNameWarning | Should -BeNullOrEmpty     # root's directory is private: not even the names show
         $r.SameNamePipeReceived | Should -Be 'user on root pipe name'    # not root's waiting frame
         $r.RootRegionRead.Id | Should -BeLike 'UnauthorizedAccessException*'
         $r.RootRegionRemove | Should -Not -Be 'ok'
@@ -126,7 +132,7 @@ Describe 'A second, unprivileged user' -Tag 'Lab', 'Security' -Skip:(-not $CanAd
         $got | ForEach-Object { & $text $_ } | Should -Be 'root'
         , (New-TestFrame -Text 'root vale') | Send-NetmapPacket -Port $a
         @(Receive-NetmapPacket -Port $b -Timeout 1) | ForEach-Object { & $text $_ } | Should -Be 'root vale'
-        Get-ChildItem $ShmDir -Filter "netmapps-$userUid-*" | Should -BeNullOrEmpty   # the user's went when it closed its ports
+        Get-ChildItem (Join-Path $ShmDir "netmapps-$userUid") | Should -BeNullOrEmpty   # the user's went when it closed its ports
     }
 
     It 'is told which capability is missing when it opens an interface (<Key>)' -ForEach @(
@@ -144,26 +150,27 @@ Describe 'A second, unprivileged user' -Tag 'Lab', 'Security' -Skip:(-not $CanAd
         $r.ValeAttach.Message | Should -BeLike '*needs the netmap kernel module*'
     }
 
-    It "cannot take root's region names silently: a file it planted there makes root's open fail with PermissionDenied and what to do" {
-        Open-NetmapPort "netmap:$squat{1" -ErrorVariable err -ErrorAction SilentlyContinue
-        $err[0].FullyQualifiedErrorId | Should -Be 'PermissionDenied,NetmapPS.OpenNetmapPortCommand'
-        $err[0].Exception.Message | Should -BeLike "*belongs to*Another user created it*rm '*$squat'*NETMAPPS_SHM_DIR*"
-        Get-Content (Get-RegionPath "pipe-$squat") | Should -Be 'not a region'
-    }
-
-    It "cannot pass a region file it planted under root's names off as root's switch" {
-        Test-Path (Get-RegionPath "vale-$plant") | Should -BeTrue
-        (Get-NetmapValeSwitch).Name | Should -Not -Contain $plant
-        (Get-NetmapSystem).EmulatedRegions | Should -Not -Contain (Get-RegionPath "vale-$plant")
-        $offered = (TabExpansion2 'Open-NetmapPort val' 19).CompletionMatches.CompletionText
-        $offered | Should -Contain "$switch`:"     # root's own switch is offered
-        $offered | Should -Not -Contain "$plant`:"
-    }
-
-    It 'cannot make root write through a symbolic link it planted where a region file goes' {
-        Open-NetmapPort "netmap:$link{1" -ErrorVariable err -ErrorAction SilentlyContinue
-        $err[0].FullyQualifiedErrorId | Should -Be 'PermissionDenied,NetmapPS.OpenNetmapPortCommand'
-        $err[0].Exception.Message | Should -BeLike "*'$(Get-RegionPath "pipe-$link")'*Another user created it*"   # EACCES or ELOOP: O_NOFOLLOW
+    It "cannot put a file or a link where root's region files go, nor list them" {
+        foreach ($outcome in $r.PlantInRootDir, $r.LinkInRootDir, $r.ListRootDir) { $outcome.Id | Should -Match 'AccessException|UnauthorizedAccess' }
+        Test-Path (Get-RegionPath "pipe-$squat") | Should -BeFalse
+        Test-Path (Get-RegionPath "pipe-$link") | Should -BeFalse
         Get-Content $victim | Should -Be 'root data'
+        (Open-NetmapPort "netmap:$squat{1").Region | Should -Be (Get-RegionPath "pipe-$squat")
+    }
+
+    It "cannot block root by taking the name of its private directory first: root moves it aside, says so, and opens" {
+        $shm = $env:NETMAPPS_SHM_DIR
+        $env:NETMAPPS_SHM_DIR = $squatBase
+        try {
+            $port = Open-NetmapPort "netmap:sq{1" -WarningVariable w -WarningAction SilentlyContinue
+        }
+        finally { $env:NETMAPPS_SHM_DIR = $shm }
+        "$w" | Should -BeLike "*was a directory of uid $userUid*moved to*"
+        $port.Region | Should -Be (Join-Path $squatBase 'netmapps-0/pipe-sq')
+        (& stat -c '%a %u' (Join-Path $squatBase 'netmapps-0')) | Should -Be '700 0'
+        $aside = @(Get-ChildItem $squatBase -Directory -Filter 'netmapps-0.squatted-*')
+        $aside | Should -HaveCount 1
+        Get-Content (Join-Path $aside[0] 'pipe-x') | Should -Be 'not a region'    # the user's file is left as it was
+        Close-NetmapPort $port
     }
 }

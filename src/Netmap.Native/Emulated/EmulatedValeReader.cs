@@ -14,7 +14,7 @@ internal static unsafe class EmulatedValeReader
     public static IReadOnlyList<ValeSwitchInfo> ReadAll()
     {
         var switches = new List<ValeSwitchInfo>();
-        string prefix = SharedMemoryBackend.FilePrefix + "vale-";
+        const string prefix = "vale-";
         foreach (var path in SharedMemoryBackend.OwnRegionFiles("vale-*"))
             if (Read(path, Path.GetFileName(path)[prefix.Length..]) is { } info) switches.Add(info);
         return switches;

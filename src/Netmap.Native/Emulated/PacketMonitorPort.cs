@@ -20,7 +20,7 @@ internal sealed unsafe class PacketMonitorPort : IPortDriver
     private readonly bool _incoming, _outgoing;
     private readonly LibC.PollFd[] _poll;
     private readonly FrameSink _sink;
-    private NetmapRing* _fillRing;
+    private RingView _fillRing;
     private uint _fillTail;
     private long _oversize;
     private bool _disposed;
@@ -62,6 +62,8 @@ internal sealed unsafe class PacketMonitorPort : IPortDriver
     public ushort MemoryId => RegionLayout.Header((byte*)_memory)->MemoryId;
     public string Region => $"private memory of process {Environment.ProcessId}";
     public long RegionSize => _layout.TotalSize;
+    public byte* MemoryStart => (byte*)_memory;
+    public long MemoryLength => _layout.TotalSize;
     public RingSpan TxRings => default;
     public RingSpan RxRings { get; }
     public IReadOnlyList<string> Warnings => Array.Empty<string>();
@@ -75,15 +77,15 @@ internal sealed unsafe class PacketMonitorPort : IPortDriver
         for (uint r = RxRings.First; r < RxRings.End; r++)
         {
             uint index = _layout.RingIndex(0, tx: false, r);
-            var ring = _layout.Ring((byte*)_memory, index);
+            var ring = _layout.View((byte*)_memory, index, Name);
             var k = _layout.Kring((byte*)_memory, index);
-            k->HwCur = RingChecks.CheckedHead(ring, k->HwCur, k->UserTail, Name, "RX", r);
+            k->HwCur = RingChecks.CheckedHead(ring, k->HwCur, k->UserTail);
             uint room = RingMath.Distance(k->HwTail, RingMath.Previous(k->HwCur, Slots), Slots);
             _fillRing = ring;
             _fillTail = k->HwTail;
             _sockets[r]!.Read(room, _sink);
-            k->HwTail = k->UserTail = ring->Tail = _fillTail;
-            RingChecks.Stamp(ring);
+            k->HwTail = k->UserTail = ring.Header->Tail = _fillTail;
+            RingChecks.Stamp(ring.Header);
         }
     }
 
@@ -92,13 +94,13 @@ internal sealed unsafe class PacketMonitorPort : IPortDriver
     {
         bool outgoing = packetType == PacketRingSocket.PacketOutgoing;
         if (outgoing ? !_outgoing : !_incoming) return false;
-        if (captured > _fillRing->BufferSize || wireLength > captured)
+        if (captured > _fillRing.BufferSize || wireLength > captured)
         {
             _oversize++; // a frame larger than a buffer is counted, never cut
             return false;
         }
-        var slot = NetmapRing.Slot(_fillRing, _fillTail);
-        Buffer.MemoryCopy(data, NetmapRing.Buffer(_fillRing, slot->BufferIndex), _fillRing->BufferSize, captured);
+        var slot = _fillRing.Slot(_fillTail);
+        Buffer.MemoryCopy(data, _fillRing.Buffer(slot->BufferIndex), _fillRing.BufferSize, captured);
         slot->Length = (ushort)captured;
         slot->Flags = SlotFlags.None;
         _fillTail = RingMath.Next(_fillTail, Slots);
@@ -109,7 +111,7 @@ internal sealed unsafe class PacketMonitorPort : IPortDriver
     {
         ThrowIfClosed();
         if (direction == WaitDirection.Transmit) return false;
-        long deadline = Environment.TickCount64 + (timeoutMs < 0 ? long.MaxValue / 2 : timeoutMs);
+        long deadline = Deadline.AfterMs(timeoutMs);
         while (true)
         {
             RxSync();

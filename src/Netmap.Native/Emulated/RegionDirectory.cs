@@ -21,7 +21,7 @@ public static class RegionDirectory
         var found = new List<RegionPorts>();
         foreach (string file in SharedMemoryBackend.OwnRegionFiles())
         {
-            string rest = Path.GetFileName(file)[SharedMemoryBackend.FilePrefix.Length..];
+            string rest = Path.GetFileName(file);
             int dash = rest.IndexOf('-');
             if (dash <= 0) continue;
             found.Add(new RegionPorts(rest[..dash], rest[(dash + 1)..], PortsIn(file)));

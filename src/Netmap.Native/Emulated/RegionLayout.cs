@@ -1,4 +1,5 @@
 using Netmap.Native.Abi;
+using Netmap.Native.Rings;
 
 namespace Netmap.Native.Emulated;
 
@@ -75,6 +76,21 @@ internal sealed unsafe class RegionLayout
     public KringState* Kring(byte* b, uint ringIndex) => (KringState*)(b + KringsOffset) + ringIndex;
     public NetmapInterface* Interface(byte* b, uint port) => (NetmapInterface*)(b + InterfaceOffset(port));
     public NetmapRing* Ring(byte* b, uint ringIndex) => (NetmapRing*)(b + RingOffset(ringIndex));
+
+    /// <summary>Buffer <paramref name="index"/> of the pool (the caller has checked that the region has it).</summary>
+    public byte* Buffer(byte* b, uint index) => b + BuffersOffset + (long)index * Geometry.BufferSize;
+
+    /// <summary>
+    /// Ring <paramref name="ringIndex"/> with the shape this layout gives it (slots, buffer size, the
+    /// pool), never the copies in the ring header that other processes can write.
+    /// </summary>
+    public RingView View(byte* b, uint ringIndex, string port)
+    {
+        uint r = ringIndex % Geometry.RingsPerPort;
+        bool tx = r < Geometry.TxRingsPerPort;
+        return new RingView(Ring(b, ringIndex), Geometry.Slots, Geometry.BufferSize, b + BuffersOffset, Geometry.BufferCount,
+            port, tx, tx ? r : r - Geometry.TxRingsPerPort);
+    }
 
     /// <summary>Writes a fresh region: header, netmap_if of every port, rings with their buffers.</summary>
     public void Initialise(byte* b, ushort memoryId)

@@ -6,27 +6,30 @@ namespace Netmap.Native.Emulated;
 /// <summary>Copies a frame into an RX ring of a port of a shared region, from any process, under the ring's producer lock.</summary>
 internal static unsafe class SharedDelivery
 {
-    /// <summary>False (and the port's drop counter up) when the ring is full or its next slot is corrupt.</summary>
+    /// <summary>
+    /// False (and the port's drop counter up) when the ring is full, its producer lock stays held (a
+    /// stopped process), or its kring or next slot holds values out of range (written by another
+    /// process): a damaged receiver loses frames, the sender and the other ports go on.
+    /// </summary>
     public static bool Copy(SharedRegion region, uint port, uint ringIndex, byte* frame, ushort length)
     {
         var layout = region.Layout;
         byte* b = region.Base;
-        uint index = layout.RingIndex(port, tx: false, Math.Min(ringIndex, layout.Geometry.RxRingsPerPort - 1));
-        var ring = layout.Ring(b, index);
+        var g = layout.Geometry;
+        uint index = layout.RingIndex(port, tx: false, Math.Min(ringIndex, g.RxRingsPerPort - 1));
         var k = layout.Kring(b, index);
-        uint slots = ring->NumSlots;
-        SharedSpinLock.Enter(&k->ProducerLock);
+        uint slots = g.Slots;
+        if (!SharedSpinLock.TryEnter(&k->ProducerLock, region, region.HolderIndex, SharedSpinLock.DeliveryBoundMs))
+            return Dropped(layout, b, port);
         try
         {
-            uint tail = k->HwTail;
-            var slot = NetmapRing.Slot(ring, tail);
-            if (RingMath.Distance(tail, RingMath.Previous(Volatile.Read(ref k->HwCur), slots), slots) == 0
-                || !RingChecks.IsRegionBuffer(slot->BufferIndex, layout.Geometry.BufferCount) || length > ring->BufferSize)
-            {
-                Interlocked.Increment(ref layout.Port(b, port)->RxDropped);
-                return false;
-            }
-            Buffer.MemoryCopy(frame, NetmapRing.Buffer(ring, slot->BufferIndex), ring->BufferSize, length);
+            uint tail = k->HwTail, cur = Volatile.Read(ref k->HwCur);
+            if (tail >= slots || cur >= slots || RingMath.Distance(tail, RingMath.Previous(cur, slots), slots) == 0 || length > g.BufferSize)
+                return Dropped(layout, b, port);
+            var slot = (NetmapSlot*)((byte*)layout.Ring(b, index) + NetmapRing.HeaderSize) + tail;
+            uint buffer = slot->BufferIndex;
+            if (!RingChecks.IsRegionBuffer(buffer, g.BufferCount)) return Dropped(layout, b, port);
+            Buffer.MemoryCopy(frame, layout.Buffer(b, buffer), g.BufferSize, length);
             slot->Length = length;
             slot->Flags = SlotFlags.None;
             Volatile.Write(ref k->HwTail, RingMath.Next(tail, slots));
@@ -36,6 +39,12 @@ internal static unsafe class SharedDelivery
         {
             SharedSpinLock.Exit(&k->ProducerLock);
         }
+    }
+
+    private static bool Dropped(RegionLayout layout, byte* b, uint port)
+    {
+        Interlocked.Increment(ref layout.Port(b, port)->RxDropped);
+        return false;
     }
 }
 
@@ -59,8 +68,9 @@ internal sealed unsafe class MonitorTaps(SharedRegion region)
         for (uint p = g.FirstMonitorPort; p < g.PortCapacity; p++)
         {
             var entry = region.Layout.Port(region.Base, p);
-            if (Volatile.Read(ref entry->InUse) != 0 && entry->MonitorOf > 0)
-                _active.Add((p, (uint)entry->MonitorOf - 1, entry->MonitorFlags));
+            int watched = entry->MonitorOf; // read once: another process may change it under us
+            if (Volatile.Read(ref entry->InUse) != 0 && watched > 0 && watched <= g.FirstMonitorPort)
+                _active.Add((p, (uint)watched - 1, entry->MonitorFlags));
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Netmap.Native.Rings;
 using System.Runtime.InteropServices;
 using Netmap.Native.Interop;
 
@@ -13,6 +15,9 @@ internal struct SharedEvent
     public int Sequence;
     public int Waiters;
 
+    /// <summary>How long a wait polls before it sleeps.</summary>
+    private const long SpinMicroseconds = 50;
+
     /// <summary>Tells sleepers that something changed.</summary>
     public static unsafe void Signal(SharedEvent* e)
     {
@@ -26,15 +31,23 @@ internal struct SharedEvent
     /// <paramref name="whenIdle"/> runs before sleeping again after a whole slice passed with no signal
     /// (it may throw to end the wait: a peer gone); a busy ring never pays for it.
     /// </summary>
-    public static unsafe bool WaitUntil(SharedEvent* e, Func<bool> ready, int timeoutMs, CancellationToken cancel, Action? whenIdle = null, int sliceMs = 100)
+    public static unsafe bool WaitUntil(SharedEvent* e, Func<bool> ready, int timeoutMs, CancellationToken cancel, Action? whenIdle = null, int sliceMs = 50)
     {
-        var spin = new SpinWait();
-        for (int i = 0; i < 20; i++)
+        // A peer that is running answers within microseconds: poll for up to SpinMicroseconds (yielding
+        // now and then, for a machine with more threads than cores) before paying for a futex sleep
+        // and the wake-up that the peer then has to make.
+        long spinUntil = Stopwatch.GetTimestamp() + Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
+        for (int i = 1; ; i++)
         {
             if (ready()) return true;
-            spin.SpinOnce(sleep1Threshold: -1);
+            if ((i & 31) == 0)
+            {
+                if (Stopwatch.GetTimestamp() > spinUntil || cancel.IsCancellationRequested) break;
+                Thread.Yield();
+            }
+            else Thread.SpinWait(4);
         }
-        long deadline = Environment.TickCount64 + (timeoutMs < 0 ? long.MaxValue / 2 : timeoutMs);
+        long deadline = Deadline.AfterMs(timeoutMs);
         bool idle = false;
         while (true)
         {

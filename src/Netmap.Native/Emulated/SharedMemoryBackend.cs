@@ -24,22 +24,30 @@ public static class SharedMemoryBackend
     public static string Directory =>
         Environment.GetEnvironmentVariable("NETMAPPS_SHM_DIR") is { Length: > 0 } dir ? dir : "/dev/shm";
 
-    /// <summary>Every region file of this user starts with this.</summary>
-    public static string FilePrefix => $"netmapps-{LibC.GetUid()}-";
+    /// <summary>This user's private directory of region files (0700, <see cref="UserRegionDirectory"/>): pipe-NAME and vale-NAME.</summary>
+    public static string UserDirectory => Path.Combine(Directory, $"netmapps-{LibC.GetUid()}");
+
+    /// <summary>True when <see cref="UserDirectory"/> exists and is this user's own private directory (nothing else is read).</summary>
+    private static bool UserDirectoryIsPrivate() =>
+        LibC.PathOwnerAndMode(UserDirectory) is var (owner, mode) && owner == LibC.GetUid() && (mode & 0xF000) == 0x4000 && (mode & 0x3f) == 0;
 
     /// <summary>True for the ports this backend serves: pipe ends and VALE ports.</summary>
     public static bool Serves(PortSpec spec) => spec.IsVale || spec.Pipe != PipeEnd.None;
 
     /// <summary>
-    /// The region files of this user whose names match <paramref name="pattern"/> (after the prefix), in
-    /// order. Files another user put under this user's prefix are left out: they are not ours to read.
+    /// The region files of this user whose names match <paramref name="pattern"/> ("pipe-*", "vale-*"), in
+    /// order: the user's own regular files in its private directory; nothing while that directory is not
+    /// private, and never a FIFO, a link or a region still being made.
     /// </summary>
     public static IReadOnlyList<string> OwnRegionFiles(string pattern = "*")
     {
+        if (!UserDirectoryIsPrivate()) return Array.Empty<string>();
         try
         {
-            return System.IO.Directory.EnumerateFiles(Directory, FilePrefix + pattern)
-                .Where(f => LibC.PathOwner(f) == LibC.GetUid()).Order(StringComparer.Ordinal).ToList();
+            return System.IO.Directory.EnumerateFiles(UserDirectory, pattern)
+                .Where(f => !Path.GetFileName(f).Contains(".new", StringComparison.Ordinal)
+                            && LibC.PathOwnerAndMode(f) is var (owner, mode) && owner == LibC.GetUid() && (mode & 0xF000) == 0x8000)
+                .Order(StringComparer.Ordinal).ToList();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -48,11 +56,13 @@ public static class SharedMemoryBackend
     }
 
     /// <summary>Removes region files left by processes that died holding them.</summary>
-    public static IReadOnlyList<string> SweepStaleRegions() => SharedRegion.SweepStale(Directory, FilePrefix);
+    public static IReadOnlyList<string> SweepStaleRegions() =>
+        UserDirectoryIsPrivate() ? SharedRegion.SweepStale(UserDirectory, "") : Array.Empty<string>();
 
-    public static IPortDriver Open(PortSpec spec)
+    public static IPortDriver Open(PortSpec spec, CancellationToken cancel = default)
     {
         RefuseUnsupported(spec);
+        var warnings = UserRegionDirectory.Ensure(UserDirectory);
         SweepStaleRegions();
         var geometry = GeometryFor(spec);
         if (spec.IsVale)
@@ -60,39 +70,39 @@ public static class SharedMemoryBackend
             if (spec.Pipe != PipeEnd.None)
                 throw new NetmapException(NetmapError.NotSupported,
                     $"'{spec.Name}': pipes of VALE ports are not supported in emulated mode; use a pipe of its own, such as 'netmap:{spec.PortName}{{{spec.PipeId}'.");
-            string path = Path.Combine(Directory, $"{FilePrefix}vale-{CheckFileName(spec.SwitchName!, spec)}");
+            string path = Path.Combine(UserDirectory, $"vale-{CheckFileName(spec.SwitchName!, spec)}");
             uint port = 0;
             RingSpan tx = default, rx = default;
             var region = SharedRegion.Attach(path, geometry, (reg, created, holder) =>
             {
                 CheckGeometry(reg, spec, created);
-                port = IsMonitor(spec) ? AttachMonitor(reg, spec, FindValePort(reg, spec), created) : AttachValePort(reg, spec);
+                port = IsMonitor(spec) ? AttachMonitor(reg, spec, FindValePort(reg, spec), holder, cancel) : AttachValePort(reg, spec, holder, cancel);
                 (tx, rx) = ClaimRings(reg, spec, port, holder);
                 return port;
-            });
-            return Finish(region, spec, port, tx, rx, IsMonitor(spec) ? $"monitor of a port of user-space VALE switch '{spec.SwitchName}'" : $"user-space VALE switch '{spec.SwitchName}' in shared memory");
+            }, cancel);
+            return Finish(region, spec, port, tx, rx, IsMonitor(spec) ? $"monitor of a port of user-space VALE switch '{spec.SwitchName}'" : $"user-space VALE switch '{spec.SwitchName}' in shared memory", warnings);
         }
         else
         {
             // Every pipe of one parent lives in the parent's region, so buffers can be swapped between them.
-            string path = Path.Combine(Directory, $"{FilePrefix}pipe-{CheckFileName(spec.PortName, spec)}");
+            string path = Path.Combine(UserDirectory, $"pipe-{CheckFileName(spec.PortName, spec)}");
             uint port = 0;
             RingSpan tx = default, rx = default;
             var region = SharedRegion.Attach(path, geometry, (reg, created, holder) =>
             {
                 CheckGeometry(reg, spec, created);
-                port = IsMonitor(spec) ? AttachMonitor(reg, spec, FindPipeEnd(reg, spec), created)
-                                       : AttachPipe(reg, spec) + (spec.Pipe == PipeEnd.Master ? 0u : 1u);
+                port = IsMonitor(spec) ? AttachMonitor(reg, spec, FindPipeEnd(reg, spec), holder, cancel)
+                                       : AttachPipe(reg, spec, holder, cancel) + (spec.Pipe == PipeEnd.Master ? 0u : 1u);
                 (tx, rx) = ClaimRings(reg, spec, port, holder);
                 return port;
-            });
-            return Finish(region, spec, port, tx, rx, IsMonitor(spec) ? "monitor of a user-space netmap pipe end" : "user-space netmap pipe in shared memory");
+            }, cancel);
+            return Finish(region, spec, port, tx, rx, IsMonitor(spec) ? "monitor of a user-space netmap pipe end" : "user-space netmap pipe in shared memory", warnings);
         }
     }
 
-    private static IPortDriver Finish(SharedRegion region, PortSpec spec, uint port, RingSpan tx, RingSpan rx, string mechanism)
+    private static IPortDriver Finish(SharedRegion region, PortSpec spec, uint port, RingSpan tx, RingSpan rx, string mechanism, IReadOnlyList<string> warnings)
     {
-        var driver = new SharedMemoryPort(region, port, tx, rx, mechanism, spec.Name) { Warnings = OtherUsers(region.Path) };
+        var driver = new SharedMemoryPort(region, port, tx, rx, mechanism, spec.Name) { Warnings = [.. warnings, .. OtherUsers(region.Path)] };
         if (spec.MemoryId != 0 && spec.MemoryId != driver.MemoryId)
         {
             driver.Dispose();
@@ -176,7 +186,7 @@ public static class SharedMemoryBackend
     /// A monitor port: its RX rings get copies of what the watched port receives (/r), transmits (/t)
     /// or both (/rt, /z), without taking anything from it.
     /// </summary>
-    private static unsafe uint AttachMonitor(SharedRegion region, PortSpec spec, int watched, bool created)
+    private static unsafe uint AttachMonitor(SharedRegion region, PortSpec spec, int watched, int holder, CancellationToken cancel)
     {
         var layout = region.Layout;
         if (watched < 0)
@@ -187,7 +197,7 @@ public static class SharedMemoryBackend
             var entry = layout.Port(region.Base, p);
             if (entry->InUse != 0) continue;
             var rx = layout.Kring(region.Base, layout.RingIndex(p, tx: false, 0));
-            SharedSpinLock.Enter(&rx->ProducerLock);
+            SharedSpinLock.Enter(&rx->ProducerLock, region, holder, cancel);
             layout.ResetRings(region.Base, p);
             SharedSpinLock.Exit(&rx->ProducerLock);
             bool both = spec.Flags.HasFlag(RegisterFlags.ZeroCopyMonitor) && !spec.IsMonitor;
@@ -201,7 +211,7 @@ public static class SharedMemoryBackend
     }
 
     /// <summary>The first port of the pipe's pair (master 2k, slave 2k+1): the one it has, or a free pair.</summary>
-    private static unsafe uint AttachPipe(SharedRegion region, PortSpec spec)
+    private static unsafe uint AttachPipe(SharedRegion region, PortSpec spec, int holder, CancellationToken cancel)
     {
         var layout = region.Layout;
         string master = $"{spec.PortName}{{{spec.PipeId}";
@@ -219,7 +229,7 @@ public static class SharedMemoryBackend
         foreach (uint end in new[] { first, first + 1 })
         {
             var rx = layout.Kring(region.Base, layout.RingIndex(end, tx: false, 0));
-            SharedSpinLock.Enter(&rx->ProducerLock);
+            SharedSpinLock.Enter(&rx->ProducerLock, region, holder, cancel);
             layout.ResetRings(region.Base, end);
             SharedSpinLock.Exit(&rx->ProducerLock);
         }
@@ -230,7 +240,7 @@ public static class SharedMemoryBackend
         return first;
     }
 
-    private static unsafe uint AttachValePort(SharedRegion region, PortSpec spec)
+    private static unsafe uint AttachValePort(SharedRegion region, PortSpec spec, int holder, CancellationToken cancel)
     {
         var layout = region.Layout;
         string name = spec.PortName;
@@ -245,7 +255,7 @@ public static class SharedMemoryBackend
             throw new NetmapException(NetmapError.Busy, $"'{spec.Name}': switch '{spec.SwitchName}' already has {layout.Geometry.FirstMonitorPort} ports.");
         uint port = (uint)free;
         var rx = layout.Kring(region.Base, layout.RingIndex(port, tx: false, 0));
-        SharedSpinLock.Enter(&rx->ProducerLock);
+        SharedSpinLock.Enter(&rx->ProducerLock, region, holder, cancel);
         layout.ResetRings(region.Base, port);
         SharedSpinLock.Exit(&rx->ProducerLock);
         SetName(region, port, name);
@@ -277,9 +287,13 @@ public static class SharedMemoryBackend
             int owner = layout.Kring(region.Base, index)->Owner;
             if (owner != 0 && region.IsHolderAlive(owner - 1))
             {
-                var ring = layout.Ring(region.Base, index);
+                var ring = layout.View(region.Base, index, spec.Name);
+                int pid = layout.Holder(region.Base, owner - 1)->Pid;
+                string who = pid == Environment.ProcessId
+                    ? "another port opened in this process (Get-NetmapPort lists it: use that one, or close it first)"
+                    : $"another open port (process {pid}): close that port";
                 throw new NetmapException(NetmapError.Busy,
-                    $"'{spec.Name}': {(ring->Direction == 0 ? "TX" : "RX")} ring {ring->RingId} is held by another open port (process {layout.Holder(region.Base, owner - 1)->Pid}). Close that port, or open another ring with '-N'.");
+                    $"'{spec.Name}': {(ring.IsTx ? "TX" : "RX")} ring {ring.Number} is held by {who}, or open another ring with '-N'.");
             }
         }
         foreach (uint index in indices)
@@ -318,16 +332,17 @@ public static class SharedMemoryBackend
     /// Pipes and switches belong to one user in emulated mode (the uid is in the file name): when another
     /// user has one of the same name, say that this port is not connected to theirs.
     /// </summary>
+    /// <remarks>Other users' directories are private: only root sees into them, so only root is told.</remarks>
     private static string[] OtherUsers(string path)
     {
-        string mine = Path.GetFileName(path), kindAndName = mine[FilePrefix.Length..];
+        string kindAndName = Path.GetFileName(path), mine = UserDirectory;
         var uids = new List<string>();
         try
         {
-            foreach (var file in System.IO.Directory.EnumerateFiles(Directory, "netmapps-*-" + kindAndName))
+            foreach (var dir in System.IO.Directory.EnumerateDirectories(Directory, "netmapps-*"))
             {
-                string uid = Path.GetFileName(file)["netmapps-".Length..^(kindAndName.Length + 1)];
-                if (uid.Length > 0 && uid.All(char.IsAsciiDigit) && Path.GetFileName(file) != mine) uids.Add(uid);
+                string uid = Path.GetFileName(dir)["netmapps-".Length..];
+                if (uid.Length > 0 && uid.All(char.IsAsciiDigit) && dir != mine && File.Exists(Path.Combine(dir, kindAndName))) uids.Add(uid);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }

@@ -49,6 +49,8 @@ internal sealed unsafe class SharedMemoryPort : IPortDriver
     public ushort MemoryId => _region.Header->MemoryId;
     public string Region => _region.Path;
     public long RegionSize => _layout.TotalSize;
+    public byte* MemoryStart => Base;
+    public long MemoryLength => _region.MappedSize;
     public RingSpan TxRings { get; }
     public RingSpan RxRings { get; }
     public long Dropped => Volatile.Read(ref _layout.Port(Base, _port)->RxDropped);
@@ -63,17 +65,20 @@ internal sealed unsafe class SharedMemoryPort : IPortDriver
         for (uint r = TxRings.First; r < TxRings.End; r++)
         {
             uint index = _layout.RingIndex(_port, tx: true, r);
-            var ring = _layout.Ring(Base, index);
+            var ring = _layout.View(Base, index, Name);
             var k = _layout.Kring(Base, index);
-            uint head = RingChecks.CheckedHead(ring, k->HwCur, k->HwTail, Name, "TX", r);
-            if (head != k->HwCur)
+            uint hwcur = k->HwCur, hwtail = k->HwTail;
+            uint head = RingChecks.CheckedHead(ring, hwcur, hwtail);
+            if (head != hwcur)
             {
-                uint moved = _transmit.Transmit(_port, r, ring, k->HwCur, head);
-                k->HwCur = RingMath.Advance(k->HwCur, moved, ring->NumSlots);
-                k->HwTail = RingMath.Previous(k->HwCur, ring->NumSlots);
+                uint moved = _transmit.Transmit(_port, ring, hwcur, head);
+                hwcur = RingMath.Advance(hwcur, moved, ring.Slots);
+                hwtail = RingMath.Previous(hwcur, ring.Slots);
+                k->HwCur = hwcur;
+                k->HwTail = hwtail;
             }
-            ring->Tail = k->HwTail;
-            RingChecks.Stamp(ring);
+            ring.Header->Tail = hwtail;
+            if ((ring.Header->Flags & RingFlags.Timestamp) != 0) RingChecks.Stamp(ring.Header);
         }
     }
 
@@ -84,19 +89,23 @@ internal sealed unsafe class SharedMemoryPort : IPortDriver
         for (uint r = RxRings.First; r < RxRings.End; r++)
         {
             uint index = _layout.RingIndex(_port, tx: false, r);
-            var ring = _layout.Ring(Base, index);
+            var ring = _layout.View(Base, index, Name);
             var k = _layout.Kring(Base, index);
-            uint head = RingChecks.CheckedHead(ring, k->HwCur, k->UserTail, Name, "RX", r);
-            if (head != k->HwCur)
+            uint hwcur = k->HwCur;
+            uint head = RingChecks.CheckedHead(ring, hwcur, k->UserTail);
+            if (head != hwcur)
             {
-                RingChecks.CheckReleasedSlots(ring, k->HwCur, head, _layout.Geometry.BufferCount, Name, r);
+                RingChecks.CheckReleasedSlots(ring, hwcur, head, _layout.Geometry.BufferCount);
                 Volatile.Write(ref k->HwCur, head);
                 released = true;
             }
-            uint tail = Volatile.Read(ref k->HwTail);
+            // hwtail is written by the producers (other processes): checked before it is published.
+            uint tail = ring.Index(Volatile.Read(ref k->HwTail), "hwtail");
+            // The time of the sync that brought the frames in (netmap stamps every rxsync; a sync that
+            // brought nothing leaves the stamp of the frames still there, and costs no clock read).
+            if (tail != k->UserTail || (ring.Header->Flags & RingFlags.Timestamp) != 0) RingChecks.Stamp(ring.Header);
             k->UserTail = tail;
-            ring->Tail = tail;
-            RingChecks.Stamp(ring);
+            ring.Header->Tail = tail;
         }
         if (released) _transmit.SlotsReleased(_port);
     }

@@ -21,6 +21,8 @@ internal sealed unsafe class SharedRegion : IDisposable
     public RegionLayout Layout { get; private set; } = null!;
     public byte* Base => (byte*)_base;
     public int HolderIndex { get; private set; } = -1;
+    /// <summary>Bytes mapped at <see cref="Base"/>.</summary>
+    public long MappedSize => _mapped;
     public RegionHeader* Header => RegionLayout.Header(Base);
 
     /// <summary>
@@ -29,16 +31,18 @@ internal sealed unsafe class SharedRegion : IDisposable
     /// whether the region was just created and the holder index, it marks the rings it takes and
     /// returns the port index, or throws to refuse.
     /// </summary>
-    public static SharedRegion Attach(string path, RegionGeometry proposed, Func<SharedRegion, bool, int, uint> claim)
+    public static SharedRegion Attach(string path, RegionGeometry proposed, Func<SharedRegion, bool, int, uint> claim, CancellationToken cancel = default)
     {
-        while (true)
+        for (int attempt = 0; ; attempt++)
         {
-            int fd = LibC.Open(path, LibC.O_RDWR | LibC.O_CREAT | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0x180 /* 0600 */);
-            if (fd < 0) throw OpenError(path, Marshal.GetLastPInvokeError());
-            var region = new SharedRegion(path, fd);
+            cancel.ThrowIfCancellationRequested();
+            if (attempt == 100)
+                throw new NetmapException(NetmapError.Busy, $"The shared region '{path}' keeps being removed or replaced while it is opened; try again.");
+            var region = OpenExisting(path) ?? Create(path, proposed);
+            if (region is null) continue; // another process published one first: open that
             try
             {
-                if (region.TryAttach(proposed, claim)) return region;
+                if (region.TryAttach(claim, cancel)) return region;
             }
             catch
             {
@@ -49,22 +53,93 @@ internal sealed unsafe class SharedRegion : IDisposable
         }
     }
 
-    private bool TryAttach(RegionGeometry proposed, Func<SharedRegion, bool, int, uint> claim)
+    /// <summary>The region file at <paramref name="path"/>, opened without creating it; null when there is none.</summary>
+    private static SharedRegion? OpenExisting(string path)
+    {
+        int fd = LibC.Open(path, LibC.O_RDWR | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+        if (fd >= 0) return new SharedRegion(path, fd);
+        int errno = Marshal.GetLastPInvokeError();
+        return errno == LibC.ENOENT ? null : throw OpenError(path, errno);
+    }
+
+    /// <summary>
+    /// Makes a new region in a file of its own (O_EXCL: never a file that was there), reserves its
+    /// storage, lays it out, and only then puts it at <paramref name="path"/> (rename without replace),
+    /// so no process ever sees a region half made, and a full tmpfs is an error here rather than a
+    /// SIGBUS later. The admin lock is taken first and stays held for <see cref="TryAttach"/>.
+    /// Returns null when another process published a region at <paramref name="path"/> meanwhile.
+    /// </summary>
+    private static SharedRegion? Create(string path, RegionGeometry geometry)
+    {
+        var layout = new RegionLayout(geometry);
+        string? directory = System.IO.Path.GetDirectoryName(path);
+        if (directory is not null && LibC.AvailableBytes(directory) is long free && free < layout.TotalSize)
+            throw NoRoom(path, layout.TotalSize, free);
+        string temp = $"{path}.new{LibC.GetPid()}-{Random.Shared.Next():x8}";
+        int fd = LibC.Open(temp, LibC.O_RDWR | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0x180 /* 0600 */);
+        if (fd < 0) throw OpenError(temp, Marshal.GetLastPInvokeError());
+        var region = new SharedRegion(path, fd);
+        bool published = false;
+        try
+        {
+            OfdLock.Lock(fd, 0, temp, wait: false); // a sweep leaves a file alone while it is being made
+            if (LibC.FTruncate(fd, layout.TotalSize) != 0)
+                throw Errors.FromErrno("ftruncate", Marshal.GetLastPInvokeError(), $"sizing '{path}' to {layout.TotalSize} bytes");
+            int rc = LibC.PosixFallocate(fd, 0, layout.TotalSize);
+            if (rc == LibC.ENOSPC) throw NoRoom(path, layout.TotalSize, directory is null ? null : LibC.AvailableBytes(directory));
+            if (rc != 0) throw Errors.FromErrno("posix_fallocate", rc, $"reserving {layout.TotalSize} bytes for '{path}'");
+            region.Map(layout.TotalSize);
+            region.Layout = layout;
+            layout.Initialise(region.Base, MemoryIdFor(path));
+            if (LibC.RenameNoReplace(temp, path) != 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == LibC.EEXIST) return null;
+                throw Errors.FromErrno("renameat2", errno, $"publishing '{path}'");
+            }
+            published = region._created = true;
+            return region;
+        }
+        finally
+        {
+            if (!published)
+            {
+                LibC.Unlink(temp);
+                region.CloseFile();
+            }
+        }
+    }
+
+    private static NetmapException NoRoom(string path, long needed, long? free) =>
+        new(NetmapError.NoMemory,
+            $"There is no room for the shared region '{path}': it needs {needed / 1048576.0:N1} MiB" +
+            (free is long f ? $" and {System.IO.Path.GetDirectoryName(path)} has {f / 1048576.0:N1} MiB free" : "") +
+            ". Free some room there (close other pipes and switches), set NETMAPPS_SHM_DIR to a larger tmpfs, or ask for fewer rings or slots (@conf:rings=1,slots=256).")
+        { Errno = LibC.ENOSPC };
+
+    private bool _created;
+
+    private bool TryAttach(Func<SharedRegion, bool, int, uint> claim, CancellationToken cancel)
     {
         var info = LibC.FileInfo(_fd);
         if (info.Uid != LibC.GetUid())
             throw new NetmapException(NetmapError.PermissionDenied,
                 $"The shared region '{Path}' belongs to uid {info.Uid}, not to you (uid {LibC.GetUid()}), so its ports cannot be yours. {Remedy(Path)}");
-        LockByte(0, wait: true);
-        bool created = false;
+        if ((info.Mode & 0xF000) != 0x8000)
+            throw new NetmapException(NetmapError.PermissionDenied,
+                $"'{Path}' is not a regular file, so it is no region of NetmapPS; it was left alone. {Remedy(Path)}");
+        if (info.Links != 1)
+            throw new NetmapException(NetmapError.PermissionDenied,
+                $"The shared region '{Path}' has {info.Links} hard links; a region file has exactly one, so another name points at it (perhaps at a file that is not a region at all). It was left untouched. {Remedy(Path)}");
+        if (!_created) OfdLock.LockBounded(_fd, 0, Path, AdminLockBoundMs, cancel);
+        bool created = _created;
         try
         {
             if (LibC.PathInode(Path) != info.Inode) return false;
-            info = LibC.FileInfo(_fd);
-            created = MapOrInitialise(proposed, info.Size);
+            if (!created && !MapExisting(LibC.FileInfo(_fd).Size)) return false;
             ReclaimDeadHolders();
             int holder = FreeHolderSlot();
-            LockByte(RegionLayout.HolderLockBase + holder, wait: false);
+            OfdLock.Lock(_fd, RegionLayout.HolderLockBase + holder, Path, wait: false);
             uint port;
             try
             {
@@ -93,8 +168,12 @@ internal sealed unsafe class SharedRegion : IDisposable
         }
     }
 
-    /// <summary>Maps an existing region, or lays out a new one. Returns true when it was created here.</summary>
-    private bool MapOrInitialise(RegionGeometry proposed, long size)
+    /// <summary>
+    /// Maps a region another process made and checks its header against the file's size. A file that
+    /// is no valid region is never rewritten: while nobody holds it, its name is removed (false: make a
+    /// new one); while somebody does, it is an error.
+    /// </summary>
+    private bool MapExisting(long size)
     {
         if (size >= sizeof(RegionHeader))
         {
@@ -103,20 +182,15 @@ internal sealed unsafe class SharedRegion : IDisposable
             if (existing is not null && Volatile.Read(ref Header->Ready) == 1)
             {
                 Layout = new RegionLayout(existing);
-                return false;
+                return true;
             }
-            if (AnyLiveHolder())
-                throw new NetmapException(NetmapError.Corrupted,
-                    $"The shared region '{Path}' is damaged while other processes hold it. Close the ports that use it, then open again.");
             Unmap();
         }
-        Layout = new RegionLayout(proposed);
-        if (LibC.FTruncate(_fd, 0) != 0 || LibC.FTruncate(_fd, Layout.TotalSize) != 0)
-            throw Errors.FromErrno("ftruncate", Marshal.GetLastPInvokeError(), $"sizing '{Path}' to {Layout.TotalSize} bytes");
-        LibC.FChmod(_fd, 0x180);
-        Map(Layout.TotalSize);
-        Layout.Initialise(Base, MemoryIdFor(Path));
-        return true;
+        if (AnyLiveHolder())
+            throw new NetmapException(NetmapError.Corrupted,
+                $"The shared region '{Path}' is damaged while other processes hold it. Close the ports that use it, then open again.");
+        LibC.Unlink(Path);
+        return false;
     }
 
     /// <summary>Holders whose process died leave their entry behind: free it and the rings it held.</summary>
@@ -179,10 +253,19 @@ internal sealed unsafe class SharedRegion : IDisposable
     /// <summary>True when holder <paramref name="i"/> is registered and its process still holds its lock.</summary>
     public bool IsHolderAlive(int i)
     {
-        if (Volatile.Read(ref Layout.Holder(Base, i)->InUse) == 0) return false;
-        if (i == HolderIndex) return true;
-        return OfdLock.HeldByOthers(_fd, RegionLayout.HolderLockBase + i, 1, Path);
+        if ((uint)i >= RegionLayout.MaxHolders || Volatile.Read(ref Layout.Holder(Base, i)->InUse) == 0) return false;
+        return IsHolderLockHeld(i);
     }
+
+    /// <summary>
+    /// True when the process of holder <paramref name="i"/> still holds its lock: the kernel's word, not
+    /// the region's (whose bytes any process of the user can overwrite).
+    /// </summary>
+    public bool IsHolderLockHeld(int i) =>
+        (uint)i < RegionLayout.MaxHolders && (i == HolderIndex || OfdLock.HeldByOthers(_fd, RegionLayout.HolderLockBase + i, 1, Path));
+
+    /// <summary>How long an open or close waits for another process's open or close of the same region.</summary>
+    private const int AdminLockBoundMs = 5000;
 
     /// <summary>True when any other open file description holds a holder lock: some process still uses the region.</summary>
     private bool AnyLiveHolder() => OfdLock.HeldByOthers(_fd, RegionLayout.HolderLockBase, RegionLayout.MaxHolders, Path);
@@ -201,7 +284,16 @@ internal sealed unsafe class SharedRegion : IDisposable
         if (_fd < 0) return;
         try
         {
-            LockByte(0, wait: true);
+            // Closing the file below drops this holder's lock whatever happens here: when the admin
+            // lock cannot be had (a stuck process holds it), the tidying is left to the next open.
+            try
+            {
+                OfdLock.LockBounded(_fd, 0, Path, AdminLockBoundMs, CancellationToken.None);
+            }
+            catch (NetmapException e) when (e.Error == NetmapError.Busy)
+            {
+                return;
+            }
             try
             {
                 if (HolderIndex >= 0)
@@ -241,7 +333,8 @@ internal sealed unsafe class SharedRegion : IDisposable
             {
                 if (!region.TryLockByte(0)) continue; // someone is opening or closing it right now
                 var info = LibC.FileInfo(fd);
-                if (info.Uid == LibC.GetUid() && LibC.PathInode(path) == info.Inode)
+                // Only what could be a region of ours: the user's own regular file with one name.
+                if (info.Uid == LibC.GetUid() && (info.Mode & 0xF000) == 0x8000 && info.Links == 1 && LibC.PathInode(path) == info.Inode)
                 {
                     if (!region.AnyLiveHolder() && LibC.Unlink(path) == 0) removed.Add(path);
                 }
@@ -277,7 +370,6 @@ internal sealed unsafe class SharedRegion : IDisposable
         _fd = -1;
     }
 
-    private void LockByte(long offset, bool wait) => OfdLock.Lock(_fd, offset, Path, wait);
 
     private bool TryLockByte(long offset) => OfdLock.TryLock(_fd, offset);
 

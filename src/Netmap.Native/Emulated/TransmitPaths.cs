@@ -7,8 +7,8 @@ namespace Netmap.Native.Emulated;
 /// <summary>Where the packets of a TX ring go when its port syncs.</summary>
 internal unsafe interface ITransmitPath
 {
-    /// <summary>Moves slots [from, to) of TX ring <paramref name="r"/> of <paramref name="port"/>; returns how many left the ring.</summary>
-    uint Transmit(uint port, uint r, NetmapRing* ring, uint from, uint to);
+    /// <summary>Moves slots [from, to) of TX ring <paramref name="ring"/> of <paramref name="port"/>; returns how many left the ring.</summary>
+    uint Transmit(uint port, RingView ring, uint from, uint to);
 
     /// <summary>The port released RX slots: a transmitter waiting for room may go on.</summary>
     void SlotsReleased(uint port);
@@ -24,41 +24,48 @@ internal sealed unsafe class PipeTransmitPath(SharedRegion region) : ITransmitPa
     private readonly RegionLayout _layout = region.Layout;
     private readonly MonitorTaps _taps = new(region);
 
-    public uint Transmit(uint port, uint r, NetmapRing* ring, uint from, uint to)
+    public uint Transmit(uint port, RingView ring, uint from, uint to)
     {
         byte* b = region.Base;
-        uint peer = port ^ 1, slots = ring->NumSlots;
+        uint r = ring.Number, peer = port ^ 1, slots = ring.Slots;
         uint destIndex = _layout.RingIndex(peer, tx: false, r);
-        var dest = _layout.Ring(b, destIndex);
+        var dest = _layout.View(b, destIndex, ring.Port);
         var dk = _layout.Kring(b, destIndex);
-        uint destTail = dk->HwTail;
-        uint room = RingMath.Distance(destTail, RingMath.Previous(Volatile.Read(ref dk->HwCur), slots), slots);
+        // The peer's kring is written by the peer's process: both indices are checked before use.
+        uint destTail = dest.Index(dk->HwTail, "hwtail of the peer's RX ring");
+        uint destCur = dest.Index(Volatile.Read(ref dk->HwCur), "hwcur of the peer's RX ring");
+        uint room = RingMath.Distance(destTail, RingMath.Previous(destCur, slots), slots);
         uint pending = RingMath.Distance(from, to, slots);
+        if (room == 0) return 0; // the peer's ring is full: all stays pending, and a waiting sender pays nothing more
         uint buffers = _layout.Geometry.BufferCount, bufferSize = _layout.Geometry.BufferSize;
         uint taken = 0, delivered = 0;
         _taps.Refresh();
-        for (uint i = from; taken < pending && delivered < room; i = RingMath.Next(i, slots), taken++)
+        bool taps = _taps.Any;
+        // from, to, destTail and destCur were checked; stepping with wrap-around keeps i and destTail below slots.
+        NetmapSlot* txSlots = ring.Slot(0), rxSlots = dest.Slot(0);
+        for (uint i = from; taken < pending && delivered < room; i = i + 1 == slots ? 0 : i + 1, taken++)
         {
-            var ts = NetmapRing.Slot(ring, i);
-            var ds = NetmapRing.Slot(dest, destTail);
+            var ts = txSlots + i;
+            var ds = rxSlots + destTail;
             uint txBuffer = ts->BufferIndex, rxBuffer = ds->BufferIndex;
-            if (!RingChecks.IsRegionBuffer(txBuffer, buffers) || !RingChecks.IsRegionBuffer(rxBuffer, buffers) || ts->Length > bufferSize)
+            ushort length = ts->Length;
+            if (!RingChecks.IsRegionBuffer(txBuffer, buffers) || !RingChecks.IsRegionBuffer(rxBuffer, buffers) || length > bufferSize)
             {
                 Interlocked.Increment(ref _layout.Port(b, port)->TxErrors);
                 continue;
             }
-            if (_taps.Any)
+            if (taps)
             {
-                byte* frame = NetmapRing.Buffer(ring, txBuffer);
-                _taps.Copy(port, MonitorTaps.Transmitted, r, frame, ts->Length);
-                _taps.Copy(peer, MonitorTaps.Received, r, frame, ts->Length);
+                byte* frame = ring.Buffer(txBuffer);
+                _taps.Copy(port, MonitorTaps.Transmitted, r, frame, length);
+                _taps.Copy(peer, MonitorTaps.Received, r, frame, length);
             }
             ds->BufferIndex = txBuffer;
-            ds->Length = ts->Length;
+            ds->Length = length;
             ds->Flags = SlotFlags.BufferChanged | (ts->Flags & SlotFlags.MoreFragments);
             ts->BufferIndex = rxBuffer;
             ts->Flags = SlotFlags.BufferChanged;
-            destTail = RingMath.Next(destTail, slots);
+            destTail = destTail + 1 == slots ? 0 : destTail + 1;
             delivered++;
         }
         if (delivered > 0)
@@ -85,21 +92,21 @@ internal sealed unsafe class ValeTransmitPath(SharedRegion region) : ITransmitPa
     private readonly RegionLayout _layout = region.Layout;
     private readonly MonitorTaps _taps = new(region);
 
-    public uint Transmit(uint port, uint r, NetmapRing* ring, uint from, uint to)
+    public uint Transmit(uint port, RingView ring, uint from, uint to)
     {
         byte* b = region.Base;
-        uint slots = ring->NumSlots, buffers = _layout.Geometry.BufferCount, bufferSize = _layout.Geometry.BufferSize;
+        uint slots = ring.Slots, buffers = _layout.Geometry.BufferCount, bufferSize = _layout.Geometry.BufferSize;
         ulong woken = 0;
         _taps.Refresh();
         for (uint i = from; i != to; i = RingMath.Next(i, slots))
         {
-            var ts = NetmapRing.Slot(ring, i);
+            var ts = ring.Slot(i);
             if (!RingChecks.IsRegionBuffer(ts->BufferIndex, buffers) || ts->Length < EthernetHeader || ts->Length > bufferSize)
             {
                 Interlocked.Increment(ref _layout.Port(b, port)->TxErrors);
                 continue;
             }
-            byte* frame = NetmapRing.Buffer(ring, ts->BufferIndex);
+            byte* frame = ring.Buffer(ts->BufferIndex);
             if (_taps.Any) _taps.Copy(port, MonitorTaps.Transmitted, 0, frame, ts->Length);
             if ((frame[6] & 1) == 0 && (ts->Flags & SlotFlags.NoLearn) == 0) Learn(ReadMac(frame + 6), port);
             int dest = (frame[0] & 1) != 0 ? -1 : Lookup(ReadMac(frame));

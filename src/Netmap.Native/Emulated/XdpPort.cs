@@ -120,6 +120,8 @@ internal sealed unsafe class XdpPort : IPortDriver
     public ushort MemoryId => Header->MemoryId;
     public string Region => $"private memory of process {Environment.ProcessId} (AF_XDP UMEM)";
     public long RegionSize => _layout.TotalSize;
+    public byte* MemoryStart => Base;
+    public long MemoryLength => _layout.TotalSize;
     public RingSpan TxRings { get; }
     public RingSpan RxRings { get; }
     public IReadOnlyList<string> Warnings => _warnings;
@@ -181,38 +183,38 @@ internal sealed unsafe class XdpPort : IPortDriver
         for (uint r = RxRings.First; r < RxRings.End; r++)
         {
             uint index = _layout.RingIndex(0, tx: false, r);
-            var ring = _layout.Ring(Base, index);
+            var ring = _layout.View(Base, index, Name);
             var k = _layout.Kring(Base, index);
-            uint head = RingChecks.CheckedHead(ring, k->HwCur, k->UserTail, Name, "RX", r);
-            RingChecks.CheckReleasedSlots(ring, k->HwCur, head, _layout.Geometry.BufferCount, Name, r);
+            uint head = RingChecks.CheckedHead(ring, k->HwCur, k->UserTail);
+            RingChecks.CheckReleasedSlots(ring, k->HwCur, head, _layout.Geometry.BufferCount);
             k->HwCur = head;
             k->HwTail = r < _nic.RxQueues ? ReceiveFromSocket(_sockets[r]!, ring, k->HwCur, k->HwTail) : ReceiveFromTap(ring, k->HwCur, k->HwTail);
             k->UserTail = k->HwTail;
-            ring->Tail = k->HwTail;
-            RingChecks.Stamp(ring);
+            ring.Header->Tail = k->HwTail;
+            RingChecks.Stamp(ring.Header);
         }
     }
 
     /// <summary>Moves frames from the socket's RX ring into [hwtail, hwcur - 1) and refills the fill ring.</summary>
-    private uint ReceiveFromSocket(XskSocket socket, NetmapRing* ring, uint hwcur, uint hwtail)
+    private uint ReceiveFromSocket(XskSocket socket, RingView ring, uint hwcur, uint hwtail)
     {
         var rx = socket.Rx;
         var fill = socket.Fill;
         uint consumer = *rx.Consumer;
         uint available = Volatile.Read(ref *rx.Producer) - consumer;
-        uint room = RingMath.Distance(hwtail, RingMath.Previous(hwcur, ring->NumSlots), ring->NumSlots);
+        uint room = RingMath.Distance(hwtail, RingMath.Previous(hwcur, ring.Slots), ring.Slots);
         uint n = Math.Min(available, room);
         if (n == 0) return hwtail;
         uint fillProducer = *fill.Producer;
         for (uint i = 0; i < n; i++)
         {
             var desc = (XdpDescriptor*)rx.Descriptors + ((consumer + i) & rx.Mask);
-            var slot = NetmapRing.Slot(ring, hwtail);
-            uint length = Math.Min(desc->Length, ring->BufferSize); // a UMEM chunk is one buffer: nothing larger can arrive
-            Buffer.MemoryCopy(Pool + desc->Address, NetmapRing.Buffer(ring, slot->BufferIndex), ring->BufferSize, length);
+            var slot = ring.Slot(hwtail);
+            uint length = Math.Min(desc->Length, ring.BufferSize); // a UMEM chunk is one buffer: nothing larger can arrive
+            Buffer.MemoryCopy(Pool + desc->Address, ring.Buffer(slot->BufferIndex), ring.BufferSize, length);
             slot->Length = (ushort)length;
             slot->Flags = SlotFlags.None;
-            hwtail = RingMath.Next(hwtail, ring->NumSlots);
+            hwtail = RingMath.Next(hwtail, ring.Slots);
             ((ulong*)fill.Descriptors)[(fillProducer + i) & fill.Mask] = desc->Address & ~(ulong)(ChunkSize - 1);
         }
         Volatile.Write(ref *fill.Producer, fillProducer + n);
@@ -227,64 +229,64 @@ internal sealed unsafe class XdpPort : IPortDriver
         for (uint r = TxRings.First; r < TxRings.End; r++)
         {
             uint index = _layout.RingIndex(0, tx: true, r);
-            var ring = _layout.Ring(Base, index);
+            var ring = _layout.View(Base, index, Name);
             var k = _layout.Kring(Base, index);
-            uint head = RingChecks.CheckedHead(ring, k->HwCur, k->HwTail, Name, "TX", r);
+            uint head = RingChecks.CheckedHead(ring, k->HwCur, k->HwTail);
             if (r < _nic.TxQueues)
             {
                 var socket = _sockets[r]!;
                 k->HwCur = TransmitToSocket(socket, ring, k->HwCur, head, ref _inFlight[r]);
                 Reclaim(socket, ref _inFlight[r]);
-                k->HwTail = RingMath.Advance(k->HwCur, ring->NumSlots - 1 - _inFlight[r], ring->NumSlots);
+                k->HwTail = RingMath.Advance(k->HwCur, ring.Slots - 1 - _inFlight[r], ring.Slots);
             }
             else
             {
                 k->HwCur = TransmitToTap(ring, k->HwCur, head);
-                k->HwTail = RingMath.Previous(k->HwCur, ring->NumSlots);
+                k->HwTail = RingMath.Previous(k->HwCur, ring.Slots);
             }
-            ring->Tail = k->HwTail;
-            RingChecks.Stamp(ring);
+            ring.Header->Tail = k->HwTail;
+            RingChecks.Stamp(ring.Header);
         }
     }
 
     /// <summary>Host RX ring: what the stack transmitted, read from the TAP into [hwtail, hwcur - 1).</summary>
-    private uint ReceiveFromTap(NetmapRing* ring, uint hwcur, uint hwtail)
+    private uint ReceiveFromTap(RingView ring, uint hwcur, uint hwtail)
     {
-        uint room = RingMath.Distance(hwtail, RingMath.Previous(hwcur, ring->NumSlots), ring->NumSlots);
+        uint room = RingMath.Distance(hwtail, RingMath.Previous(hwcur, ring.Slots), ring.Slots);
         fixed (byte* scratch = _hostScratch)
         {
             for (; room > 0; room--)
             {
                 nint n = LibC.Read(_host!.Tap.Fd, scratch, (nuint)_hostScratch.Length);
                 if (n <= 0) break;
-                if (n > ring->BufferSize)
+                if (n > ring.BufferSize)
                 {
                     _hostOversize++; // a frame larger than a buffer is counted, never cut
                     room++;
                     continue;
                 }
-                var slot = NetmapRing.Slot(ring, hwtail);
-                Buffer.MemoryCopy(scratch, NetmapRing.Buffer(ring, slot->BufferIndex), ring->BufferSize, n);
+                var slot = ring.Slot(hwtail);
+                Buffer.MemoryCopy(scratch, ring.Buffer(slot->BufferIndex), ring.BufferSize, n);
                 slot->Length = (ushort)n;
                 slot->Flags = SlotFlags.None;
-                hwtail = RingMath.Next(hwtail, ring->NumSlots);
+                hwtail = RingMath.Next(hwtail, ring.Slots);
             }
         }
         return hwtail;
     }
 
     /// <summary>Host TX ring: each slot written to the TAP enters the host stack as if received on the interface.</summary>
-    private uint TransmitToTap(NetmapRing* ring, uint hwcur, uint head)
+    private uint TransmitToTap(RingView ring, uint hwcur, uint head)
     {
-        for (; hwcur != head; hwcur = RingMath.Next(hwcur, ring->NumSlots))
+        for (; hwcur != head; hwcur = RingMath.Next(hwcur, ring.Slots))
         {
-            var slot = NetmapRing.Slot(ring, hwcur);
-            if (slot->Length < 14 || slot->Length > ring->BufferSize || !RingChecks.IsRegionBuffer(slot->BufferIndex, _layout.Geometry.FirstExtraBuffer))
+            var slot = ring.Slot(hwcur);
+            if (slot->Length < 14 || slot->Length > ring.BufferSize || !RingChecks.IsRegionBuffer(slot->BufferIndex, _layout.Geometry.FirstExtraBuffer))
             {
                 _txErrors++;
                 continue;
             }
-            if (LibC.Write(_host!.Tap.Fd, NetmapRing.Buffer(ring, slot->BufferIndex), slot->Length) < 0
+            if (LibC.Write(_host!.Tap.Fd, ring.Buffer(slot->BufferIndex), slot->Length) < 0
                 && System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == LibC.EAGAIN)
                 break; // the TAP is full: the rest stays pending
         }
@@ -292,15 +294,15 @@ internal sealed unsafe class XdpPort : IPortDriver
     }
 
     /// <summary>Puts slots [hwcur, head) on the socket's TX ring, pointing at the slots' own buffers, and kicks.</summary>
-    private uint TransmitToSocket(XskSocket socket, NetmapRing* ring, uint hwcur, uint head, ref uint inFlight)
+    private uint TransmitToSocket(XskSocket socket, RingView ring, uint hwcur, uint head, ref uint inFlight)
     {
         var tx = socket.Tx;
         uint producer = *tx.Producer;
         uint room = tx.Size - (producer - Volatile.Read(ref *tx.Consumer));
         uint maxFrame = _nic.Mtu + 18, buffers = _layout.Geometry.FirstExtraBuffer;
-        for (; hwcur != head && room > 0; hwcur = RingMath.Next(hwcur, ring->NumSlots))
+        for (; hwcur != head && room > 0; hwcur = RingMath.Next(hwcur, ring.Slots))
         {
-            var slot = NetmapRing.Slot(ring, hwcur);
+            var slot = ring.Slot(hwcur);
             if (slot->Length < 14 || slot->Length > maxFrame || !RingChecks.IsRegionBuffer(slot->BufferIndex, buffers))
             {
                 _txErrors++;
@@ -334,7 +336,7 @@ internal sealed unsafe class XdpPort : IPortDriver
         ThrowIfClosed();
         bool receive = direction == WaitDirection.Receive;
         var fds = receive ? _rxPoll : _txPoll;
-        long deadline = Environment.TickCount64 + (timeoutMs < 0 ? long.MaxValue / 2 : timeoutMs);
+        long deadline = Deadline.AfterMs(timeoutMs);
         while (true)
         {
             if (receive) RxSync(); else TxSync();

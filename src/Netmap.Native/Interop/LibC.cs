@@ -11,7 +11,7 @@ internal static unsafe partial class LibC
     public const int PROT_READ = 0x1, PROT_WRITE = 0x2, MAP_SHARED = 0x1;
     public const int F_OFD_GETLK = 36, F_OFD_SETLK = 37, F_OFD_SETLKW = 38;
     public const short F_RDLCK = 0, F_WRLCK = 1, F_UNLCK = 2;
-    public const int EINTR = 4, ENOENT = 2, EAGAIN = 11, EACCES = 13, EEXIST = 17, ELOOP = 40, ETIMEDOUT = 110;
+    public const int EINTR = 4, ENOENT = 2, EAGAIN = 11, EACCES = 13, EEXIST = 17, ENOSPC = 28, ELOOP = 40, ETIMEDOUT = 110;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct FileLock
@@ -32,6 +32,27 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Lib, EntryPoint = "ftruncate", SetLastError = true)]
     public static partial int FTruncate(int fd, long length);
+
+    /// <summary>rename(2) that fails with EEXIST instead of replacing what is at <paramref name="to"/> (renameat2 RENAME_NOREPLACE).</summary>
+    public static int RenameNoReplace(string from, string to) => RenameAt2(-100 /* AT_FDCWD */, from, -100, to, 1 /* RENAME_NOREPLACE */);
+
+    [LibraryImport(Lib, EntryPoint = "renameat2", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int RenameAt2(int fromDir, string from, int toDir, string to, uint flags);
+
+    /// <summary>Bytes an unprivileged user may still write in the file system of <paramref name="path"/> (statvfs f_bavail x f_frsize); null when it cannot be told.</summary>
+    public static long? AvailableBytes(string path)
+    {
+        var buffer = stackalloc ulong[16]; // struct statvfs is 112 bytes on 64-bit Linux
+        if (StatVfs(path, buffer) != 0) return null;
+        return (long)Math.Min(buffer[4] * buffer[1], long.MaxValue); // f_bavail, f_frsize
+    }
+
+    [LibraryImport(Lib, EntryPoint = "statvfs", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int StatVfs(string path, ulong* buffer);
+
+    /// <summary>Reserves the storage of [offset, offset + length) of a file; returns 0 or an errno (not -1).</summary>
+    [LibraryImport(Lib, EntryPoint = "posix_fallocate")]
+    public static partial int PosixFallocate(int fd, long offset, long length);
 
     [LibraryImport(Lib, EntryPoint = "fchmod", SetLastError = true)]
     public static partial int FChmod(int fd, uint mode);
@@ -122,7 +143,7 @@ internal static unsafe partial class LibC
     public static string Describe(int errno) => Marshal.PtrToStringUTF8(StrError(errno)) ?? $"errno {errno}";
 
     /// <summary>The inode, owner and size of an open file (fstat via statx, the same on every architecture).</summary>
-    public static (ulong Inode, uint Uid, uint Mode, long Size) FileInfo(int fd)
+    public static (ulong Inode, uint Uid, uint Mode, long Size, uint Links) FileInfo(int fd)
     {
         var buffer = stackalloc byte[256];
         // statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &buf)
@@ -132,7 +153,8 @@ internal static unsafe partial class LibC
         ushort mode = *(ushort*)(buffer + 28);
         ulong ino = *(ulong*)(buffer + 32);
         long size = *(long*)(buffer + 40);
-        return (ino, uid, mode, size);
+        uint links = *(uint*)(buffer + 16);
+        return (ino, uid, mode, size, links);
     }
 
     /// <summary>The inode of a path, or null when nothing is there.</summary>
@@ -142,6 +164,20 @@ internal static unsafe partial class LibC
         int rc = StatX(-100 /* AT_FDCWD */, path, 0x100 /* AT_SYMLINK_NOFOLLOW */, 0x7ff, buffer);
         return rc == 0 ? *(ulong*)(buffer + 32) : null;
     }
+
+    /// <summary>The owner and mode (type bits included) of a path, not following a symbolic link; null when nothing is there.</summary>
+    public static (uint Owner, uint Mode)? PathOwnerAndMode(string path)
+    {
+        var buffer = stackalloc byte[256];
+        int rc = StatX(-100 /* AT_FDCWD */, path, 0x100 /* AT_SYMLINK_NOFOLLOW */, 0x7ff, buffer);
+        return rc == 0 ? (*(uint*)(buffer + 20), *(ushort*)(buffer + 28)) : null;
+    }
+
+    [LibraryImport(Lib, EntryPoint = "rename", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Rename(string from, string to);
+
+    [LibraryImport(Lib, EntryPoint = "chmod", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Chmod(string path, uint mode);
 
     /// <summary>The owner of a path (not following a symbolic link), or null when nothing is there.</summary>
     public static uint? PathOwner(string path)

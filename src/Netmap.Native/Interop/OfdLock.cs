@@ -18,6 +18,28 @@ internal static unsafe class OfdLock
         if (rc != 0) throw Errors.FromErrno(wait ? "fcntl(F_OFD_SETLKW)" : "fcntl(F_OFD_SETLK)", Marshal.GetLastPInvokeError(), $"locking byte {offset} of '{path}'");
     }
 
+    /// <summary>
+    /// Takes a write lock on one byte, waiting at most <paramref name="boundMs"/> in short sleeps so that
+    /// <paramref name="cancel"/> is seen within a few milliseconds: a lock held by a process that is alive
+    /// but stuck (the kernel releases it only when the process ends) makes a Busy error, not a hang.
+    /// </summary>
+    public static void LockBounded(int fd, long offset, string path, int boundMs, CancellationToken cancel)
+    {
+        long deadline = Environment.TickCount64 + boundMs;
+        for (int sleep = 0; !TryLock(fd, offset); sleep = Math.Min(10, sleep + 1))
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != LibC.EAGAIN && errno != LibC.EACCES && errno != LibC.EINTR)
+                throw Errors.FromErrno("fcntl(F_OFD_SETLK)", errno, $"locking byte {offset} of '{path}'");
+            cancel.ThrowIfCancellationRequested();
+            if (Environment.TickCount64 >= deadline)
+                throw new NetmapException(NetmapError.Busy,
+                    $"Another process has held '{path}' locked for over {boundMs / 1000.0:0.#} s while opening or closing a port in it: it is stopped or stuck. " +
+                    "Resume or end that process (fuser -v on the file names it), then try again.");
+            Thread.Sleep(sleep);
+        }
+    }
+
     /// <summary>Takes a write lock on one byte if nobody holds it; false otherwise.</summary>
     public static bool TryLock(int fd, long offset)
     {

@@ -1,3 +1,4 @@
+using Netmap.Native.Rings;
 using Netmap.Native.Abi;
 using Netmap.Native.Interop;
 using Netmap.Native.PortNames;
@@ -81,6 +82,8 @@ internal sealed unsafe class KernelPort : IPortDriver
     public ushort MemoryId { get; }
     public string Region { get; }
     public long RegionSize { get; }
+    public byte* MemoryStart => Live;
+    public long MemoryLength => RegionSize;
     public RingSpan TxRings { get; }
     public RingSpan RxRings { get; }
     /// <summary>Kernel pipes swap buffers: a txsync gives every frame to the peer, whose release frees the TX slots.</summary>
@@ -105,7 +108,7 @@ internal sealed unsafe class KernelPort : IPortDriver
     public bool Wait(WaitDirection direction, int timeoutMs, CancellationToken cancel)
     {
         short wanted = direction == WaitDirection.Receive ? LibC.POLLIN : LibC.POLLOUT;
-        long deadline = Environment.TickCount64 + (timeoutMs < 0 ? long.MaxValue / 2 : timeoutMs);
+        long deadline = Deadline.AfterMs(timeoutMs);
         while (true)
         {
             long left = deadline - Environment.TickCount64;

@@ -24,6 +24,9 @@ public unsafe interface IPortDriver : IDisposable
 {
     /// <summary>The port's netmap_if.</summary>
     NetmapInterface* Interface { get; }
+    /// <summary>Where the port's memory is mapped: its netmap_if, rings and buffers all lie in [MemoryStart, MemoryStart + MemoryLength).</summary>
+    byte* MemoryStart { get; }
+    long MemoryLength { get; }
     PortMode Mode { get; }
     /// <summary>How the rings are served, in words (for example "user-space netmap pipe in shared memory").</summary>
     string Mechanism { get; }

@@ -21,10 +21,10 @@ public static class NetmapBackends
     /// Opens a port with <paramref name="mode"/>, or with the default (<see cref="DefaultMode"/>):
     /// NETMAPPS_MODE when set, else Native where /dev/netmap exists and Emulated elsewhere.
     /// </summary>
-    public static IPortDriver Open(PortSpec spec, PortMode? mode = null, bool disableOffloads = false)
+    public static IPortDriver Open(PortSpec spec, PortMode? mode = null, bool disableOffloads = false, CancellationToken cancel = default)
     {
         if ((mode ?? DefaultMode) == PortMode.Native) return KernelPort.Open(spec, disableOffloads);
-        if (SharedMemoryBackend.Serves(spec)) return SharedMemoryBackend.Open(spec);
+        if (SharedMemoryBackend.Serves(spec)) return SharedMemoryBackend.Open(spec, cancel);
         var nic = NetInterface.Find(spec.PortName) ?? throw new NetmapException(NetmapError.NotFound,
             $"'{spec.Name}': there is no interface '{spec.PortName}' here ('ip link' lists them). For a software port, name a pipe ('netmap:{spec.PortName}{{1') or a VALE port ('vale0:{spec.PortName}').");
         return InterfaceBackend.Open(spec, nic, disableOffloads);

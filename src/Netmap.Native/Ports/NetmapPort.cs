@@ -15,24 +15,64 @@ public sealed unsafe class NetmapPort : IDisposable
     private readonly CancellationTokenSource _closing = new();
     private int _disposed, _users;
 
+    private readonly uint _txNic, _rxNic, _txHost, _rxHost;
+    private readonly RingView[] _tx, _rx;
+
     private NetmapPort(PortSpec spec, IPortDriver driver)
     {
         Spec = spec;
         _driver = driver;
         OpenedAt = DateTime.Now;
+        try
+        {
+            (_txNic, _rxNic, _txHost, _rxHost, _tx, _rx) = ReadLayout(driver, spec.Name);
+        }
+        catch
+        {
+            driver.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Reads the port's netmap_if and the shape of each ring it maps, once, checked against the
+    /// mapping: from here on the loops take ring counts, slot counts, buffer sizes and buffer
+    /// addresses from private memory, never again from memory another process can write.
+    /// </summary>
+    private static (uint, uint, uint, uint, RingView[], RingView[]) ReadLayout(IPortDriver driver, string name)
+    {
+        byte* start = driver.MemoryStart;
+        long length = driver.MemoryLength;
+        var nifp = driver.Interface;
+        if ((byte*)nifp < start || (byte*)nifp + NetmapInterface.HeaderSize > start + length)
+            throw new NetmapException(NetmapError.Corrupted, $"Cannot use '{name}': its netmap_if lies outside the port's memory.");
+        uint txNic = nifp->TxRings, rxNic = nifp->RxRings, txHost = nifp->HostTxRings, rxHost = nifp->HostRxRings;
+        if (txNic + txHost > 1024 || rxNic + rxHost > 1024
+            || (byte*)nifp + NetmapInterface.SizeFor(txNic + txHost + rxNic + rxHost) > start + length)
+            throw new NetmapException(NetmapError.Corrupted,
+                $"Cannot use '{name}': its netmap_if lists {txNic}+{txHost} TX and {rxNic}+{rxHost} RX rings, more than its memory holds.");
+        long* offsets = NetmapInterface.RingOffsets(nifp);
+        var tx = new RingView[txNic + txHost];
+        var rx = new RingView[rxNic + rxHost];
+        for (uint i = 0; i < tx.Length; i++)
+            if (offsets[i] != 0) tx[i] = RingView.Read((NetmapRing*)((byte*)nifp + offsets[i]), start, length, name, tx: true, i);
+        for (uint i = 0; i < rx.Length; i++)
+            if (offsets[tx.Length + i] != 0) rx[i] = RingView.Read((NetmapRing*)((byte*)nifp + offsets[tx.Length + i]), start, length, name, tx: false, i);
+        return (txNic, rxNic, txHost, rxHost, tx, rx);
     }
 
     /// <summary>Parses <paramref name="name"/> and opens the port.</summary>
-    public static NetmapPort Open(string name, PortMode? mode = null, bool disableOffloads = false) =>
-        Open(PortNameParser.Parse(name), mode, disableOffloads);
+    public static NetmapPort Open(string name, PortMode? mode = null, bool disableOffloads = false, CancellationToken cancel = default) =>
+        Open(PortNameParser.Parse(name), mode, disableOffloads, cancel);
 
     /// <summary>
     /// Opens the port <paramref name="spec"/> names, in <paramref name="mode"/> (default: chosen by
     /// <see cref="NetmapBackends"/>); <paramref name="disableOffloads"/> turns an interface's
-    /// offloads off until the port closes.
+    /// offloads off until the port closes; <paramref name="cancel"/> ends a wait for another process's
+    /// open or close of the same region (OperationCanceledException).
     /// </summary>
-    public static NetmapPort Open(PortSpec spec, PortMode? mode = null, bool disableOffloads = false) =>
-        new(spec, NetmapBackends.Open(spec, mode, disableOffloads));
+    public static NetmapPort Open(PortSpec spec, PortMode? mode = null, bool disableOffloads = false, CancellationToken cancel = default) =>
+        new(spec, NetmapBackends.Open(spec, mode, disableOffloads, cancel));
 
     public string Name => Spec.Name;
     public PortSpec Spec { get; }
@@ -52,17 +92,50 @@ public sealed unsafe class NetmapPort : IDisposable
     /// last user disposes of what this returns, not under its feet.
     /// </summary>
     /// <exception cref="NetmapException">The port is closed (Closed).</exception>
-    public IDisposable Use()
+    public IDisposable Use() => Use(default, default, "");
+
+    /// <summary>
+    /// As <see cref="Use"/>, for a loop that works on RX rings <paramref name="rx"/> and TX rings
+    /// <paramref name="tx"/>: they are the loop's until the lease ends. Two loops on one ring would take
+    /// each other's frames and release each other's slots, so a second one is refused.
+    /// </summary>
+    /// <param name="loop">What the loop is, in words the user knows (the second loop's error names it).</param>
+    /// <exception cref="NetmapException">The port is closed (Closed), or another loop uses one of the rings (Busy).</exception>
+    public IDisposable Use(RingSpan rx, RingSpan tx, string loop)
     {
+        var claim = new RingClaim(rx, tx, loop, DateTime.Now, Environment.CurrentManagedThreadId);
         lock (_gate)
         {
             if (_disposed != 0) throw Closed();
+            if (rx.Count + tx.Count > 0)
+            {
+                foreach (var other in _claims)
+                {
+                    string? ring = Overlap(other.Rx, rx, "RX") ?? Overlap(other.Tx, tx, "TX");
+                    if (ring is not null)
+                        throw new NetmapException(NetmapError.Busy,
+                            $"{ring} of '{Name}' is in use by {other.Loop} (started {other.Since:HH:mm:ss} on thread {other.Thread}) in this process. " +
+                            "One loop per ring: two would take each other's frames. Stop that one first (Ctrl+C, Stop-Job), or open another ring of the port for this one.");
+                }
+                _claims.Add(claim);
+            }
             _users++;
         }
-        return new Lease(this);
+        return new Lease(this, claim);
     }
 
-    private sealed class Lease(NetmapPort port) : IDisposable
+    private static string? Overlap(RingSpan held, RingSpan wanted, string direction)
+    {
+        for (uint r = wanted.First; r < wanted.End; r++)
+            if (held.Contains(r)) return $"{direction} ring {r}";
+        return null;
+    }
+
+    private sealed record RingClaim(RingSpan Rx, RingSpan Tx, string Loop, DateTime Since, int Thread);
+
+    private readonly List<RingClaim> _claims = new();
+
+    private sealed class Lease(NetmapPort port, RingClaim claim) : IDisposable
     {
         private int _released;
 
@@ -70,30 +143,26 @@ public sealed unsafe class NetmapPort : IDisposable
         {
             if (Interlocked.Exchange(ref _released, 1) != 0) return;
             bool last;
-            lock (port._gate) last = --port._users == 0 && port._disposed != 0;
+            lock (port._gate)
+            {
+                port._claims.RemoveAll(c => ReferenceEquals(c, claim));
+                last = --port._users == 0 && port._disposed != 0;
+            }
             if (last) port._driver.Dispose();
         }
     }
 
-    public uint TxRingCount => Interface->TxRings;
-    public uint RxRingCount => Interface->RxRings;
-    public uint HostTxRingCount => Interface->HostTxRings;
-    public uint HostRxRingCount => Interface->HostRxRings;
+    public uint TxRingCount => _txNic;
+    public uint RxRingCount => _rxNic;
+    public uint HostTxRingCount => _txHost;
+    public uint HostRxRingCount => _rxHost;
     /// <summary>The TX rings this port registered (NETMAP_TXRING indices).</summary>
     public RingSpan TxRings => _driver.TxRings;
     /// <summary>The RX rings this port registered (NETMAP_RXRING indices).</summary>
     public RingSpan RxRings => _driver.RxRings;
-    public uint TxSlots => SlotsOf(FirstMapped(tx: true));
-    public uint RxSlots => SlotsOf(FirstMapped(tx: false));
-    public uint BufferSize
-    {
-        get
-        {
-            var ring = FirstMapped(tx: true);
-            if (ring == null) ring = FirstMapped(tx: false);
-            return ring == null ? 0 : ring->BufferSize;
-        }
-    }
+    public uint TxSlots => FirstMapped(_tx).Slots;
+    public uint RxSlots => FirstMapped(_rx).Slots;
+    public uint BufferSize => FirstMapped(_tx).IsMapped ? FirstMapped(_tx).BufferSize : FirstMapped(_rx).BufferSize;
     /// <summary>Packets dropped where the backend knows of them.</summary>
     public long Dropped => _driver.Dropped;
     /// <summary>Frames refused at txsync because their slot was damaged (buffer index out of range, length larger than a buffer).</summary>
@@ -103,9 +172,18 @@ public sealed unsafe class NetmapPort : IDisposable
     /// <summary>What the user should know about how the port was opened.</summary>
     public IReadOnlyList<string> Warnings => _driver.Warnings;
 
-    public NetmapInterface* Interface => IsOpen ? _driver.Interface : throw Closed();
-    public NetmapRing* TxRing(uint index) => NetmapInterface.TxRing(Interface, index);
-    public NetmapRing* RxRing(uint index) => NetmapInterface.RxRing(Interface, index);
+    internal NetmapInterface* Interface => IsOpen ? _driver.Interface : throw Closed();
+    /// <summary>TX ring <paramref name="index"/> (NETMAP_TXRING numbering), which this port must have mapped.</summary>
+    public RingView TxRing(uint index) => Mapped(_tx, index, "TX");
+    /// <summary>RX ring <paramref name="index"/> (NETMAP_RXRING numbering), which this port must have mapped.</summary>
+    public RingView RxRing(uint index) => Mapped(_rx, index, "RX");
+
+    private RingView Mapped(RingView[] rings, uint index, string direction)
+    {
+        if (!IsOpen) throw Closed();
+        return index < rings.Length && rings[index].IsMapped ? rings[index]
+            : throw new NetmapException(NetmapError.InvalidRequest, $"'{Name}' has no {direction} ring {index} in its memory.");
+    }
 
     /// <summary>True when the TX slots of sent frames stay taken until the receiver releases them (kernel pipes).</summary>
     public bool TxSlotsHeldByReceiver => _driver.TxSlotsHeldByReceiver;
@@ -119,11 +197,8 @@ public sealed unsafe class NetmapPort : IDisposable
     {
         using var use = Use();
         var rings = new List<RingInfo>();
-        var nifp = Interface;
-        for (uint i = 0; i < nifp->TxRings + nifp->HostTxRings; i++)
-            if (IsMapped(tx: true, i)) rings.Add(Describe(TxRing(i), RingDirection.TX, i, nifp->TxRings));
-        for (uint i = 0; i < nifp->RxRings + nifp->HostRxRings; i++)
-            if (IsMapped(tx: false, i)) rings.Add(Describe(RxRing(i), RingDirection.RX, i, nifp->RxRings));
+        foreach (var ring in _tx) if (ring.IsMapped) rings.Add(Describe(ring, RingDirection.TX, _txNic));
+        foreach (var ring in _rx) if (ring.IsMapped) rings.Add(Describe(ring, RingDirection.RX, _rxNic));
         return rings;
     }
 
@@ -136,49 +211,41 @@ public sealed unsafe class NetmapPort : IDisposable
         uint position = kind == RingKind.NIC ? index : nic + index;
         if ((kind == RingKind.NIC && index >= nic) || (kind == RingKind.Host && index >= host))
             throw new NetmapException(NetmapError.InvalidRequest, $"'{Name}' has no {kind} {direction} ring {index}.");
-        if (!IsMapped(direction == RingDirection.TX, position))
+        var ring = (direction == RingDirection.TX ? _tx : _rx)[position];
+        if (!ring.IsMapped)
             throw new NetmapException(NetmapError.InvalidRequest, $"'{Name}' did not register {kind} {direction} ring {index}; open the port with that ring to see its slots.");
-        var ring = direction == RingDirection.TX ? TxRing(position) : RxRing(position);
-        uint slots = ring->NumSlots, head = ring->Head, tail = ring->Tail;
+        uint slots = ring.Slots, head = ring.Header->Head, tail = ring.Header->Tail;
         var list = new List<SlotInfo>();
         foreach (uint i in indices ?? Enumerable.Range(0, (int)slots).Select(i => (uint)i))
         {
             if (i >= slots) throw new NetmapException(NetmapError.InvalidRequest, $"Slot {i} is out of range: the ring has {slots} slots, 0 to {slots - 1}.");
-            bool user = RingMath.InRange(i, head, tail, slots);
+            bool user = head < slots && tail < slots && RingMath.InRange(i, head, tail, slots);
             if (userOwnedOnly && !user) continue;
-            var slot = NetmapRing.Slot(ring, i);
-            string bytes = slot->BufferIndex < 2 ? "" : Convert.ToHexString(new ReadOnlySpan<byte>(NetmapRing.Buffer(ring, slot->BufferIndex),
-                Math.Min(16, Math.Min((int)slot->Length, (int)ring->BufferSize)))).ToLowerInvariant();
-            list.Add(new SlotInfo(Name, direction, kind, index, i, slot->BufferIndex, slot->Length, slot->Flags, user ? "user" : "kernel", bytes));
+            var slot = ring.Slot(i);
+            uint buffer = slot->BufferIndex;
+            string bytes = buffer < 2 || buffer >= ring.BufferCount ? "" : Convert.ToHexString(new ReadOnlySpan<byte>(ring.Buffer(buffer),
+                Math.Min(16, ring.Length(slot)))).ToLowerInvariant();
+            list.Add(new SlotInfo(Name, direction, kind, index, i, buffer, slot->Length, slot->Flags, user ? "user" : "kernel", bytes));
         }
         return list;
     }
 
-    private RingInfo Describe(NetmapRing* ring, RingDirection direction, uint index, uint nicRings) =>
-        new(Name, index < nicRings ? RingKind.NIC : RingKind.Host, direction, index < nicRings ? index : index - nicRings,
-            ring->NumSlots, ring->Head, ring->Cur, ring->Tail, RingMath.Space(ring), ring->BufferSize, ring->Flags,
-            RingChecks.Timestamp(ring).ToLocalTime())
-        { PortObject = this };
-
-    /// <summary>
-    /// True when ring <paramref name="index"/> is in this port's memory: the kernel leaves ring_ofs at 0
-    /// for rings the registration did not bind (and for the placeholder host ring of ports without one).
-    /// </summary>
-    private bool IsMapped(bool tx, uint index)
+    /// <summary>A snapshot of one ring: the pointers as they are in memory (even out of range), the space only where they make sense.</summary>
+    private RingInfo Describe(RingView ring, RingDirection direction, uint nicRings)
     {
-        var nifp = Interface;
-        uint position = tx ? index : nifp->TxRings + nifp->HostTxRings + index;
-        return NetmapInterface.RingOffsets(nifp)[position] != 0;
+        var h = ring.Header;
+        uint head = h->Head, cur = h->Cur, tail = h->Tail, index = ring.Number;
+        uint space = head < ring.Slots && tail < ring.Slots ? RingMath.Distance(head, tail, ring.Slots) : 0;
+        return new(Name, index < nicRings ? RingKind.NIC : RingKind.Host, direction, index < nicRings ? index : index - nicRings,
+            ring.Slots, head, cur, tail, space, ring.BufferSize, h->Flags, RingChecks.Timestamp(h).ToLocalTime())
+        { PortObject = this };
     }
 
-    private static uint SlotsOf(NetmapRing* ring) => ring == null ? 0 : ring->NumSlots;
-
-    private NetmapRing* FirstMapped(bool tx)
+    /// <summary>The first ring the port mapped (the kernel leaves ring_ofs at 0 for rings the registration did not bind), or an unmapped view.</summary>
+    private static RingView FirstMapped(RingView[] rings)
     {
-        uint count = tx ? TxRingCount + HostTxRingCount : RxRingCount + HostRxRingCount;
-        for (uint i = 0; i < count; i++)
-            if (IsMapped(tx, i)) return tx ? TxRing(i) : RxRing(i);
-        return null;
+        foreach (var ring in rings) if (ring.IsMapped) return ring;
+        return default;
     }
 
     private NetmapException Closed() => new(NetmapError.Closed, $"The port '{Name}' is closed; open it again with Open-NetmapPort.");

@@ -17,6 +17,9 @@ public sealed unsafe class Forwarder
 
     public Forwarder(NetmapPort from, NetmapPort to, PacketFilter? filter = null)
     {
+        if (ReferenceEquals(from, to))
+            throw new NetmapException(NetmapError.InvalidRequest,
+                $"'{from.Name}' cannot be forwarded to itself: its RX and TX rings would feed each other. Forward it to another port (a pipe, a VALE port, the host rings '^').");
         _from = from;
         _to = to;
         _filter = filter is { MatchesEverything: true } ? null : filter;
@@ -26,6 +29,10 @@ public sealed unsafe class Forwarder
         ZeroCopy = from.Mode == to.Mode && from.MemoryId == to.MemoryId && from.Region == to.Region && from.BufferSize == to.BufferSize;
     }
 
+    public NetmapPort From => _from;
+    public NetmapPort To => _to;
+    /// <summary>The TX ring of <see cref="To"/> that this forwarder fills.</summary>
+    public uint TxRing => _txRing;
     /// <summary>True when buffers are swapped rather than copied.</summary>
     public bool ZeroCopy { get; }
     public long Forwarded { get; private set; }
@@ -46,11 +53,11 @@ public sealed unsafe class Forwarder
     public bool Flush(int timeoutMs, CancellationToken cancel = default)
     {
         var tx = _to.TxRing(_txRing);
-        long deadline = Environment.TickCount64 + timeoutMs;
+        long deadline = Deadline.AfterMs(timeoutMs);
         while (true)
         {
             _to.TxSync();
-            if (RingMath.Space(tx) == tx->NumSlots - 1) return true;
+            if (tx.Space == tx.Slots - 1) return true;
             if (Environment.TickCount64 >= deadline || cancel.IsCancellationRequested) return false;
             Thread.Sleep(1);
         }
@@ -59,44 +66,50 @@ public sealed unsafe class Forwarder
     private long Move(long budget)
     {
         var tx = _to.TxRing(_txRing);
-        if (RingMath.IsEmpty(tx)) _to.TxSync();
+        if (tx.IsEmpty) _to.TxSync();
         long moved = 0, seen = 0;
         var span = _from.RxRings;
         for (uint r = span.First; r < span.End && moved < budget; r++)
         {
             var rx = _from.RxRing(r);
-            uint head = rx->Head, tail = rx->Tail;
-            for (; head != tail && moved < budget; head = RingMath.Next(head, rx->NumSlots))
+            uint head = rx.Head, tail = rx.Tail;
+            for (; head != tail && moved < budget; head = rx.Next(head))
             {
-                var rs = NetmapRing.Slot(rx, head);
+                var rs = rx.Slot(head);
                 seen++;
-                if (_filter is not null && !_filter.Matches(NetmapRing.Buffer(rx, rs->BufferIndex), Math.Min(rs->Length, (int)rx->BufferSize), rs->Length))
+                byte* frame = rx.Buffer(rs->BufferIndex);
+                int length = rx.Length(rs);
+                if (_filter is not null && !_filter.Matches(frame, length, rs->Length))
                 {
                     Filtered++;
                     continue;
                 }
-                if (RingMath.IsEmpty(tx))
+                if (tx.IsEmpty)
                 {
                     _to.TxSync();
-                    if (RingMath.IsEmpty(tx)) break; // no room: the rest waits in the RX ring
+                    if (tx.IsEmpty) break; // no room: the rest waits in the RX ring
                 }
-                var ts = NetmapRing.Slot(tx, tx->Head);
+                uint txHead = tx.Head;
+                var ts = tx.Slot(txHead);
                 if (ZeroCopy)
                 {
-                    (ts->BufferIndex, rs->BufferIndex) = (rs->BufferIndex, ts->BufferIndex);
+                    uint txBuffer = ts->BufferIndex;
+                    tx.Buffer(txBuffer); // checked before it goes into the RX ring
+                    (ts->BufferIndex, rs->BufferIndex) = (rs->BufferIndex, txBuffer);
                     ts->Flags = SlotFlags.BufferChanged;
                     rs->Flags = SlotFlags.BufferChanged;
                 }
                 else
                 {
-                    Buffer.MemoryCopy(NetmapRing.Buffer(rx, rs->BufferIndex), NetmapRing.Buffer(tx, ts->BufferIndex), tx->BufferSize, Math.Min(rs->Length, tx->BufferSize));
+                    length = Math.Min(length, (int)tx.BufferSize);
+                    Buffer.MemoryCopy(frame, tx.Buffer(ts->BufferIndex), tx.BufferSize, length);
                     ts->Flags = SlotFlags.None;
                 }
-                ts->Length = (ushort)Math.Min(rs->Length, tx->BufferSize);
-                tx->Head = tx->Cur = RingMath.Next(tx->Head, tx->NumSlots);
+                ts->Length = (ushort)Math.Min(length, (int)tx.BufferSize);
+                tx.Advance(tx.Next(txHead));
                 moved++;
             }
-            rx->Head = rx->Cur = head;
+            rx.Advance(head);
         }
         if (moved > 0) _to.TxSync();
         if (seen > 0) _from.RxSync();

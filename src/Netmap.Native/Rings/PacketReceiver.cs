@@ -53,7 +53,7 @@ public sealed unsafe class PacketReceiver
     {
         _batchRings.Clear();
         _batchSlots.Clear();
-        long deadline = Environment.TickCount64 + (timeoutMs < 0 ? long.MaxValue / 2 : timeoutMs);
+        long deadline = Deadline.AfterMs(timeoutMs);
         for (bool synced = false; ; )
         {
             int got = Drain(sink, max);
@@ -86,10 +86,10 @@ public sealed unsafe class PacketReceiver
             if (!_scanned[r]) continue;
             var ring = _port.RxRing(r);
             int last = _batchRings.LastIndexOf(r, consumed - 1 < 0 ? 0 : consumed - 1, consumed);
-            uint? head = all ? _scanEnd[r] : last >= 0 ? RingMath.Next(_batchSlots[last], ring->NumSlots) : null;
-            if (head is uint h && h != ring->Head)
+            uint? head = all ? _scanEnd[r] : last >= 0 ? ring.Next(_batchSlots[last]) : null;
+            if (head is uint h && h != ring.Head)
             {
-                ring->Head = ring->Cur = h;
+                ring.Advance(h);
                 moved = true;
             }
             _scanned[r] = false;
@@ -128,17 +128,17 @@ public sealed unsafe class PacketReceiver
     private int DrainRing(uint r, List<NetmapPacket> sink, int max)
     {
         var ring = _port.RxRing(r);
-        uint slots = ring->NumSlots, tail = ring->Tail;
-        uint head = _scanned[r] ? _scanEnd[r] : ring->Head;
+        uint tail = ring.Tail;
+        uint head = _scanned[r] ? _scanEnd[r] : ring.Head;
         if (head == tail) return 0;
-        var stamp = RingChecks.Timestamp(ring);
+        var stamp = RingChecks.Timestamp(ring.Header);
         uint nicRings = _port.RxRingCount;
         int got = 0;
-        for (; head != tail && got < max; head = RingMath.Next(head, slots))
+        for (; head != tail && got < max; head = ring.Next(head))
         {
-            var slot = NetmapRing.Slot(ring, head);
-            int length = Math.Min(slot->Length, (int)ring->BufferSize);
-            byte* frame = NetmapRing.Buffer(ring, slot->BufferIndex);
+            var slot = ring.Slot(head);
+            int length = ring.Length(slot);
+            byte* frame = ring.Buffer(slot->BufferIndex);
             Seen++;
             if (_filter is not null && !_filter.Matches(frame, length, slot->Length)) continue;
             Matched++;

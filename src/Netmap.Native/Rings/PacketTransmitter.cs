@@ -11,6 +11,8 @@ public sealed unsafe class PacketTransmitter
 {
     private readonly NetmapPort _port;
     private readonly uint _ring;
+    private readonly RingView _view;
+    private uint _head, _room;
 
     public PacketTransmitter(NetmapPort port, uint? ring = null)
     {
@@ -21,33 +23,53 @@ public sealed unsafe class PacketTransmitter
         _ring = ring ?? span.First;
         if (!span.Contains(_ring))
             throw new NetmapException(NetmapError.InvalidRequest, $"'{port.Name}': TX ring {_ring} is not registered; this port holds TX rings {span}.");
+        _view = port.TxRing(_ring);
     }
 
     public long Sent { get; private set; }
+
+    /// <summary>The TX ring this transmitter fills (NETMAP_TXRING numbering).</summary>
+    public uint Ring => _ring;
 
     /// <summary>
     /// Puts one frame in the next TX slot. Returns false when no slot freed up within
     /// <paramref name="timeoutMs"/> or the wait was cancelled.
     /// </summary>
+    /// <remarks>
+    /// As a netmap application does, it keeps head and the room it owns in hand between syncs and
+    /// reads the ring's pointers again only when that room is used up.
+    /// </remarks>
     public bool Send(ReadOnlySpan<byte> frame, int timeoutMs, CancellationToken cancel = default)
     {
-        var ring = _port.TxRing(_ring);
-        if (frame.Length > ring->BufferSize)
+        if (!_port.IsOpen) _port.TxRing(_ring); // throws Closed
+        if (frame.Length > _view.BufferSize)
             throw new NetmapException(NetmapError.InvalidRequest,
-                $"A frame of {frame.Length} bytes does not fit a {ring->BufferSize}-byte buffer of '{_port.Name}'; it was not sent (frames are never truncated).");
-        if (RingMath.IsEmpty(ring))
-        {
-            _port.TxSync();
-            if (RingMath.IsEmpty(ring) && !_port.Wait(WaitDirection.Transmit, timeoutMs, cancel)) return false;
-        }
-        uint head = ring->Head;
-        var slot = NetmapRing.Slot(ring, head);
-        frame.CopyTo(new Span<byte>(NetmapRing.Buffer(ring, slot->BufferIndex), (int)ring->BufferSize));
+                $"A frame of {frame.Length} bytes does not fit a {_view.BufferSize}-byte buffer of '{_port.Name}'; it was not sent (frames are never truncated).");
+        if (_room == 0 && !TakeRoom(timeoutMs, cancel)) return false;
+        var slot = _view.Slot(_head);
+        byte* buffer = _view.Buffer(slot->BufferIndex);
+        fixed (byte* source = frame) Buffer.MemoryCopy(source, buffer, _view.BufferSize, frame.Length);
         slot->Length = (ushort)frame.Length;
         slot->Flags &= ~SlotFlags.MoreFragments;
-        ring->Head = ring->Cur = RingMath.Next(head, ring->NumSlots);
+        _head = _view.Next(_head);
+        _room--;
+        _view.Advance(_head);
         Sent++;
         return true;
+    }
+
+    /// <summary>Reads how many slots the user owns; syncs, and waits, when there are none.</summary>
+    private bool TakeRoom(int timeoutMs, CancellationToken cancel)
+    {
+        _head = _view.Head;
+        _room = _view.Space;
+        if (_room > 0) return true;
+        _port.TxSync();
+        _room = _view.Space;
+        if (_room > 0) return true;
+        if (!_port.Wait(WaitDirection.Transmit, timeoutMs, cancel)) return false;
+        _room = _view.Space;
+        return _room > 0;
     }
 
     /// <summary>
@@ -58,12 +80,13 @@ public sealed unsafe class PacketTransmitter
     public bool Flush(int timeoutMs, CancellationToken cancel = default)
     {
         var ring = _port.TxRing(_ring);
-        long deadline = Environment.TickCount64 + (timeoutMs < 0 ? long.MaxValue / 2 : timeoutMs);
+        long deadline = Deadline.AfterMs(timeoutMs);
         var spin = new SpinWait();
+        _room = 0; // the sync below changes what the user owns: read it again at the next send
         while (true)
         {
             _port.TxSync();
-            if (RingMath.Space(ring) == ring->NumSlots - 1 || _port.TxSlotsHeldByReceiver) return true;
+            if (ring.Space == ring.Slots - 1 || _port.TxSlotsHeldByReceiver) return true;
             if (Environment.TickCount64 >= deadline || cancel.IsCancellationRequested) return false;
             if (spin.NextSpinWillYield) Thread.Sleep(1); else spin.SpinOnce(sleep1Threshold: -1);
         }

@@ -16,7 +16,11 @@ public sealed class Pacer(double packetsPerSecond)
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
     private long _sent;
 
-    /// <summary>Waits until the next packet is due. Spins for waits under a millisecond, sleeps for longer ones.</summary>
+    /// <summary>
+    /// Waits until the next packet is due (or <paramref name="cancel"/>). Spins for waits under a
+    /// millisecond; longer ones sleep in slices of at most 50 ms on the token, so that Ctrl+C ends even
+    /// the wait of a rate of one packet a year.
+    /// </summary>
     public void Next(CancellationToken cancel = default)
     {
         if (packetsPerSecond <= 0) return;
@@ -25,7 +29,7 @@ public sealed class Pacer(double packetsPerSecond)
         {
             double left = due - _clock.Elapsed.TotalSeconds;
             if (left <= 0) return;
-            if (left > 0.002) Thread.Sleep(TimeSpan.FromSeconds(left - 0.001));
+            if (left > 0.002) cancel.WaitHandle.WaitOne((int)Math.Min(50, (left - 0.001) * 1000));
             else Thread.SpinWait(50);
         }
     }

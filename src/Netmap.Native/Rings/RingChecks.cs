@@ -10,17 +10,26 @@ public static unsafe class RingChecks
     /// breaks this was corrupted by its user: like netmap, put it back in a consistent state (head =
     /// cur = hwcur, tail = limit) and fail the sync.
     /// </summary>
-    public static uint CheckedHead(NetmapRing* ring, uint hwcur, uint limit, string port, string direction, uint index)
+    /// <remarks>
+    /// <paramref name="hwcur"/> and <paramref name="limit"/> come from the kring, which in emulated mode
+    /// lies in the shared region too: they are checked first, and a bad one fails the sync without
+    /// touching the ring.
+    /// </remarks>
+    public static uint CheckedHead(RingView ring, uint hwcur, uint limit)
     {
-        uint slots = ring->NumSlots;
-        uint head = Volatile.Read(ref ring->Head), cur = ring->Cur;
+        uint slots = ring.Slots;
+        ring.Index(hwcur, "hwcur");
+        ring.Index(limit, ring.IsTx ? "hwtail" : "tail published at the last sync");
+        var h = ring.Header;
+        uint head = Volatile.Read(ref h->Head), cur = h->Cur;
         uint room = RingMath.Distance(hwcur, limit, slots);
         if (head < slots && cur < slots && RingMath.Distance(hwcur, head, slots) <= room && RingMath.Distance(hwcur, cur, slots) <= room)
             return head;
-        ring->Head = ring->Cur = hwcur;
-        ring->Tail = limit;
+        h->Head = h->Cur = hwcur;
+        h->Tail = limit;
         throw new NetmapException(NetmapError.Corrupted,
-            $"{direction} ring {index} of '{port}' was corrupted by its user: head {head}, cur {cur} must lie between hwcur {hwcur} and tail {limit}. The ring was reset to head = cur = {hwcur}.");
+            $"{(ring.IsTx ? "TX" : "RX")} ring {ring.Number} of '{ring.Port}' was corrupted by its user: head {head}, cur {cur} must lie between hwcur {hwcur} and tail {limit}. The ring was reset to head = cur = {hwcur}.")
+        { Field = "head", Value = head };
     }
 
     /// <summary>True when <paramref name="index"/> names a packet buffer of a region of <paramref name="buffers"/> buffers (netmap keeps buffers 0 and 1 aside).</summary>
@@ -31,16 +40,17 @@ public static unsafe class RingChecks
     /// (index in [2, <paramref name="buffers"/>)), or the next frame written there would land outside it.
     /// A damaged slot fails the sync, with the ring reset to head = cur = hwcur, so nothing is released.
     /// </summary>
-    public static void CheckReleasedSlots(NetmapRing* ring, uint hwcur, uint head, uint buffers, string port, uint index)
+    public static void CheckReleasedSlots(RingView ring, uint hwcur, uint head, uint buffers)
     {
-        for (uint i = hwcur; i != head; i = RingMath.Next(i, ring->NumSlots))
+        for (uint i = hwcur; i != head; i = ring.Next(i))
         {
-            uint buffer = NetmapRing.Slot(ring, i)->BufferIndex;
+            uint buffer = ring.Slot(i)->BufferIndex;
             if (IsRegionBuffer(buffer, buffers)) continue;
-            ring->Head = ring->Cur = hwcur;
+            ring.Header->Head = ring.Header->Cur = hwcur;
             throw new NetmapException(NetmapError.Corrupted,
-                $"RX ring {index} of '{port}' was corrupted by its user: slot {i} holds buffer {buffer}, outside the region's buffers 2 to {buffers - 1}. " +
-                $"Nothing was released (head = cur = {hwcur} again); put back the buffer the slot had, then release it.");
+                $"RX ring {ring.Number} of '{ring.Port}' was corrupted by its user: slot {i} holds buffer {buffer}, outside the region's buffers 2 to {buffers - 1}. " +
+                $"Nothing was released (head = cur = {hwcur} again); put back the buffer the slot had, then release it.")
+            { Field = "buffer index", Value = buffer };
         }
     }
 

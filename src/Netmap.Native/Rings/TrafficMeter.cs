@@ -43,16 +43,20 @@ public sealed unsafe class TrafficMeter(NetmapPort port, int sequenceOffset = -1
         for (uint r = span.First; r < span.End; r++)
         {
             var ring = port.RxRing(r);
-            uint head = ring->Head, tail = ring->Tail, slots = ring->NumSlots;
-            for (; head != tail; head = RingMath.Next(head, slots))
+            uint head = ring.Head, tail = ring.Tail, slots = ring.Slots; // both checked: stepping keeps head below slots
+            NetmapSlot* first = ring.Slot(0);
+            long bytes = 0, count = 0;
+            for (; head != tail; head = head + 1 == slots ? 0 : head + 1)
             {
-                var slot = NetmapRing.Slot(ring, head);
-                Bytes += slot->Length;
-                got++;
-                if (sequenceOffset >= 0 && slot->Length >= sequenceOffset + 4)
-                    Check(BinaryPrimitives.ReadUInt32BigEndian(new ReadOnlySpan<byte>(NetmapRing.Buffer(ring, slot->BufferIndex) + sequenceOffset, 4)));
+                var slot = first + head;
+                bytes += slot->Length;
+                count++;
+                if (sequenceOffset >= 0 && ring.Length(slot) >= sequenceOffset + 4)
+                    Check(BinaryPrimitives.ReadUInt32BigEndian(new ReadOnlySpan<byte>(ring.Buffer(slot->BufferIndex) + sequenceOffset, 4)));
             }
-            ring->Head = ring->Cur = head;
+            Bytes += bytes;
+            got += count;
+            ring.Advance(head);
         }
         Packets += got;
         return got;

@@ -1,9 +1,9 @@
 # Run as an unprivileged user by Security.Tests.ps1 (the module is next to this script, in a folder
 # that user can read). Uses its own pipe, switch and capture file; tries root's pipe and switch, root's
-# region file, and what needs capabilities. Leaves Squat (a file), Link (a symbolic link to Victim) and
-# Plant (a copy of its own switch's region) where root's region files of those names would go.
-# Prints what happened as JSON.
-param([string] $RootPipe, [string] $RootSwitch, [string] $RootRegion, [string] $Squat, [string] $Link, [string] $Victim, [string] $Plant)
+# region file, and what needs capabilities. Tries to put Squat (a file) and Link (a symbolic link to
+# Victim) where root's region files of those names would go, and makes a directory at the name of root's
+# private directory under SquatBase (with a file in it). Prints what happened as JSON.
+param([string] $RootPipe, [string] $RootSwitch, [string] $RootRegion, [string] $Squat, [string] $Link, [string] $Victim, [string] $SquatBase)
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $PSScriptRoot 'NetmapPS/NetmapPS.psd1')
 
@@ -21,6 +21,7 @@ $r = [ordered]@{ Uid = [int](& id -u); CapEff = ((Get-Content /proc/self/status)
 $own = 'u' + [guid]::NewGuid().ToString('N').Substring(0, 10)
 $m, $s = Open-NetmapPort "netmap:$own{1", "netmap:$own}1"
 $r.OwnPipeMode = Get-Mode $m.Region
+$r.OwnDirMode = Get-Mode (Split-Path $m.Region)
 1..5 | ForEach-Object { & $frame "user $_" } | Send-NetmapPacket -Port $m
 $got = @(Receive-NetmapPacket -Port $s -Count 5 -Timeout 5)
 $r.OwnPipeReceived = @($got | ForEach-Object { & $text $_ })
@@ -51,9 +52,12 @@ $r.PacketSocket = Get-Outcome { Open-NetmapPort netmap:lo/r -ErrorAction Stop }
 $r.Tap = Get-Outcome { Open-NetmapPort 'netmap:lo^' -ErrorAction Stop }
 $r.ValeAttach = Get-Outcome { Add-NetmapValePort vale0 lo -ErrorAction Stop }
 
-# Files where root's region files of other names would go.
-Set-Content $Squat 'not a region'
-$null = New-Item -ItemType SymbolicLink -Path $Link -Target $Victim
-& cp --sparse=always $a.Region $Plant
+# Files where root's region files of other names would go: root's directory is closed to it.
+$r.PlantInRootDir = Get-Outcome { Set-Content $Squat 'not a region' }
+$r.LinkInRootDir = Get-Outcome { New-Item -ItemType SymbolicLink -Path $Link -Target $Victim }
+$r.ListRootDir = Get-Outcome { Get-ChildItem (Split-Path $RootRegion) -ErrorAction Stop }
+# The name of root's private directory, taken first where it does not exist yet.
+$null = New-Item -ItemType Directory (Join-Path $SquatBase 'netmapps-0')
+Set-Content (Join-Path $SquatBase 'netmapps-0/pipe-x') 'not a region'
 Close-NetmapPort -All
 $r | ConvertTo-Json -Depth 4

@@ -1,0 +1,296 @@
+using System.IO.MemoryMappedFiles;
+using Netmap.Native.Emulated;
+using Netmap.Native.Packets;
+using Netmap.Native.Ports;
+using Netmap.Native.Rings;
+using Xunit;
+
+namespace Netmap.Native.Tests;
+
+/// <summary>
+/// Every byte of a shared region can be written by another process. Here a second mapping of the
+/// region file plays that process: it writes out-of-range values into each kind of shared field
+/// (kring indices, slot buffer indices, the ring header's geometry, lock words, random bytes).
+/// What must hold: no crash, no hang, every failure a typed <see cref="NetmapException"/>, and ports
+/// whose own memory is intact go on.
+/// </summary>
+[Collection("shm")]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public unsafe class SharedRegionTrustTests(ShmDirectory shm)
+{
+    private static string Unique(string stem) => $"{stem}{Guid.NewGuid():N}"[..11];
+
+    private static byte[] Frame(byte tag)
+    {
+        var frame = new byte[60];
+        frame.AsSpan(0, 6).Fill(0xff);
+        frame[6] = 0x02; frame[11] = tag;
+        frame[12] = 0x88; frame[13] = 0xb5;
+        frame[20] = tag;
+        return frame;
+    }
+
+    /// <summary>The region file of <paramref name="port"/>, mapped a second time as another process would map it.</summary>
+    private sealed class Intruder : IDisposable
+    {
+        private readonly MemoryMappedFile _file;
+        private readonly MemoryMappedViewAccessor _view;
+
+        public Intruder(NetmapPort port)
+        {
+            _file = MemoryMappedFile.CreateFromFile(port.Region, FileMode.Open, null, 0, MemoryMappedFileAccess.ReadWrite);
+            _view = _file.CreateViewAccessor();
+            byte* b = null;
+            _view.SafeMemoryMappedViewHandle.AcquirePointer(ref b);
+            Base = b;
+            Layout = new RegionLayout(RegionLayout.ReadGeometry(b, _view.Capacity)!);
+        }
+
+        public byte* Base { get; }
+        public long Size => _view.Capacity;
+        public RegionLayout Layout { get; }
+        /// <summary>The kring of ring <paramref name="r"/> of <paramref name="port"/>.</summary>
+        public KringState* Kring(uint port, bool tx, uint r = 0) => Layout.Kring(Base, Layout.RingIndex(port, tx, r));
+        public Abi.NetmapRing* Ring(uint port, bool tx, uint r = 0) => Layout.Ring(Base, Layout.RingIndex(port, tx, r));
+
+        public void Dispose()
+        {
+            _view.SafeMemoryMappedViewHandle.ReleasePointer();
+            _view.Dispose();
+            _file.Dispose();
+        }
+    }
+
+    private static int ReceiveAll(NetmapPort port, int timeoutMs = 200)
+    {
+        var got = new List<NetmapPacket>();
+        new PacketReceiver(port).ReceiveAll(got, 1024, timeoutMs);
+        return got.Count;
+    }
+
+    private static void Send(NetmapPort port, int count, byte tag = 1)
+    {
+        var t = new PacketTransmitter(port);
+        for (int i = 0; i < count; i++) Assert.True(t.Send(Frame(tag), 1000));
+        Assert.True(t.Flush(1000));
+    }
+
+    [Fact]
+    public void AnRxHwtailOutOfRangeFailsThatSyncNamingTheFieldAndValue()
+    {
+        string name = Unique("tt");
+        using var master = NetmapPort.Open($"netmap:{name}{{1");
+        using var slave = NetmapPort.Open($"netmap:{name}}}1");
+        using var master2 = NetmapPort.Open($"netmap:{name}{{2");
+        using var slave2 = NetmapPort.Open($"netmap:{name}}}2");
+        using var intruder = new Intruder(master);
+
+        intruder.Kring(1, tx: false)->HwTail = 0xffffff; // slave {1 is port 1 of the region
+        var e = Assert.Throws<NetmapException>(() => slave.RxSync());
+        Assert.Equal(NetmapError.Corrupted, e.Error);
+        Assert.Equal("hwtail", e.Field);
+        Assert.Equal(0xffffff, e.Value);
+        Assert.Contains("16777215", e.Message);
+        // The sender into that ring is told too, instead of writing slot 0xffffff.
+        var sent = Assert.Throws<NetmapException>(() => Send(master, 1));
+        Assert.Equal(NetmapError.Corrupted, sent.Error);
+
+        // The other pipe of the same region goes on.
+        Send(master2, 100);
+        Assert.Equal(100, ReceiveAll(slave2));
+    }
+
+    [Fact]
+    public void ARingHeaderWithGarbageGeometryIsNotBelieved()
+    {
+        string name = Unique("tg");
+        using var master = NetmapPort.Open($"netmap:{name}{{1");
+        using var slave = NetmapPort.Open($"netmap:{name}}}1");
+        using var intruder = new Intruder(master);
+
+        foreach (var (port, tx) in new[] { (0u, true), (0u, false), (1u, true), (1u, false) })
+        {
+            var ring = intruder.Ring(port, tx);
+            ring->NumSlots = 0x7fffffff;
+            ring->BufferSize = 0x10000000;
+            ring->BufferOffset = -0x100000000L;
+        }
+        // Slot counts, buffer sizes and the pool come from what was read at open: traffic is unharmed.
+        for (int round = 0; round < 5; round++)
+        {
+            Send(master, 300);
+            Assert.Equal(300, ReceiveAll(slave));
+        }
+    }
+
+    [Fact]
+    public void ASlotBufferIndexOutsideTheRegionIsACorruptionNotACrash()
+    {
+        string name = Unique("tb");
+        using var master = NetmapPort.Open($"netmap:{name}{{1");
+        using var slave = NetmapPort.Open($"netmap:{name}}}1");
+        using var intruder = new Intruder(master);
+        Send(master, 3);
+        slave.RxSync();
+        var rx = slave.RxRing(0);
+        rx.Slot(RingMath.Next(rx.Head, rx.Slots))->BufferIndex = 0x7ffff; // the second frame now points far outside
+
+        var got = new List<NetmapPacket>();
+        var e = Assert.Throws<NetmapException>(() => new PacketReceiver(slave).ReceiveAll(got, 16, 100));
+        Assert.Equal(NetmapError.Corrupted, e.Error);
+        Assert.Equal("buffer index", e.Field);
+        Assert.Equal(0x7ffff, e.Value);
+    }
+
+    [Fact]
+    public void ATxKringOutOfRangeFailsTheTxSync()
+    {
+        string name = Unique("tk");
+        using var master = NetmapPort.Open($"netmap:{name}{{1");
+        using var slave = NetmapPort.Open($"netmap:{name}}}1");
+        using var intruder = new Intruder(master);
+        intruder.Kring(0, tx: true)->HwCur = 5_000_000;
+        var e = Assert.Throws<NetmapException>(() => master.TxSync());
+        Assert.Equal(NetmapError.Corrupted, e.Error);
+        Assert.Equal("hwcur", e.Field);
+    }
+
+    [Fact]
+    public void ASwitchPortWithADamagedRingLosesItsFramesAndTheOthersGoOn()
+    {
+        string sw = Unique("vale");
+        using var a = NetmapPort.Open($"{sw}:a");
+        using var b = NetmapPort.Open($"{sw}:b");
+        using var c = NetmapPort.Open($"{sw}:c");
+        using var intruder = new Intruder(a);
+        intruder.Kring(1, tx: false)->HwTail = 0x12345678; // b's RX ring
+
+        Send(a, 50, tag: 1); // broadcast: flooded to b and c
+        Assert.Equal(50, ReceiveAll(c));
+        Assert.True(b.Dropped >= 50);
+        Assert.Equal(NetmapError.Corrupted, Assert.Throws<NetmapException>(() => b.RxSync()).Error);
+    }
+
+    [Fact]
+    public void AProducerLockHeldByAStuckLiveHolderMakesAnOpenFailNotHang()
+    {
+        string sw = Unique("vale");
+        using var a = NetmapPort.Open($"{sw}:a");
+        using var intruder = new Intruder(a);
+        // The next port will be port 1; its RX ring lock now names holder 0 (a, alive: this process) as if it were stuck inside.
+        intruder.Kring(1, tx: false)->ProducerLock = 1;
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var e = Assert.Throws<NetmapException>(() => NetmapPort.Open($"{sw}:b"));
+        Assert.Equal(NetmapError.Busy, e.Error);
+        Assert.InRange(clock.ElapsedMilliseconds, 1000, 10_000);
+
+        // Ctrl+C ends the same wait within a few milliseconds.
+        using var cancel = new CancellationTokenSource(100);
+        clock.Restart();
+        Assert.ThrowsAny<OperationCanceledException>(() => NetmapPort.Open($"{sw}:b", cancel: cancel.Token));
+        Assert.InRange(clock.ElapsedMilliseconds, 50, 1000);
+
+        // Delivery into a ring whose lock stays held drops (and counts) instead of spinning forever.
+        intruder.Kring(1, tx: false)->ProducerLock = 0;
+        using var b = NetmapPort.Open($"{sw}:b");
+        intruder.Kring(1, tx: false)->ProducerLock = 1;
+        Send(a, 3, tag: 1);
+        Assert.Equal(3, b.Dropped);
+    }
+
+    [Fact]
+    public void AProducerLockHoldingAPidOrGarbageIsTakenOver()
+    {
+        string sw = Unique("vale");
+        using var a = NetmapPort.Open($"{sw}:a");
+        using var intruder = new Intruder(a);
+        intruder.Kring(1, tx: false)->ProducerLock = Environment.ProcessId; // the old format: a live pid, no holder
+        using var b = NetmapPort.Open($"{sw}:b");
+        Send(a, 10, tag: 1);
+        Assert.Equal(10, ReceiveAll(b));
+    }
+
+    [Fact]
+    [Trait("Category", "Fuzz")]
+    public void RandomBytesAnywhereInTheRegionGiveTypedErrorsOnly()
+    {
+        int rounds = 60 * Fuzz.Scale;
+        var random = new Random(1405);
+        for (int round = 0; round < rounds; round++)
+        {
+            string name = Unique("tr");
+            using var master = NetmapPort.Open($"netmap:{name}{{1@conf:slots=64"); // a small region: the damage lands in rings and slots more often
+            using var slave = NetmapPort.Open($"netmap:{name}}}1");
+            using var intruder = new Intruder(master);
+            for (int step = 0; step < 6; step++)
+            {
+                // Scribble 64 random bytes somewhere after the header, then use both ends.
+                long at = random.NextInt64(128, intruder.Size - 64);
+                random.NextBytes(new Span<byte>(intruder.Base + at, 64));
+                TypedOrFine(() => Send(master, 20));
+                TypedOrFine(() => ReceiveAll(slave, 10));
+                TypedOrFine(() => master.GetRings());
+                TypedOrFine(() => slave.GetSlots(RingDirection.RX, RingKind.NIC, 0).ToList());
+            }
+        }
+    }
+
+    private static void TypedOrFine(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (NetmapException)
+        {
+        }
+        catch (Xunit.Sdk.XunitException)
+        {
+            // Send's own assertion (a frame not taken in time) is fine here: the ring may be damaged.
+        }
+    }
+
+    [Fact]
+    public void ASecondLoopOnARingIsRefusedNamingTheFirst()
+    {
+        string name = Unique("tl");
+        using var master = NetmapPort.Open($"netmap:{name}{{1");
+        using var first = master.Use(master.RxRings, default, "a receive loop");
+        var e = Assert.Throws<NetmapException>(() => master.Use(master.RxRings, default, "another receive loop"));
+        Assert.Equal(NetmapError.Busy, e.Error);
+        Assert.Contains("a receive loop", e.Message);
+        using var sender = master.Use(default, master.TxRings, "a send loop"); // the TX ring is free
+        first.Dispose();
+        using var again = master.Use(master.RxRings, default, "another receive loop");
+    }
+
+    [Fact]
+    public void APortCannotBeForwardedToItself()
+    {
+        using var port = NetmapPort.Open($"netmap:{Unique("tf")}{{1");
+        var e = Assert.Throws<NetmapException>(() => new Forwarder(port, port));
+        Assert.Equal(NetmapError.InvalidRequest, e.Error);
+    }
+
+    [Fact]
+    public void APacedWaitEndsSoonAfterCancel()
+    {
+        var pacer = new Pacer(0.02); // one frame every 50 s
+        pacer.Next();
+        using var cancel = new CancellationTokenSource(100);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        pacer.Next(cancel.Token);
+        Assert.InRange(clock.ElapsedMilliseconds, 50, 1000);
+        new Pacer(1e-300).Next(); // the first frame goes at once, whatever the rate
+    }
+
+    [Fact]
+    public void HugeAndNegativeTimeoutsNeverEndInThePast()
+    {
+        Assert.Equal(Deadline.Never, Deadline.After(1e300));
+        Assert.Equal(Deadline.Never, Deadline.After(1e16));
+        Assert.Equal(Deadline.Never, Deadline.After(-1));
+        Assert.InRange(Deadline.After(1) - Environment.TickCount64, 900, 1000);
+    }
+}
