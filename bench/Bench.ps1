@@ -98,6 +98,12 @@ $n = Count 500000
 $pipeline = & ([IO.Path]::Combine($PSHOME, 'pwsh')) -NoProfile -File (Join-Path $PSScriptRoot 'Measure-Pipeline.ps1') -ModulePath $ModulePath -Count $n | ConvertFrom-Json
 Add-Row 'Receive-NetmapPacket -Count N | Measure-Object' $pipeline.ReceivePerSecond $pipeline.EmitterPerSecond 'objects/s' '>= 0.7x trivial emitter'
 
+# 5b. The used-by line: Receive-NetmapPacket -Count N | Where Udp.DstPort -eq 53 | Measure-Object over a pipe of DNS queries,
+#     against Where DstPort -eq 53 over N plain objects with a real DstPort property (bench/Measure-Where.ps1).
+$n = Count 100000
+$where = & ([IO.Path]::Combine($PSHOME, 'pwsh')) -NoProfile -File (Join-Path $PSScriptRoot 'Measure-Where.ps1') -ModulePath $ModulePath -Count $n | ConvertFrom-Json
+Add-Row 'Receive-NetmapPacket | Where Udp.DstPort -eq 53' $where.WherePerSecond $where.PlainPerSecond 'objects/s' '>= 0.8x Where over plain objects'
+
 # 6. Capture on a flooded veth (bench/Measure-Flood.ps1): bench/c/flood.c in a lab namespace floods eth0 of the other,
 #    received by Measure-NetmapTraffic -Port netmap:eth0, then by tcpdump -i eth0 -Q in -w /dev/null, on the same flood.
 $floodRows = "Flooded veth, 60 B: frames dropped", "Flooded veth, 60 B: receiver's CPU"
@@ -144,11 +150,12 @@ function Add-MicroRow([string] $Scenario, [string] $Type, [string] $Method, [str
     $ours = $micro | Where-Object { $_.Type -eq $Type -and $_.Method -eq $Method }
     if (-not $ours) { throw "BenchmarkDotNet reported no $Type.$Method." }
     $ref = $ReferenceMethod ? ($micro | Where-Object { $_.Type -eq $Type -and $_.Method -eq $ReferenceMethod }) : $null
-    $note = ('{0:N1} ns/op, {1:N0} B allocated per op' -f $ours.NsPerOp, $ours.BytesPerOp) + ($ref ? ('; reference {0:N1} ns/op' -f $ref.NsPerOp) : "; $NoReference")
+    $note = ('{0:N1} ns/op, {1:N0} B allocated per op' -f $ours.NsPerOp, $ours.BytesPerOp) + ($ref ? ('; reference {0:N1} ns/op, {1:N0} B' -f $ref.NsPerOp, $ref.BytesPerOp) : "; $NoReference")
     Add-Row $Scenario (1e9 / $ours.NsPerOp) ($ref ? 1e9 / $ref.NsPerOp : 0) 'ops/s' $Target $note
 }
 Add-MicroRow "Micro: PacketFilter.Matches 'udp dst port 53', 1 % match" FilterBenchmarks PacketFilterMatches LibpcapBpfFilter '>= 1x libpcap'
 Add-MicroRow 'Micro: PortNameParser.Parse, 8 names of every kind' PortNameBenchmarks Parse LibnetmapParse '' "no reference: libnetmap's source (the lab's netmap-src) is not on this machine"
+Add-MicroRow 'Micro: DNS response to its answers (FrameDecoder + DnsDecoder) vs PacketDotNet parse' DnsBenchmarks NetmapPacketDns PacketDotNetParse ''
 Add-MicroRow 'Micro: ring walk, PacketTransmitter + TrafficMeter over a pipe, 1 thread' RingWalkBenchmarks SendAndCount '' '' 'no reference (the Pipe row sets these loops against C)'
 # --- end of the micro benchmarks ---
 
@@ -191,6 +198,9 @@ if (-not $Quick) {
         'the C switch bench/c/vale_reference.c (the same learning switch: learn, look up, copy under the ring''s producer lock; txsync every 64 frames);',
         "libpcap's bpf_filter is called through P/Invoke on the same buffers (call overhead included); the trivial emitter is a compiled cmdlet",
         'that writes N ready packet objects (bench/Measure-Pipeline.ps1). The forward rows time the forwarder alone (fill, forward + txsync, drain).',
+        'The Where row pipes N DNS queries received over a pipe through Where Udp.DstPort -eq 53, against a compiled cmdlet writing N plain objects',
+        'with an int DstPort property through Where DstPort -eq 53 (bench/Measure-Where.ps1). The DNS micro row reads each frame to its DNS answers',
+        'with NetmapPacket; its reference is PacketDotNet''s own parse of the same frames down to the UDP payload (PacketDotNet has no DNS layer).',
         'The Micro rows are BenchmarkDotNet (ShortRun job, in process, MemoryDiagnoser; bench/Netmap.Micro): libpcap and libnetmap (built from',
         "netmap's source at bench time) are called through P/Invoke on the same buffers and names. The Native pipe rows: in one boot of the lab VM",
         '(bench/Measure-NativePipe.ps1) pkt-gen tx sends N frames into a kernel netmap pipe three times: pkt-gen rx -n N receives the first',

@@ -53,11 +53,12 @@ public sealed class ExportNetmapCaptureCommand : PSCmdlet, IDisposable
         {
             var packet = InputObject;
             string name = InterfaceName(packet);
-            if (!_interfaces.TryGetValue(name, out int index))
+            string key = $"{packet.LinkType}/{name}"; // one interface per port and link type
+            if (!_interfaces.TryGetValue(key, out int index))
             {
                 try
                 {
-                    _interfaces[name] = index = _writer.AddInterface(name);
+                    _interfaces[key] = index = _writer.AddInterface(name, packet.LinkType);
                 }
                 catch (NetmapException e)
                 {

@@ -23,20 +23,29 @@ public sealed class ImportNetmapCaptureCommand : PSCmdlet
     [Parameter]
     public string? Filter { get; set; }
 
+    /// <summary>The filter compiled for each link type met so far (a pcapng file may mix them).</summary>
+    private readonly Dictionary<int, Netmap.Native.Filters.PacketFilter> _filters = new();
+
     protected override void ProcessRecord()
     {
-        Netmap.Native.Filters.PacketFilter? filter = null;
+        if (!string.IsNullOrWhiteSpace(Filter)) FilterFor(NetmapPacket.EthernetLinkType); // a bad expression stops here, before any file
+        foreach (string pattern in Path)
+            foreach (string path in Resolve(pattern))
+                Read(path);
+    }
+
+    private Netmap.Native.Filters.PacketFilter FilterFor(int linkType)
+    {
+        if (_filters.TryGetValue(linkType, out var filter)) return filter;
         try
         {
-            if (!string.IsNullOrWhiteSpace(Filter)) filter = Netmap.Native.Filters.PacketFilter.Compile(Filter);
+            return _filters[linkType] = Netmap.Native.Filters.PacketFilter.Compile(Filter, linkType);
         }
         catch (NetmapException e)
         {
             ThrowTerminatingError(ErrorRecords.From(e, Filter));
+            throw; // not reached
         }
-        foreach (string pattern in Path)
-            foreach (string path in Resolve(pattern))
-                Read(path, filter);
     }
 
     private IEnumerable<string> Resolve(string pattern)
@@ -52,17 +61,18 @@ public sealed class ImportNetmapCaptureCommand : PSCmdlet
         }
     }
 
-    private void Read(string path, Netmap.Native.Filters.PacketFilter? filter)
+    private void Read(string path)
     {
+        bool filtered = !string.IsNullOrWhiteSpace(Filter);
         long number = 0;
         try
         {
             foreach (var record in CaptureReader.Open(path))
             {
                 number++;
-                if (filter is not null && !filter.Matches(record.Data, record.OriginalLength)) continue;
+                if (filtered && !FilterFor(record.LinkType).Matches(record.Data, record.OriginalLength)) continue;
                 var packet = new NetmapPacket(record.Data, record.Timestamp, record.InterfaceName ?? System.IO.Path.GetFileName(path),
-                    (uint)record.InterfaceIndex, 0, record.OriginalLength, record.TimestampNanoseconds) { Number = number };
+                    (uint)record.InterfaceIndex, 0, record.OriginalLength, record.TimestampNanoseconds) { Number = number, LinkType = record.LinkType };
                 WriteObject(packet);
             }
         }

@@ -68,9 +68,10 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
         try
         {
             use = new PortUse(_ports.Distinct().Select(p => new RingUse(p, RingsOf(p) ?? p.RxRings, default)), "Receive-NetmapPacket", _stop.Token);
-            var filter = string.IsNullOrWhiteSpace(Filter) ? null : PacketFilter.Compile(Filter);
             foreach (var port in _ports)
             {
+                // compiled per port: 'ip broadcast' needs the netmask of the port's own interface
+                var filter = string.IsNullOrWhiteSpace(Filter) ? null : PacketFilter.Compile(Filter, netmask: PacketFilter.InterfaceNetmask(port.Spec));
                 receivers.Add((port, new PacketReceiver(port, RingsOf(port), filter)));
                 WriteVerbose($"Receiving on '{port.Name}' ({port.Mode}, {port.Mechanism}), RX rings {RingsOf(port) ?? port.RxRings}" +
                              (filter is null ? "." : $", filter '{Filter}' compiled by libpcap to {filter.Program.Count} BPF instructions."));

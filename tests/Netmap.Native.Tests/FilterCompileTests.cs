@@ -19,6 +19,28 @@ public class FilterCompileTests
     }
 
     [Fact]
+    public void IpBroadcastUsesTheNetmaskGivenAndSaysWhenThereIsNone()
+    {
+        byte[] To(string address) => Netmap.Native.Packets.PacketBuilder.Build(new Netmap.Native.Packets.PacketRecipe
+            { SourceAddress = System.Net.IPAddress.Parse("10.0.0.2"), DestinationAddress = System.Net.IPAddress.Parse(address) });
+        var slash24 = PacketFilter.Compile("ip broadcast", netmask: System.Net.IPAddress.Parse("255.255.255.0"));
+        Assert.True(slash24.Matches(To("10.0.0.255")));
+        Assert.True(slash24.Matches(To("10.0.0.0"))); // libpcap: host part all ones or all zeros
+        Assert.True(slash24.Matches(To("255.255.255.255")));
+        Assert.False(slash24.Matches(To("10.0.0.1")));
+        var slash16 = PacketFilter.Compile("ip broadcast", netmask: System.Net.IPAddress.Parse("255.255.0.0"));
+        Assert.False(slash16.Matches(To("10.0.0.255")));
+        Assert.True(slash16.Matches(To("10.0.255.255")));
+
+        var e = Assert.Throws<FilterException>(() => PacketFilter.Compile("ip broadcast"));
+        Assert.Contains("needs the IPv4 netmask of the port's interface", e.Message);
+        Assert.Contains("ip dst host", e.Message);
+        // multicast needs no netmask
+        Assert.True(PacketFilter.Compile("ip multicast").Matches(To("224.0.0.251")));
+        Assert.False(PacketFilter.Compile("ip multicast").Matches(To("10.0.0.1")));
+    }
+
+    [Fact]
     public void ABadFilterCarriesLibpcapsMessage()
     {
         var e = Assert.Throws<FilterException>(() => PacketFilter.Compile("udp dst prot 53"));

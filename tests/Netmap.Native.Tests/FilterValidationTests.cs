@@ -50,8 +50,61 @@ public class FilterValidationTests
     public void RefusesAnUnconditionalJumpPastTheEnd()
     {
         Assert.Equal(0, Refused(I(0x05, 2), Accept, Reject).InstructionIndex);
-        Assert.Equal(0, Refused(I(0x05, uint.MaxValue), Accept, Reject).InstructionIndex); // no wrap-around backwards
+        Assert.Equal(1, Refused(I(0x00, 1), I(0x05, unchecked((uint)-3)), Accept, Reject).InstructionIndex); // before the start
     }
+
+    [Fact]
+    public unsafe void RunsABackwardJumpButStopsALoopThatNeverEnds()
+    {
+        // ja -1 jumps to itself forever; both runners give up after the bound and reject the packet
+        BpfInstruction[] forever = [I(0x05, uint.MaxValue), Accept];
+        byte[] frame = new byte[60];
+        foreach (var filter in new[] { PacketFilter.FromProgram(forever), PacketFilter.FromProgramInterpreted(forever) })
+        {
+            fixed (byte* p = frame)
+            {
+                Assert.Equal(0u, filter.Run(p, frame.Length, frame.Length));
+                Assert.Equal(0u, filter.Interpret(p, frame.Length, frame.Length));
+            }
+        }
+        // a loop that ends: count A up to 5 with a backward jump, then return it
+        BpfInstruction[] counting = [I(0x00, 0), I(0x04, 1), I(0x15, 5, 1, 0), I(0x05, unchecked((uint)-3)), I(0x16)];
+        fixed (byte* p = frame)
+        {
+            Assert.Equal(5u, PacketFilter.FromProgram(counting).Run(p, frame.Length, frame.Length));
+            Assert.Equal(5u, PacketFilter.FromProgram(counting).Interpret(p, frame.Length, frame.Length));
+        }
+    }
+
+    [Fact]
+    public void RefusesAScratchReadThatABackwardJumpReachesUnstored()
+    {
+        // 0 ld #0; 1 jeq #0 -> 2 else 4; 2 st M[1]; 3 ja -> 5; 4 ja -> 1 (back, M[1] not stored); ... 5 ld M[1]
+        // Forward only, M[1] would look stored at 5; the back edge from 4 into 1 makes the path 1->4->1->2 fine,
+        // but 1's false edge reaches 4 and the loop never stores before 5 only through 2, so 5 is safe:
+        PacketFilter.FromProgram([I(0x00, 0), I(0x15, 0, 0, 2), I(0x02, 1), I(0x05, 1), I(0x05, unchecked((uint)-4)), I(0x60, 1), Accept]);
+        // Here 1's false edge skips the store, joins at 4, and the back edge at 5 carries that unstored path into the load at 3;
+        // the first (forward) pass still thinks M[3] is stored at 3, the second sees the back edge.
+        var e = Refused(I(0x00, 0), I(0x15, 0, 0, 2), I(0x02, 3), I(0x60, 3), I(0x15, 99, 0, 1), I(0x05, unchecked((uint)-3)), Accept);
+        Assert.Equal(3, e.InstructionIndex);
+        Assert.Contains("M[3]", e.Message);
+    }
+
+    [Theory]
+    [InlineData("tcp\0 and udp", 4)]
+    [InlineData("\u0001udp", 1)]
+    [InlineData("udp port 53\u007f", 12)]
+    public void RefusesControlCharactersInAFilterAndSaysWhere(string escaped, int position)
+    {
+        string expression = System.Text.RegularExpressions.Regex.Unescape(escaped);
+        var e = Assert.Throws<FilterException>(() => PacketFilter.Compile(expression));
+        Assert.Contains($"character {position} ", e.Message);
+        Assert.Contains("control character", e.Message);
+        Assert.DoesNotContain(e.Message, c => char.IsControl(c)); // shown escaped, never raw
+    }
+
+    [Fact]
+    public void TakesTabsAndNewlinesAsWhiteSpace() => Assert.NotEmpty(PacketFilter.Compile("udp\n\tand port 53\r\n").Program);
 
     [Theory]
     [InlineData(0x0007 | 0x40)] // misc with an unknown operation

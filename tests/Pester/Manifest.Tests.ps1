@@ -66,7 +66,7 @@ Install-PSResource -Name NetmapPS -Repository NetmapPSTest -Scope CurrentUser -T
 "help:`$((Get-Help Open-NetmapPort).Synopsis)"
 "about:`$(@(Get-Help about_NetmapPS_PortNames).Count)"
 `$a, `$b = Open-NetmapPort 'netmap:$pipe{1', 'netmap:$pipe}1'
-New-NetmapPacket -DestinationPort 53 | Send-NetmapPacket -Port `$a
+New-NetmapPacket -DestinationPort 53 -Payload 'query' | Send-NetmapPacket -Port `$a
 "received:`$((Receive-NetmapPacket -Port `$b -Count 1 -Timeout 5).Protocol)"
 "@
         # [NullString]::Value removes a variable ($null would set it to ''); the child starts in $TestDrive.

@@ -12,7 +12,7 @@ Describe 'Packet objects, filters and capture files' {
             New-NetmapPacket -DestinationPort 53 -Payload 'q2' -SourceAddress 10.0.0.9
             New-NetmapPacket -Protocol Icmp -VlanId 20
             New-NetmapPacket -Protocol Tcp -DestinationPort 443 -TcpFlags ACK -Length 200
-            New-NetmapPacket -SourceAddress fe80::1 -DestinationAddress fe80::2 -DestinationPort 53
+            New-NetmapPacket -SourceAddress fe80::1 -DestinationAddress fe80::2 -DestinationPort 53 -Payload 'q3'
             New-NetmapPacket -Protocol Arp
             New-NetmapPacket -DestinationPort 53 -Payload 'q4'
         )
@@ -42,6 +42,47 @@ Describe 'Packet objects, filters and capture files' {
         ($all | Sort-Object Length -Descending | Select-Object -First 1).Length | Should -Be 200
         $all[0].Number | Should -Be 1
         $all[8].Number | Should -Be 9
+    }
+
+    It 'reads DNS: Where { $_.Dns.Questions.Name -like ''*.example.com'' }, Info as tshark, malformed messages say so' {
+        # a query for www.example.com, a response whose answer name is a compression pointer, and a pointer loop
+        $header = { param($id, $flags, $qd, $an) [byte[]](($id -shr 8), ($id -band 255), ($flags -shr 8), ($flags -band 255), 0, $qd, 0, $an, 0, 0, 0, 0) }
+        $question = [byte[]](3, 119, 119, 119, 7, 101, 120, 97, 109, 112, 108, 101, 3, 99, 111, 109, 0, 0, 1, 0, 1)
+        $query = (& $header 0x1234 0x0100 1 0) + $question
+        $response = (& $header 0x1234 0x8180 1 1) + $question + [byte[]](0xc0, 12, 0, 1, 0, 1, 0, 0, 0x0e, 0x10, 0, 4, 93, 184, 216, 34)
+        $loop = (& $header 7 0x0100 1 0) + [byte[]](0xc0, 12, 0, 1, 0, 1)
+        $query, $response, $loop | ForEach-Object { New-NetmapPacket -DestinationPort 53 -Payload $_ } | Send-NetmapPacket -Port $tx
+        $all = @(Receive-NetmapPacket -Port $rx -Timeout 0.5)
+        $all | Should -HaveCount 3
+        @($all | Where { $_.Dns.Questions.Name -like '*.example.com' }).Count | Should -Be 2
+        $all[0].Info | Should -Be 'Standard query 0x1234 A www.example.com'
+        $all[1].Info | Should -Be 'Standard query response 0x1234 A www.example.com A 93.184.216.34'
+        $all[1].Dns.Answers[0].Name | Should -Be 'www.example.com'
+        $all[1].Dns.Answers[0].Ttl | Should -Be 3600
+        $all[2].Dns.Malformed | Should -Match 'loop'
+        "$($all[2].Dns)" | Should -Match 'Malformed'
+    }
+
+    It 'keeps the link type of an imported capture: no Ethernet layers for raw IP, the filter compiled for it, and the same link type written back' {
+        $raw = Join-Path $TestDrive 'raw.pcapng'
+        $writer = [Netmap.Native.Capture.CaptureWriter]::Create($raw)
+        try {
+            $face = $writer.AddInterface('tun0', 101) # LINKTYPE_RAW: frames start at the IP header
+            foreach ($port in 53, 80) {
+                $ip = [byte[]](New-NetmapPacket -DestinationPort $port -Payload 'x').Data[14..41]
+                $writer.Write($face, 1700000000000000000, $ip, $ip.Length)
+            }
+        }
+        finally { $writer.Dispose() }
+        $all = @(Import-NetmapCapture $raw)
+        $all | Should -HaveCount 2
+        $all[0].LinkType | Should -Be 101
+        $all[0].Ethernet | Should -BeNullOrEmpty
+        $all[0].Protocol | Should -Be 'LINKTYPE 101'
+        @(Import-NetmapCapture $raw -Filter 'udp dst port 53').Count | Should -Be 1
+        $out = Join-Path $TestDrive 'raw-out.pcapng'
+        $all | Export-NetmapCapture $out
+        & tshark -r $out -T fields -e frame.encap_type -e udp.dstport 2>$null | Should -Be "7`t53", "7`t80" # WTAP_ENCAP_RAW_IP
     }
 
     It 'runs a pcap filter on the ring bytes and copies only the matches' {

@@ -37,8 +37,18 @@ internal static unsafe class BpfCompiler
         private readonly Label[] _labels = Enumerable.Range(0, program.Length).Select(_ => il.DefineLabel()).ToArray();
         private readonly Label _reject = il.DefineLabel();
 
+        private LocalBuilder? _budget;
+
         public void EmitProgram()
         {
+            // the budget starts full; it is declared only when the program jumps backward
+            bool backward = program.Any(insn => insn.Code == (Jmp | Ja) && (int)insn.K < 0);
+            if (backward)
+            {
+                _budget = il.DeclareLocal(typeof(int));
+                EmitConstant((uint)ExecutionBound);
+                il.Emit(OpCodes.Stloc, _budget);
+            }
             for (int pc = 0; pc < program.Length; pc++)
             {
                 il.MarkLabel(_labels[pc]);
@@ -74,7 +84,7 @@ internal static unsafe class BpfCompiler
                 case Ret | K: EmitConstant(k); il.Emit(OpCodes.Ret); break;
                 case Ret | RetA: il.Emit(OpCodes.Ldloc, _a); il.Emit(OpCodes.Ret); break;
                 case Alu | Neg: il.Emit(OpCodes.Ldloc, _a); il.Emit(OpCodes.Neg); il.Emit(OpCodes.Stloc, _a); break;
-                case Jmp | Ja: il.Emit(OpCodes.Br, _labels[pc + 1 + (int)k]); break;
+                case Jmp | Ja: EmitJump(pc, pc + 1 + (int)k); break;
                 default:
                     if (Class(insn.Code) == Alu)
                         EmitArithmetic(insn);
@@ -82,6 +92,22 @@ internal static unsafe class BpfCompiler
                         EmitConditionalJump(pc, insn);
                     break;
             }
+        }
+
+        // A backward jump (protochain's loop) charges the loop's length to the budget, rejecting when it runs out.
+        private void EmitJump(int pc, int target)
+        {
+            if (target <= pc)
+            {
+                il.Emit(OpCodes.Ldloc, _budget!);
+                EmitConstant((uint)(pc - target + 1));
+                il.Emit(OpCodes.Sub);
+                il.Emit(OpCodes.Dup);
+                il.Emit(OpCodes.Stloc, _budget!);
+                il.Emit(OpCodes.Ldc_I4_0);
+                il.Emit(OpCodes.Blt, _reject);
+            }
+            il.Emit(OpCodes.Br, _labels[target]);
         }
 
         // A = P[k:size]; reject unless k + size <= captured.

@@ -6,7 +6,8 @@ namespace Netmap.Native.Filters;
 /// <summary>
 /// Runs a validated classic BPF program instruction by instruction, as libpcap's <c>bpf_filter</c>
 /// does: loads past the captured bytes and division by a zero X return 0 (reject), shifts by X of
-/// 32 or more give 0. The reference the compiled form is checked against, and the fallback where
+/// 32 or more give 0; a backward jump (which libpcap's own interpreter allows) is charged against
+/// <see cref="BpfOpcodes.ExecutionBound"/>. The reference the compiled form is checked against, and the fallback where
 /// the runtime cannot generate code.
 /// </summary>
 internal static unsafe class BpfInterpreter
@@ -15,6 +16,7 @@ internal static unsafe class BpfInterpreter
     public static uint Run(BpfInstruction[] program, byte* packet, uint captured, uint wireLength)
     {
         uint a = 0, x = 0;
+        int budget = ExecutionBound;
         uint* mem = stackalloc uint[MemoryWords];
         for (int i = 0; i < MemoryWords; i++)
             mem[i] = 0;
@@ -45,7 +47,12 @@ internal static unsafe class BpfInterpreter
                 case Ret | K: return k;
                 case Ret | RetA: return a;
                 case Alu | Neg: a = (uint)-(int)a; break;
-                case Jmp | Ja: pc += (int)k; break;
+                case Jmp | Ja:
+                    // libpcap sign-extends k: protochain jumps backward; the bound keeps a loop finite
+                    int target = pc + 1 + (int)k;
+                    if (target <= pc && (budget -= pc - target + 1) < 0) return 0;
+                    pc = target - 1;
+                    break;
                 default:
                     if (Class(insn.Code) == Alu)
                     {

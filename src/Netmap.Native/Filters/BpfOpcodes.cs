@@ -37,6 +37,15 @@ internal static class BpfOpcodes
     /// <summary>Most instructions a program may have (BPF_MAXINSNS).</summary>
     public const int MaxInstructions = 4096;
 
+    /// <summary>
+    /// How many instructions a run may execute when the program jumps backward (libpcap's
+    /// <c>protochain</c> loops over the header chain with a backward <c>ja</c>): each backward jump
+    /// charges the length of the loop it closes, and a run that would exceed the bound rejects the
+    /// packet, so that no program loops forever. protochain over the largest frame (262144 bytes,
+    /// a header every 8 bytes, a 15-instruction loop) stays under half of it.
+    /// </summary>
+    public const int ExecutionBound = 1 << 20;
+
     public static int Class(int code) => code & 0x07;
 
     public static int Size(int code) => code & 0x18;

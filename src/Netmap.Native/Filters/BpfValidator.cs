@@ -4,9 +4,10 @@ namespace Netmap.Native.Filters;
 
 /// <summary>
 /// Checks a classic BPF program the way the Linux kernel's checker does before it runs one:
-/// known opcodes only, jumps forward and inside the program, a RET at the end (so every path
-/// returns), no division or modulo by a constant zero, constant shifts below 32, scratch memory
-/// indexes below 16, and no scratch word read before every path to the read has stored it.
+/// known opcodes only, jumps inside the program, a RET at the end (so every path returns), no division or modulo by a constant zero, constant shifts below 32, scratch memory
+/// indexes below 16, and no scratch word read before every path to the read has stored it. Unlike the
+/// kernel's checker it allows an unconditional jump backward, as libpcap's own interpreter does: libpcap
+/// compiles <c>protochain</c> to a loop. The runners bound such loops (<see cref="BpfOpcodes.ExecutionBound"/>).
 /// </summary>
 internal static class BpfValidator
 {
@@ -44,21 +45,30 @@ internal static class BpfValidator
             case Ld or Ldx when Mode(code) == Mem && insn.K >= MemoryWords:
             case St or Stx when insn.K >= MemoryWords:
                 throw Fail(expression, pc, $"scratch memory index {insn.K} is not below {MemoryWords}");
-            case Jmp when Operation(code) == Ja && insn.K >= (uint)remaining:
-                throw Fail(expression, pc, $"jump by {insn.K} lands outside the program ({remaining} instructions follow)");
+            case Jmp when Operation(code) == Ja && (pc + 1L + (int)insn.K < 0 || (int)insn.K >= remaining):
+                throw Fail(expression, pc, $"jump by {(int)insn.K} lands outside the program ({pc} instructions before it, {remaining} after)");
             case Jmp when Operation(code) != Ja && (insn.JumpTrue >= remaining || insn.JumpFalse >= remaining):
                 throw Fail(expression, pc,
                     $"conditional jump (true +{insn.JumpTrue}, false +{insn.JumpFalse}) lands outside the program ({remaining} instructions follow)");
         }
     }
 
-    // Forward-only jumps make one pass enough: the words known stored at an instruction are those
-    // stored on every way into it (fall-through and each jump to it).
+    // The words known stored at an instruction are those stored on every way into it (fall-through
+    // and each jump to it). With forward jumps only one pass settles it; a backward jump can lower
+    // what an earlier instruction knows, so passes repeat until nothing changes (the sets only shrink).
     private static void CheckScratchMemoryIsStoredBeforeLoaded(ReadOnlySpan<BpfInstruction> program, string? expression)
     {
         const ushort all = 0xffff;
         Span<ushort> storedOnEntry = program.Length <= 512 ? stackalloc ushort[program.Length] : new ushort[program.Length];
         storedOnEntry.Fill(all);
+        while (ScratchPass(program, storedOnEntry, expression)) { }
+    }
+
+    /// <summary>One pass; true when a backward jump lowered what an instruction already passed knows.</summary>
+    private static bool ScratchPass(ReadOnlySpan<BpfInstruction> program, Span<ushort> storedOnEntry, string? expression)
+    {
+        const ushort all = 0xffff;
+        bool changedBehind = false;
         ushort stored = 0;
         for (int pc = 0; pc < program.Length; pc++)
         {
@@ -73,7 +83,9 @@ internal static class BpfValidator
                 case Ld or Ldx when Mode(code) == Mem && (stored & (1 << (int)insn.K)) == 0:
                     throw Fail(expression, pc, $"scratch memory word M[{insn.K}] may be read before anything is stored in it");
                 case Jmp when Operation(code) == Ja:
-                    storedOnEntry[pc + 1 + (int)insn.K] &= stored;
+                    int target = pc + 1 + (int)insn.K;
+                    if (target <= pc && (storedOnEntry[target] & stored) != storedOnEntry[target]) changedBehind = true;
+                    storedOnEntry[target] &= stored;
                     stored = all;
                     break;
                 case Jmp:
@@ -86,6 +98,7 @@ internal static class BpfValidator
                     break;
             }
         }
+        return changedBehind;
     }
 
     private static FilterException Fail(string? expression, int pc, string problem)

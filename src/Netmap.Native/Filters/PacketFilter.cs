@@ -1,3 +1,4 @@
+using System.Net;
 using System.Runtime.CompilerServices;
 
 namespace Netmap.Native.Filters;
@@ -36,12 +37,54 @@ public sealed unsafe class PacketFilter
     /// <param name="snapLength">The snap length the program returns for accepted frames.</param>
     /// <exception cref="FilterException">libpcap refused the expression; the message carries libpcap's reason.</exception>
     /// <exception cref="NetmapException">libpcap is not installed (NotSupported).</exception>
-    public static PacketFilter Compile(string? expression, int linkType = Ethernet, int snapLength = DefaultSnapLength)
+    /// <param name="netmask">The IPv4 netmask of the network the frames come from, for 'ip broadcast'; null when there is none (pipes, VALE ports, capture files).</param>
+    public static PacketFilter Compile(string? expression, int linkType = Ethernet, int snapLength = DefaultSnapLength, IPAddress? netmask = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(snapLength);
+        RefuseControlCharacters(expression);
         if (string.IsNullOrWhiteSpace(expression))
             return new PacketFilter("", [new BpfInstruction(0x06, 0, 0, (uint)snapLength)], compileToIL: true);
-        return new PacketFilter(expression, PcapFilterCompiler.Compile(expression, linkType, snapLength), compileToIL: true);
+        return new PacketFilter(expression, PcapFilterCompiler.Compile(expression, linkType, snapLength, netmask), compileToIL: true);
+    }
+
+    /// <summary>
+    /// libpcap takes the expression as a C string, so a NUL would silently end it there (and
+    /// "tcp\0 and udp" would become the broader "tcp"); other control characters are no part of the
+    /// language either. Tab, newline and carriage return are white space, as in a filter file.
+    /// </summary>
+    private static void RefuseControlCharacters(string? expression)
+    {
+        if (expression is null) return;
+        for (int i = 0; i < expression.Length; i++)
+        {
+            char c = expression[i];
+            if (char.IsControl(c) && c is not ('\t' or '\n' or '\r'))
+            {
+                string shown = string.Concat(expression.Select(ch => char.IsControl(ch) && ch is not ('\t' or '\n' or '\r') ? $"\\u{(int)ch:x4}" : ch.ToString()));
+                throw new FilterException(
+                    $"Invalid filter '{shown}': character {i + 1} is the control character U+{(int)c:X4}, which a filter cannot contain" +
+                    (c == '\0' ? $" (libpcap would stop reading there and run only '{expression[..i]}')" : "") + "; remove it.", expression);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The IPv4 netmask of the interface a port is on, for 'ip broadcast': the port's interface (netmap:eth0)
+    /// when it has an IPv4 address, else null (pipes, VALE ports, interfaces without IPv4).
+    /// </summary>
+    public static IPAddress? InterfaceNetmask(PortNames.PortSpec spec)
+    {
+        if (spec.IsVale || spec.Pipe != PortNames.PipeEnd.None) return null;
+        try
+        {
+            var face = System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces().FirstOrDefault(n => n.Name == spec.PortName);
+            return face?.GetIPProperties().UnicastAddresses
+                .FirstOrDefault(a => a.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)?.IPv4Mask;
+        }
+        catch (System.Net.NetworkInformation.NetworkInformationException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Builds a filter from classic BPF instructions, after validating them.</summary>

@@ -12,6 +12,7 @@ public sealed class NetmapPacket
     private Packet? _parsed;
     private bool _parseTried;
     private PacketSummary? _summary;
+    private FrameLayers? _layers;
 
     public NetmapPacket(byte[] data, DateTime timestamp, string port, uint ring, uint slot, int originalLength = -1, long timestampNanoseconds = -1)
     {
@@ -23,6 +24,15 @@ public sealed class NetmapPacket
         Slot = slot;
         OriginalLength = originalLength < 0 ? data.Length : originalLength;
     }
+
+    /// <summary>LINKTYPE_ETHERNET: the link type of every frame a netmap ring holds.</summary>
+    public const int EthernetLinkType = 1;
+
+    /// <summary>
+    /// The link-layer header type of Data (a LINKTYPE_ value): 1 (Ethernet) for frames from rings; a capture
+    /// file's own for imported packets. Layers are read for Ethernet only; Export-NetmapCapture writes it back.
+    /// </summary>
+    public int LinkType { get; init; } = EthernetLinkType;
 
     /// <summary>Position in the capture it came from (1 for the first), when the producer numbers packets.</summary>
     public long Number { get; set; }
@@ -40,7 +50,12 @@ public sealed class NetmapPacket
     /// <summary>The frame's bytes, from the destination MAC on.</summary>
     public byte[] Data { get; }
 
-    /// <summary>The whole frame as PacketDotNet parsed it (an EthernetPacket), or null when it cannot be parsed.</summary>
+    /// <summary>
+    /// The whole frame as PacketDotNet parsed it (an EthernetPacket), or null when it cannot be parsed: its
+    /// object model, for building and changing frames. PacketDotNet 1.4.8 misreads some fields (signed
+    /// 16-bit values, IPv6 extension-header chains, bytes past the capture), so the layer properties
+    /// below come from FrameDecoder, which corrects it and agrees with tshark.
+    /// </summary>
     public Packet? Parsed
     {
         get
@@ -48,24 +63,33 @@ public sealed class NetmapPacket
             if (!_parseTried)
             {
                 _parseTried = true;
-                try { _parsed = WholeLayers(Packet.ParsePacket(LinkLayers.Ethernet, Data), Data.Length); }
+                try { _parsed = WholeLayers(Packet.ParsePacket((LinkLayers)LinkType, Data), Data.Length); }
                 catch (Exception) { _parsed = null; } // a malformed frame has no layers, not an error
             }
             return _parsed;
         }
     }
 
-    public EthernetPacket? Ethernet => Parsed as EthernetPacket;
-    public Ieee8021QPacket? Vlan => Layer<Ieee8021QPacket>();
-    public ArpPacket? Arp => Layer<ArpPacket>();
+    /// <summary>The layers, read on first use.</summary>
+    private FrameLayers Layers => _layers ??= LinkType == EthernetLinkType ? FrameDecoder.Decode(Data) : new FrameLayers();
+
+    public EthernetLayer? Ethernet => Layers.Ethernet;
+    /// <summary>The outer 802.1Q/802.1ad tag (Vlans has them all, outer first).</summary>
+    public VlanLayer? Vlan => Layers.Vlans.Count > 0 ? Layers.Vlans[0] : null;
+    public IReadOnlyList<VlanLayer> Vlans => Layers.Vlans;
+    public ArpLayer? Arp => Layers.Arp;
     /// <summary>IPv4 or IPv6.</summary>
-    public IPPacket? Ip => Layer<IPPacket>();
-    public IPv4Packet? Ipv4 => Layer<IPv4Packet>();
-    public IPv6Packet? Ipv6 => Layer<IPv6Packet>();
-    public UdpPacket? Udp => Layer<UdpPacket>();
-    public TcpPacket? Tcp => Layer<TcpPacket>();
-    /// <summary>ICMP for IPv4 (IcmpV4Packet) or IPv6 (IcmpV6Packet).</summary>
-    public Packet? Icmp => (Packet?)Layer<IcmpV4Packet>() ?? Layer<IcmpV6Packet>();
+    public IpLayer? Ip => Layers.Ip;
+    public Ipv4Layer? Ipv4 => Layers.Ip as Ipv4Layer;
+    public Ipv6Layer? Ipv6 => Layers.Ip as Ipv6Layer;
+    public UdpLayer? Udp => Layers.Udp;
+    public TcpLayer? Tcp => Layers.Tcp;
+    /// <summary>ICMP for IPv4 or ICMPv6 (Icmp.Version says which).</summary>
+    public IcmpLayer? Icmp => Layers.Icmp;
+    /// <summary>DNS (or mDNS) over UDP or TCP port 53/5353; Dns.Malformed says what is wrong with a damaged message.</summary>
+    public DnsLayer? Dns => Layers.Dns;
+    /// <summary>The layer the captured bytes ended inside (so it is absent), or null.</summary>
+    public string? TruncatedLayer => Layers.TruncatedLayer;
 
     /// <summary>Source address as Wireshark's column shows it: IP, else MAC.</summary>
     public string Source => Summary.Source;
@@ -103,12 +127,6 @@ public sealed class NetmapPacket
                 payload.Length = Math.Max(0, length - payload.Offset);
         }
         return packet;
-    }
-
-    private T? Layer<T>() where T : Packet
-    {
-        try { return Parsed?.Extract<T>(); }
-        catch (Exception) { return null; }
     }
 
     public override string ToString() => Summary.Line;

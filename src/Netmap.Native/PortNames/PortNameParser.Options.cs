@@ -38,9 +38,11 @@ public static partial class PortNameParser
         int delimiter = reader.Text.IndexOfAny([':', '='], start, end - start);
         int nameEnd = delimiter < 0 ? end : delimiter;
         var option = FindOption(reader, new Token(reader.Text[start..nameEnd], start));
-        if (!seen.Add(option.Name))
-            throw reader.FailOnToken(start, option.Name, "each option at most once",
-                $"The option '{option.Name}' is repeated; merge its keys into one '@{option.Name}...'.");
+        // A repeated @conf is merged as libnetmap does (each group sets the fields it names, a later group
+        // wins); @share and @extmem name one memory region each, so they stay single.
+        if (!seen.Add(option.Name) && option != Conf)
+            throw reader.FailOnToken(start, option.Name, "each of share and extmem at most once",
+                $"The option '{option.Name}' is repeated; a port has one memory region.");
 
         var values = delimiter < 0 ? throw MissingOptionBody(reader, option, end)
             : reader.Text[delimiter] == '=' ? ParseDefaultValue(reader, option, delimiter, end)
@@ -140,16 +142,17 @@ public static partial class PortNameParser
         uint? Number(string key) => numbers.TryGetValue(key, out uint n) ? n : null;
         if (option == Conf)
         {
+            PortConfig? before = options.Config;
             return options with
             {
                 Config = new PortConfig
                 {
-                    TxRings = Number("tx_rings") ?? Number("rings"),
-                    RxRings = Number("rx_rings") ?? Number("rings"),
-                    HostTxRings = Number("host_tx_rings") ?? Number("host_rings"),
-                    HostRxRings = Number("host_rx_rings") ?? Number("host_rings"),
-                    TxSlots = Number("tx_slots") ?? Number("slots"),
-                    RxSlots = Number("rx_slots") ?? Number("slots"),
+                    TxRings = Number("tx_rings") ?? Number("rings") ?? before?.TxRings,
+                    RxRings = Number("rx_rings") ?? Number("rings") ?? before?.RxRings,
+                    HostTxRings = Number("host_tx_rings") ?? Number("host_rings") ?? before?.HostTxRings,
+                    HostRxRings = Number("host_rx_rings") ?? Number("host_rings") ?? before?.HostRxRings,
+                    TxSlots = Number("tx_slots") ?? Number("slots") ?? before?.TxSlots,
+                    RxSlots = Number("rx_slots") ?? Number("slots") ?? before?.RxSlots,
                 },
             };
         }

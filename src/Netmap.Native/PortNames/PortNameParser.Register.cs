@@ -86,7 +86,8 @@ public static partial class PortNameParser
                 ?? throw reader.Fail($"a flag letter ({FlagLetterList})", FlagHelp);
             reader.Position++;
         }
-        if (reader.Position == start)
+        // An empty group is legal before an '@' (netmap:eth0/@1, netmap:eth0/@conf:rings=1): libnetmap reads no flags.
+        if (reader.Position == start && !reader.Peek('@'))
             throw reader.Fail($"at least one flag letter after '/' ({FlagLetterList})",
                 $"Remove the '/' or add flags. {FlagHelp}");
         return flags;

@@ -37,4 +37,8 @@ public static class DeserializedPacket
     public static object? Tcp(PSObject instance) => Packet(instance).Tcp;
     /// <summary>The ICMP layer (v4 or v6).</summary>
     public static object? Icmp(PSObject instance) => Packet(instance).Icmp;
+    /// <summary>The DNS layer.</summary>
+    public static object? Dns(PSObject instance) => Packet(instance).Dns;
+    /// <summary>All VLAN tags, outer first.</summary>
+    public static object? Vlans(PSObject instance) => Packet(instance).Vlans;
 }

@@ -34,7 +34,8 @@ public sealed class RehydratingConverter : PSTypeConverter
             ?? throw new PSInvalidCastException($"The serialized {destinationType.Name} has no '{name}'."));
         if (destinationType == typeof(NetmapPacket))
             return Wrap(KeepRemoteNotes(ps, new NetmapPacket(Get<byte[]>("Data"), Get<DateTime>("Timestamp"), Get<string>("Port"), Get<uint>("Ring"),
-                Get<uint>("Slot"), Get<int>("OriginalLength"), Get<long>("TimestampNanoseconds")) { Number = Get<long>("Number") }));
+                Get<uint>("Slot"), Get<int>("OriginalLength"), Get<long>("TimestampNanoseconds"))
+                { Number = Get<long>("Number"), LinkType = ps.Properties["LinkType"]?.Value is { } link ? LanguagePrimitives.ConvertTo<int>(link) : NetmapPacket.EthernetLinkType }));
         if (destinationType == typeof(RingInfo))
             return new RingInfo(Get<string>("Port"), Get<RingKind>("Kind"), Get<RingDirection>("Direction"), Get<uint>("Index"),
                 Get<uint>("Slots"), Get<uint>("Head"), Get<uint>("Cur"), Get<uint>("Tail"), Get<uint>("Space"), Get<uint>("BufferSize"),
