@@ -17,23 +17,13 @@ public unsafe class DamagedSlotTests(ShmDirectory shm)
 {
     private static string Unique(string stem) => $"{stem}{Guid.NewGuid():N}"[..12];
 
-    private static byte[] Frame(byte tag)
-    {
-        var frame = new byte[60];
-        frame.AsSpan(0, 6).Fill(0xff);               // broadcast: a switch floods it
-        frame[6] = 0x02; frame[11] = tag;            // a source MAC per sender
-        frame[12] = 0x88; frame[13] = 0xb5;
-        frame[20] = tag;
-        return frame;
-    }
-
     /// <summary>Puts three frames in the TX ring, damages the second and third slots, and syncs.</summary>
     private static void SendWithTwoDamagedSlots(NetmapPort port, byte tag)
     {
         var t = new PacketTransmitter(port);
         var ring = port.TxRing(0).Header;
         uint first = ring->Head;
-        for (int i = 0; i < 3; i++) Assert.True(t.Send(Frame(tag), 1000));
+        for (int i = 0; i < 3; i++) Assert.True(t.Send(TestFrames.Broadcast(tag), 1000));
         NetmapRing.Slot(ring, RingMath.Next(first, ring->NumSlots))->BufferIndex = 0x7fffffff;
         NetmapRing.Slot(ring, RingMath.Advance(first, 2, ring->NumSlots))->Length = 60000;
         port.TxSync();
@@ -64,7 +54,7 @@ public unsafe class DamagedSlotTests(ShmDirectory shm)
         var receiver = new PacketReceiver(rx);
         for (int i = 0; i < good; i++)
         {
-            Assert.True(t.Send(Frame(2), 1000));
+            Assert.True(t.Send(TestFrames.Broadcast(2), 1000));
             if (i % 64 == 63) { t.Flush(1000); receiver.ReceiveAll(got, 1024, 100); }
         }
         t.Flush(1000);
@@ -87,7 +77,7 @@ public unsafe class DamagedSlotTests(ShmDirectory shm)
         Assert.Single(ReceiveAll(c));
 
         var t = new PacketTransmitter(c);
-        Assert.True(t.Send(Frame(3), 1000));
+        Assert.True(t.Send(TestFrames.Broadcast(3), 1000));
         Assert.True(t.Flush(1000));
         Assert.Equal(3, Assert.Single(ReceiveAll(a)).Data[20]);
         Assert.Equal(3, Assert.Single(ReceiveAll(b)).Data[20]);
@@ -101,7 +91,7 @@ public unsafe class DamagedSlotTests(ShmDirectory shm)
         using var tx = NetmapPort.Open($"netmap:{name}{{1");
         using var rx = NetmapPort.Open($"netmap:{name}}}1");
         var t = new PacketTransmitter(tx);
-        for (int i = 0; i < 3; i++) Assert.True(t.Send(Frame(1), 1000));
+        for (int i = 0; i < 3; i++) Assert.True(t.Send(TestFrames.Broadcast(1), 1000));
         Assert.True(t.Flush(1000));
         rx.RxSync();
         var ring = rx.RxRing(0).Header;
@@ -118,7 +108,7 @@ public unsafe class DamagedSlotTests(ShmDirectory shm)
 
         slot->BufferIndex = own;                      // repaired: the frames are read and released as usual
         Assert.Equal(3, ReceiveAll(rx).Count);
-        Assert.True(t.Send(Frame(2), 1000));
+        Assert.True(t.Send(TestFrames.Broadcast(2), 1000));
         Assert.True(t.Flush(1000));
         Assert.Equal(2, Assert.Single(ReceiveAll(rx)).Data[20]);
         Assert.Equal(0, tx.TransmitErrors);

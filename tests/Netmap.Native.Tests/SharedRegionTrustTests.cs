@@ -20,16 +20,6 @@ public unsafe class SharedRegionTrustTests(ShmDirectory shm)
 {
     private static string Unique(string stem) => $"{stem}{Guid.NewGuid():N}"[..11];
 
-    private static byte[] Frame(byte tag)
-    {
-        var frame = new byte[60];
-        frame.AsSpan(0, 6).Fill(0xff);
-        frame[6] = 0x02; frame[11] = tag;
-        frame[12] = 0x88; frame[13] = 0xb5;
-        frame[20] = tag;
-        return frame;
-    }
-
     /// <summary>The region file of <paramref name="port"/>, mapped a second time as another process would map it.</summary>
     private sealed class Intruder : IDisposable
     {
@@ -71,7 +61,7 @@ public unsafe class SharedRegionTrustTests(ShmDirectory shm)
     private static void Send(NetmapPort port, int count, byte tag = 1)
     {
         var t = new PacketTransmitter(port);
-        for (int i = 0; i < count; i++) Assert.True(t.Send(Frame(tag), 1000));
+        for (int i = 0; i < count; i++) Assert.True(t.Send(TestFrames.Broadcast(tag), 1000));
         Assert.True(t.Flush(1000));
     }
 

@@ -91,7 +91,7 @@ Describe 'New-NetmapLab' -Tag 'Lab' -Skip:(-not $CanBuildLab) {
             Remove-Item $ready -ErrorAction Ignore
             # The killed process leaves a lab, a child pwsh running in host b, and that command's files.
             $holder = Start-Program $Pwsh @('-NoProfile', '-Command', "Import-Module '$ModulePath'; `$l = New-NetmapLab -Name stale; " +
-                "`$j = Invoke-NetmapLabCommand -Lab `$l -Host b -AsJob { Start-Sleep 120 }; `$l.Name | Set-Content '$ready'; Start-Sleep 60")
+                "`$j = Invoke-NetmapLabCommand -Lab `$l -Host b -AsJob { Start-Sleep 120 }; `$l.Name | Set-Content '$ready.new'; Move-Item '$ready.new' '$ready'; Start-Sleep 60")   # whole when it appears
             Wait-File $ready
             $name = (Get-Content $ready).Trim()
             $deadline = [DateTime]::UtcNow.AddSeconds(20)

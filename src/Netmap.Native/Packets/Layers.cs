@@ -197,6 +197,15 @@ public sealed class TcpLayer : PacketLayer
     public bool Ae => (Flags & 0x100) != 0;
     /// <summary>The three reserved bits (0 to 7).</summary>
     public byte Reserved => (byte)(Flags >> 9);
+    // The names PacketDotNet's TcpPacket gives the same flags, so that scripts written against it keep working.
+    public bool Finished => Fin;
+    public bool Synchronize => Syn;
+    public bool Reset => Rst;
+    public bool Push => Psh;
+    public bool Acknowledgment => Ack;
+    public bool Urgent => Urg;
+    public bool ExplicitCongestionNotificationEcho => Ece;
+    public bool CongestionWindowReduced => Cwr;
     public ushort WindowSize { get; init; }
     public ushort Checksum { get; init; }
     public ushort UrgentPointer { get; init; }
