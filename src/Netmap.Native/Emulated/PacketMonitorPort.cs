@@ -115,7 +115,7 @@ internal sealed unsafe class PacketMonitorPort : IPortDriver
         while (true)
         {
             RxSync();
-            if (RingChecks.AnyPastCur(Interface, RxRings, tx: false)) return true;
+            if (_layout.AnyPastCur((byte*)_memory, 0, RxRings, tx: false)) return true;
             long left = deadline - Environment.TickCount64;
             if (left <= 0 || cancel.IsCancellationRequested) return false;
             fixed (LibC.PollFd* p = _poll) LibC.Poll(p, (nuint)_poll.Length, (int)Math.Min(left, 100));

@@ -77,6 +77,21 @@ internal sealed unsafe class RegionLayout
     public NetmapInterface* Interface(byte* b, uint port) => (NetmapInterface*)(b + InterfaceOffset(port));
     public NetmapRing* Ring(byte* b, uint ringIndex) => (NetmapRing*)(b + RingOffset(ringIndex));
 
+    /// <summary>
+    /// netmap's poll condition for <paramref name="port"/>: some ring of <paramref name="span"/> has a slot
+    /// past cur, that is packets to read or room to fill. The rings are found by this layout, never by
+    /// the ring offsets in the netmap_if (which another process can write).
+    /// </summary>
+    public bool AnyPastCur(byte* b, uint port, Ports.RingSpan span, bool tx)
+    {
+        for (uint r = span.First; r < span.End; r++)
+        {
+            var ring = Ring(b, RingIndex(port, tx, r));
+            if (Volatile.Read(ref ring->Cur) != Volatile.Read(ref ring->Tail)) return true;
+        }
+        return false;
+    }
+
     /// <summary>Buffer <paramref name="index"/> of the pool (the caller has checked that the region has it).</summary>
     public byte* Buffer(byte* b, uint index) => b + BuffersOffset + (long)index * Geometry.BufferSize;
 

@@ -31,8 +31,8 @@ internal sealed unsafe class SharedMemoryPort : IPortDriver
         Mechanism = mechanism;
         Name = name;
         _transmit = _layout.Geometry.Kind == RegionKind.Pipe ? new PipeTransmitPath(region) : new ValeTransmitPath(region);
-        _rxReady = () => { RxSync(); return RingChecks.AnyPastCur(Interface, RxRings, tx: false); };
-        _txReady = () => { TxSync(); return RingChecks.AnyPastCur(Interface, TxRings, tx: true); };
+        _rxReady = () => { RxSync(); return _layout.AnyPastCur(Base, _port, RxRings, tx: false); };
+        _txReady = () => { TxSync(); return _layout.AnyPastCur(Base, _port, TxRings, tx: true); };
         if (_layout.Geometry.Kind == RegionKind.Pipe && port < _layout.Geometry.FirstMonitorPort)
         {
             _peer = port ^ 1;

@@ -345,7 +345,7 @@ internal sealed unsafe class XdpPort : IPortDriver
         while (true)
         {
             if (receive) RxSync(); else TxSync();
-            if (RingChecks.AnyPastCur(Interface, receive ? RxRings : TxRings, !receive)) return true;
+            if (_layout.AnyPastCur(Base, 0, receive ? RxRings : TxRings, !receive)) return true;
             long left = deadline - Environment.TickCount64;
             if (left <= 0 || cancel.IsCancellationRequested || fds.Length == 0) return false;
             int ready;

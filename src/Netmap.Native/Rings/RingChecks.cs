@@ -54,19 +54,6 @@ public static unsafe class RingChecks
         }
     }
 
-    /// <summary>
-    /// netmap's poll condition: some ring of <paramref name="span"/> (NETMAP_TXRING / NETMAP_RXRING
-    /// indices) has a slot past cur, that is packets to read or room to fill.
-    /// </summary>
-    public static bool AnyPastCur(NetmapInterface* nifp, Ports.RingSpan span, bool tx)
-    {
-        for (uint r = span.First; r < span.End; r++)
-        {
-            var ring = tx ? NetmapInterface.TxRing(nifp, r) : NetmapInterface.RxRing(nifp, r);
-            if (ring->Cur != ring->Tail) return true;
-        }
-        return false;
-    }
 
     /// <summary>Sets the ring's timestamp (netmap_ring.ts) to now.</summary>
     public static void Stamp(NetmapRing* ring)
