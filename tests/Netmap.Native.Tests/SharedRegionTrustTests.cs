@@ -176,10 +176,13 @@ public unsafe class SharedRegionTrustTests(ShmDirectory shm)
         Assert.InRange(clock.ElapsedMilliseconds, 1000, 10_000);
 
         // Ctrl+C ends the same wait within a few milliseconds.
-        using var cancel = new CancellationTokenSource(100);
+        using var cancel = new CancellationTokenSource();
+        var canceller = new Thread(() => { Thread.Sleep(100); cancel.Cancel(); }); // not a timer: the thread pool may be busy
         clock.Restart();
+        canceller.Start();
         Assert.ThrowsAny<OperationCanceledException>(() => NetmapPort.Open($"{sw}:b", cancel: cancel.Token));
         Assert.InRange(clock.ElapsedMilliseconds, 50, 1000);
+        canceller.Join();
 
         // Delivery into a ring whose lock stays held drops (and counts) instead of spinning forever.
         intruder.Kring(1, tx: false)->ProducerLock = 0;
@@ -268,9 +271,13 @@ public unsafe class SharedRegionTrustTests(ShmDirectory shm)
     {
         var pacer = new Pacer(0.02); // one frame every 50 s
         pacer.Next();
-        using var cancel = new CancellationTokenSource(100);
+        using var cancel = new CancellationTokenSource();
+        // Cancelled by a thread of its own: a timer's callback can wait for the thread pool, busy with the other tests.
+        var canceller = new Thread(() => { Thread.Sleep(100); cancel.Cancel(); });
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        canceller.Start();
         pacer.Next(cancel.Token);
+        canceller.Join();
         Assert.InRange(clock.ElapsedMilliseconds, 50, 1000);
         new Pacer(1e-300).Next(); // the first frame goes at once, whatever the rate
     }

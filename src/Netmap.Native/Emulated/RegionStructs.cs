@@ -10,7 +10,7 @@ internal enum RegionKind : uint { Pipe = 1, ValeSwitch = 2, Interface = 3 }
 internal struct RegionHeader
 {
     public const ulong MagicValue = 0x3147455253504D4E; // "NMPSREG1"
-    public const uint LayoutVersion = 2;
+    public const uint LayoutVersion = 3;
 
     [FieldOffset(0)] public ulong Magic;
     [FieldOffset(8)] public uint Version;
@@ -62,18 +62,23 @@ internal unsafe struct PortEntry
     [FieldOffset(112)] public int Opens;
 }
 
-/// <summary>The kernel-private state of one ring (netmap's kring): what the user cannot see in netmap_ring.</summary>
-[StructLayout(LayoutKind.Explicit, Size = 64)]
+/// <summary>
+/// The kernel-private state of one ring (netmap's kring): what the user cannot see in netmap_ring.
+/// What the ring's consumer writes and what its producer writes lie on cache lines of their own (as
+/// the C reference keeps hwcur and hwtail apart): otherwise every sync of one side would take the
+/// line from the other core.
+/// </summary>
+[StructLayout(LayoutKind.Explicit, Size = 128)]
 internal struct KringState
 {
-    /// <summary>First slot not yet processed by a sync (nr_hwcur).</summary>
+    /// <summary>First slot not yet processed by a sync (nr_hwcur); for an RX ring, written by its consumer.</summary>
     [FieldOffset(0)] public uint HwCur;
-    /// <summary>First slot owned by the kernel side (nr_hwtail).</summary>
-    [FieldOffset(4)] public uint HwTail;
     /// <summary>Holder index + 1 of the open port that holds this ring; 0 when free.</summary>
     [FieldOffset(8)] public int Owner;
-    /// <summary>Spin lock for producers that write into this RX ring (pid of the holder).</summary>
-    [FieldOffset(12)] public int ProducerLock;
     /// <summary>The tail last published to the user of an RX ring (netmap's rtail), to check the user's head against.</summary>
     [FieldOffset(16)] public uint UserTail;
+    /// <summary>First slot owned by the kernel side (nr_hwtail); for an RX ring, written by its producers.</summary>
+    [FieldOffset(64)] public uint HwTail;
+    /// <summary>Spin lock for producers that write into this RX ring (holder index + 1 of the one in it).</summary>
+    [FieldOffset(68)] public int ProducerLock;
 }
