@@ -197,10 +197,7 @@ public static class SharedMemoryBackend
         {
             var entry = layout.Port(region.Base, p);
             if (entry->InUse != 0) continue;
-            var rx = layout.Kring(region.Base, layout.RingIndex(p, tx: false, 0));
-            SharedSpinLock.Enter(&rx->ProducerLock, region, holder, cancel);
-            layout.ResetRings(region.Base, p);
-            SharedSpinLock.Exit(&rx->ProducerLock);
+            ResetRings(region, p, holder, cancel);
             bool both = spec.Flags.HasFlag(RegisterFlags.ZeroCopyMonitor) && !spec.IsMonitor;
             entry->MonitorFlags = (both || spec.Flags.HasFlag(RegisterFlags.MonitorRx) ? 1 : 0) | (both || spec.Flags.HasFlag(RegisterFlags.MonitorTx) ? 2 : 0);
             SetName(region, p, spec.Name);
@@ -227,13 +224,8 @@ public static class SharedMemoryBackend
             throw new NetmapException(NetmapError.Busy,
                 $"'{spec.Name}': '{spec.PortName}' already has {layout.Geometry.FirstMonitorPort / 2} pipes open; close some, or use another parent name.");
         uint first = (uint)free;
-        foreach (uint end in new[] { first, first + 1 })
-        {
-            var rx = layout.Kring(region.Base, layout.RingIndex(end, tx: false, 0));
-            SharedSpinLock.Enter(&rx->ProducerLock, region, holder, cancel);
-            layout.ResetRings(region.Base, end);
-            SharedSpinLock.Exit(&rx->ProducerLock);
-        }
+        ResetRings(region, first, holder, cancel);
+        ResetRings(region, first + 1, holder, cancel);
         SetName(region, first, master);
         SetName(region, first + 1, $"{spec.PortName}}}{spec.PipeId}");
         Volatile.Write(ref layout.Port(region.Base, first + 1)->InUse, 1);
@@ -255,13 +247,20 @@ public static class SharedMemoryBackend
         if (free < 0)
             throw new NetmapException(NetmapError.Busy, $"'{spec.Name}': switch '{spec.SwitchName}' already has {layout.Geometry.FirstMonitorPort} ports.");
         uint port = (uint)free;
+        ResetRings(region, port, holder, cancel);
+        SetName(region, port, name);
+        Volatile.Write(ref layout.Port(region.Base, port)->InUse, 1);
+        return port;
+    }
+
+    /// <summary>Puts a port's rings in their first state, under its RX ring's producer lock so that no delivery is half way in.</summary>
+    private static unsafe void ResetRings(SharedRegion region, uint port, int holder, CancellationToken cancel)
+    {
+        var layout = region.Layout;
         var rx = layout.Kring(region.Base, layout.RingIndex(port, tx: false, 0));
         SharedSpinLock.Enter(&rx->ProducerLock, region, holder, cancel);
         layout.ResetRings(region.Base, port);
         SharedSpinLock.Exit(&rx->ProducerLock);
-        SetName(region, port, name);
-        Volatile.Write(ref layout.Port(region.Base, port)->InUse, 1);
-        return port;
     }
 
     /// <summary>Marks the rings the spec asks for as held by <paramref name="holder"/>; refuses rings held by another live port.</summary>
