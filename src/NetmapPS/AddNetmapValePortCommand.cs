@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using Netmap.Native.Kernel;
+using Netmap.Native.Ports;
 using Netmap.Native.Ports;
 
 namespace NetmapPS;
@@ -50,16 +50,16 @@ public sealed class AddNetmapValePortCommand : PSCmdlet
         {
             if (Persistent)
             {
-                NativeModeGuard.Require("Creating a persistent VALE port");
+                var vale = BackendSupport.Vale("Creating a persistent VALE port");
                 if (!ShouldProcess(Name, "Create persistent VALE port")) return;
-                WriteObject(KernelControl.CreatePersistentPort(Name, Rings, Slots, MemoryId));
+                WriteObject(vale.CreatePersistentPort(Name, Rings, Slots, MemoryId));
             }
             else
             {
-                NativeModeGuard.RequireSwitchName(Switch);
-                NativeModeGuard.Require("Attaching an interface to a VALE switch");
+                BackendSupport.RequireSwitchName(Switch);
+                var vale = BackendSupport.Vale("Attaching an interface to a VALE switch");
                 if (!ShouldProcess($"{Switch}:{Interface}", HostStack ? "Attach interface and its host stack to VALE switch" : "Attach interface to VALE switch")) return;
-                uint index = KernelControl.Attach(Switch, Interface, HostStack);
+                uint index = vale.Attach(Switch, Interface, HostStack);
                 WriteObject(new ValePortInfo(Switch, Interface, index, PortMode.Native));
             }
         }

@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using Netmap.Native.Kernel;
+using Netmap.Native.Ports;
 using Netmap.Native.PortNames;
 
 namespace NetmapPS;
@@ -20,8 +20,7 @@ public sealed class GetNetmapPortInfoCommand : PSCmdlet
         {
             try
             {
-                NativeModeGuard.Require("Port information without opening the port", "Open the port and use Get-NetmapPort instead.");
-                WriteObject(KernelControl.GetPortInfo(PortNameParser.Parse(name).RequestName) with { Name = name });
+                WriteObject(BackendSupport.Describe(PortNameParser.Parse(name)) with { Name = name });
             }
             catch (Exception e) when (ErrorRecords.IsOurs(e))
             {

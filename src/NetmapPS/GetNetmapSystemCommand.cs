@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using Netmap.Native;
-using Netmap.Native.Kernel;
 using Netmap.Native.Ports;
 
 namespace NetmapPS;

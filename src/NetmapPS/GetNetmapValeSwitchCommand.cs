@@ -23,7 +23,7 @@ public sealed class GetNetmapValeSwitchCommand : PSCmdlet
         try
         {
             var mode = MyInvocation.BoundParameters.ContainsKey(nameof(Mode)) ? Mode : NetmapBackends.DefaultMode;
-            var switches = ValeSwitches.List(mode);
+            var switches = NetmapBackends.Switches(mode);
             foreach (var pattern in Name)
             {
                 var wildcard = WildcardPattern.Get(pattern, WildcardOptions.None);

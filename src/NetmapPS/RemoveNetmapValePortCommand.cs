@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using Netmap.Native.Kernel;
+using Netmap.Native.Ports;
 
 namespace NetmapPS;
 
@@ -32,17 +32,17 @@ public sealed class RemoveNetmapValePortCommand : PSCmdlet
         {
             if (Persistent)
             {
-                NativeModeGuard.Require("Removing a persistent VALE port");
+                var vale = BackendSupport.Vale("Removing a persistent VALE port");
                 if (!ShouldProcess(Name, "Remove persistent VALE port")) return;
-                KernelControl.DeletePersistentPort(Name);
+                vale.DeletePersistentPort(Name);
                 WriteVerbose($"Removed the persistent VALE port '{Name}'.");
             }
             else
             {
-                NativeModeGuard.RequireSwitchName(Switch);
-                NativeModeGuard.Require("Detaching an interface from a VALE switch");
+                BackendSupport.RequireSwitchName(Switch);
+                var vale = BackendSupport.Vale("Detaching an interface from a VALE switch");
                 if (!ShouldProcess($"{Switch}:{Interface}", "Detach interface from VALE switch")) return;
-                uint index = KernelControl.Detach(Switch, Interface);
+                uint index = vale.Detach(Switch, Interface);
                 WriteVerbose($"Detached '{Interface}' from '{Switch}' (it was port {index}).");
             }
         }

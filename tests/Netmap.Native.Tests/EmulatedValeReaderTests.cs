@@ -22,7 +22,7 @@ public class EmulatedValeReaderTests(ShmDirectory shm)
         Assert.True(transmitter.Flush(1000));
         string before = Convert.ToHexString(File.ReadAllBytes(shm.Files().Single(f => f.EndsWith($"vale-{name}"))));
 
-        var info = ValeSwitches.List(PortMode.Emulated).Single(s => s.Name == name);
+        var info = NetmapBackends.Switches(PortMode.Emulated).Single(s => s.Name == name);
 
         Assert.Equal(PortMode.Emulated, info.Mode);
         Assert.Equal(new[] { "a", "b" }, info.Ports.Select(p => p.Name));
@@ -32,7 +32,7 @@ public class EmulatedValeReaderTests(ShmDirectory shm)
         Assert.Equal(before, Convert.ToHexString(File.ReadAllBytes(info.Region)));   // read-only
 
         b.Dispose();
-        info = ValeSwitches.List(PortMode.Emulated).Single(s => s.Name == name);
+        info = NetmapBackends.Switches(PortMode.Emulated).Single(s => s.Name == name);
         Assert.Equal(new[] { "a" }, info.Ports.Select(p => p.Name));                 // a closed port leaves the switch
     }
 }

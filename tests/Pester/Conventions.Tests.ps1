@@ -78,3 +78,29 @@ Describe 'Objects between cmdlets' {
         $port.Region | Should -Exist
     }
 }
+
+Describe 'Backends behind one interface' {
+    # The cmdlets and completers reach ports, switches and names through NetmapBackends and
+    # INetmapBackend only: no call into a backend's own code (Netmap.Native.Kernel, Netmap.Native.Emulated).
+    It 'the module calls no member of a backend namespace' {
+        $dll = Join-Path (Split-Path $ModulePath) 'NetmapPS.dll'
+        $pe = [System.Reflection.PortableExecutable.PEReader]::new([IO.File]::OpenRead($dll))
+        try {
+            $md = [System.Reflection.Metadata.PEReaderExtensions]::GetMetadataReader($pe)
+            $calls = foreach ($handle in $md.MemberReferences) {
+                $member = $md.GetMemberReference($handle)
+                if ($member.Parent.Kind -ne 'TypeReference') { continue }
+                $type = $md.GetTypeReference([System.Reflection.Metadata.TypeReferenceHandle]$member.Parent)
+                $namespace = $md.GetString($type.Namespace)
+                if ($namespace -match '^Netmap\.Native\.(Kernel|Emulated)') { "$namespace.$($md.GetString($type.Name))::$($md.GetString($member.Name))" }
+            }
+            $types = foreach ($handle in $md.TypeReferences) {
+                $type = $md.GetTypeReference($handle)
+                $md.GetString($type.Namespace)
+            }
+            $types | Should -Contain 'Netmap.Native.Ports' -Because 'the check reads the module''s references (a control)'
+            $calls | Should -BeNullOrEmpty
+        }
+        finally { $pe.Dispose() }
+    }
+}

@@ -58,8 +58,8 @@ Describe 'Every object the module emits survives Format-List *, Select-Object *,
         $job = Invoke-NetmapForward -From $slave -To $other -Duration 0.2 -AsJob
         $job | Wait-Job -Timeout 30 | Add-Emitted
         # Types only the kernel module produces: built here with their constructors, so their properties are walked too.
-        [Netmap.Native.Kernel.KernelPortInfo]::new('vale0:a', 4096, 1, 1, 1, 0, 0, 1024, 1024) | Add-Emitted
-        [Netmap.Native.Kernel.MemoryPool]::new(1, 'if', 100, 1024, 'test') | Add-Emitted
+        [Netmap.Native.Ports.KernelPortInfo]::new('vale0:a', 4096, 1, 1, 1, 0, 0, 1024, 1024) | Add-Emitted
+        [Netmap.Native.Ports.MemoryPool]::new(1, 'if', 100, 1024, 'test') | Add-Emitted
         [Netmap.Native.Ports.ValePortInfo]::new('vale0', 'eth0', 1, 'Native') | Add-Emitted
         Close-NetmapPort -All
         $master | Add-Emitted   # a closed port is still an object the user holds

@@ -1,19 +1,13 @@
 using Netmap.Native.Abi;
+using Netmap.Native.Ports;
 
 namespace Netmap.Native.Kernel;
-
-/// <summary>What NETMAP_REQ_PORT_INFO_GET says about a port (or, for an empty name, about an allocator).</summary>
-public sealed record KernelPortInfo(string Name, ulong MemorySize, ushort MemoryId, uint TxRings, uint RxRings,
-    uint HostTxRings, uint HostRxRings, uint TxSlots, uint RxSlots);
-
-/// <summary>One port of a kernel VALE switch, as NETMAP_REQ_VALE_LIST walks them.</summary>
-public sealed record KernelValePort(string Switch, string Port, ushort BridgeIndex, uint PortIndex);
 
 /// <summary>
 /// Requests to /dev/netmap that register nothing: port and pool information, the VALE switches and
 /// their ports, attaching interfaces and persistent VALE ports. Each call opens and closes the device.
 /// </summary>
-public static unsafe class KernelControl
+internal static unsafe class KernelControl
 {
     private const int EINVAL = 22, ENOENT = 2, ENOTTY = 25;
 

@@ -1,13 +1,6 @@
-namespace Netmap.Native.Kernel;
+using Netmap.Native.Ports;
 
-/// <summary>One pool of a netmap memory allocator: how many objects of which size.</summary>
-public sealed record MemoryPool(ushort MemoryId, string Pool, uint Objects, uint ObjectSize, string Source)
-{
-    /// <summary>Bytes the pool takes.</summary>
-    public ulong Bytes => (ulong)Objects * ObjectSize;
-    /// <summary>The ports of this session that live in this allocator (empty when none).</summary>
-    public string[] UsedBy { get; init; } = Array.Empty<string>();
-}
+namespace Netmap.Native.Kernel;
 
 /// <summary>
 /// The netmap module's parameters under /sys/module/netmap/parameters: the global allocator's pools

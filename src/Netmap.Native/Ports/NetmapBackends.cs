@@ -1,5 +1,4 @@
 using Netmap.Native.Emulated;
-using Netmap.Native.Interop;
 using Netmap.Native.Kernel;
 using Netmap.Native.PortNames;
 
@@ -18,17 +17,54 @@ public static class NetmapBackends
     public static bool KernelModulePresent => File.Exists(KernelDevice);
 
     /// <summary>
+    /// Every backend, in the order they are asked whether they serve a name: the first of the chosen
+    /// mode that does, opens it. A new backend is one more line here.
+    /// </summary>
+    public static IReadOnlyList<INetmapBackend> Registered { get; } = new INetmapBackend[]
+    {
+        new KernelBackend(),
+        new SoftwarePortsBackend(),
+        new InterfacePortsBackend(),
+    };
+
+    /// <summary>The backends of <paramref name="mode"/>.</summary>
+    public static IEnumerable<INetmapBackend> OfMode(PortMode mode) => Registered.Where(b => b.Mode == mode);
+
+    /// <summary>The backend of <paramref name="mode"/> (default: <see cref="DefaultMode"/>) that serves <paramref name="spec"/>.</summary>
+    public static INetmapBackend For(PortSpec spec, PortMode? mode = null)
+    {
+        var chosen = mode ?? DefaultMode;
+        return OfMode(chosen).FirstOrDefault(b => b.Serves(spec))
+            ?? throw new NetmapException(NetmapError.NotSupported, $"'{spec.Name}': no {chosen} backend serves this kind of port.");
+    }
+
+    /// <summary>
     /// Opens a port with <paramref name="mode"/>, or with the default (<see cref="DefaultMode"/>):
     /// NETMAPPS_MODE when set, else Native where /dev/netmap exists and Emulated elsewhere.
     /// </summary>
-    public static IPortDriver Open(PortSpec spec, PortMode? mode = null, bool disableOffloads = false, CancellationToken cancel = default)
+    public static IPortDriver Open(PortSpec spec, PortMode? mode = null, bool disableOffloads = false, CancellationToken cancel = default) =>
+        For(spec, mode).Open(spec, disableOffloads, cancel);
+
+    /// <summary>The VALE switches of every backend of <paramref name="mode"/>.</summary>
+    public static IReadOnlyList<ValeSwitchInfo> Switches(PortMode mode) => OfMode(mode).SelectMany(b => b.Switches()).ToList();
+
+    /// <summary>Port names the backends of the default mode know of now (every backend's, when the mode setting is invalid).</summary>
+    public static IEnumerable<PortCandidate> Candidates(string typed)
     {
-        if ((mode ?? DefaultMode) == PortMode.Native) return KernelPort.Open(spec, disableOffloads);
-        if (SharedMemoryBackend.Serves(spec)) return SharedMemoryBackend.Open(spec, cancel);
-        var nic = NetInterface.Find(spec.PortName) ?? throw new NetmapException(NetmapError.NotFound,
-            $"'{spec.Name}': there is no interface '{spec.PortName}' here ('ip link' lists them). For a software port, name a pipe ('netmap:{spec.PortName}{{1') or a VALE port ('vale0:{spec.PortName}').");
-        return InterfaceBackend.Open(spec, nic, disableOffloads);
+        PortMode? mode;
+        try { mode = DefaultMode; }
+        catch (NetmapException) { mode = null; }
+        return Registered.Where(b => mode is null || b.Mode == mode).SelectMany(b => b.Candidates(typed));
     }
+
+    /// <summary>
+    /// Rings, slots and memory of <paramref name="spec"/> without opening it, from the backend that serves
+    /// it in the default mode; null when that backend cannot tell without opening the port.
+    /// </summary>
+    public static KernelPortInfo? Describe(PortSpec spec) => For(spec).Describe(spec);
+
+    /// <summary>VALE administration (vale-ctl) in the default mode; null when no backend of that mode offers it.</summary>
+    public static IValeAdministration? ValeAdministration => OfMode(DefaultMode).Select(b => b.Vale).FirstOrDefault(v => v is not null);
 
     /// <summary>The mode used when none is asked for, and why.</summary>
     public static PortMode DefaultMode => Choose(null, Environment.GetEnvironmentVariable(ModeVariable), KernelModulePresent).Mode;

@@ -1,6 +1,3 @@
-using Netmap.Native.Emulated;
-using Netmap.Native.Kernel;
-
 namespace Netmap.Native.Ports;
 
 /// <summary>A port of a VALE switch.</summary>
@@ -22,20 +19,4 @@ public sealed record ValeSwitchInfo(string Name, PortMode Mode, IReadOnlyList<Va
     public string Region { get; init; } = "";
     /// <summary>The MAC table of an emulated switch; empty for kernel switches (netmap does not export it).</summary>
     public IReadOnlyList<LearnedAddress> MacTable { get; init; } = Array.Empty<LearnedAddress>();
-}
-
-/// <summary>Lists VALE switches: the kernel's, or the user-space ones of this user.</summary>
-public static class ValeSwitches
-{
-    /// <summary>The switches that <paramref name="mode"/> serves.</summary>
-    public static IReadOnlyList<ValeSwitchInfo> List(PortMode mode) =>
-        mode == PortMode.Native ? FromKernel() : EmulatedValeReader.ReadAll();
-
-    private static IReadOnlyList<ValeSwitchInfo> FromKernel() =>
-        KernelControl.ListValePorts()
-            .GroupBy(p => p.Switch, StringComparer.Ordinal)
-            .Select(g => new ValeSwitchInfo(g.Key, PortMode.Native,
-                g.Select(p => new ValePortInfo(p.Switch, p.Port, p.PortIndex, PortMode.Native)).ToList())
-            { Region = $"{NetmapBackends.KernelDevice} (switch {g.First().BridgeIndex})" })
-            .ToList();
 }

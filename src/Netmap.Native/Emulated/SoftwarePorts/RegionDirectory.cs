@@ -7,13 +7,13 @@ namespace Netmap.Native.Emulated;
 /// <param name="Kind">"pipe" or "vale".</param>
 /// <param name="Name">The pipe parent (p of netmap:p{1) or the switch (vale0).</param>
 /// <param name="Ports">Port names as the region holds them: "p{1", "p}1" for pipes, "a" for VALE ports.</param>
-public sealed record RegionPorts(string Kind, string Name, IReadOnlyList<string> Ports);
+internal sealed record RegionPorts(string Kind, string Name, IReadOnlyList<string> Ports);
 
 /// <summary>
 /// Reads what the region files of this user hold, without attaching to them (no lock, no holder):
 /// a snapshot for listings and tab completion, which may be stale a moment later.
 /// </summary>
-public static class RegionDirectory
+internal static class RegionDirectory
 {
     /// <summary>Every region file of this user in <see cref="SharedMemoryBackend.Directory"/>, with its ports in use.</summary>
     public static IReadOnlyList<RegionPorts> List()

@@ -10,7 +10,7 @@ namespace Netmap.Native.Emulated;
 /// memory (NETMAPPS_SHM_DIR, default /dev/shm) with the netmap layout, so several processes can use
 /// one pipe or switch at once.
 /// </summary>
-public static class SharedMemoryBackend
+internal static class SharedMemoryBackend
 {
     /// <summary>Ports a user-space VALE switch can hold.</summary>
     public const uint ValePortCapacity = 64;

@@ -4,11 +4,22 @@ using Netmap.Native.Ports;
 
 namespace Netmap.Native.Emulated;
 
-/// <summary>Ports on real Linux interfaces without the netmap module: AF_XDP for the NIC rings.</summary>
-internal static class InterfaceBackend
+/// <summary>
+/// Ports on real Linux interfaces without the netmap module: AF_XDP for the NIC rings, a TAP for the
+/// host rings, AF_PACKET for monitors (and for capture where AF_XDP is missing).
+/// </summary>
+internal sealed class InterfacePortsBackend : INetmapBackend
 {
-    public static IPortDriver Open(PortSpec spec, NetInterface nic, bool disableOffloads)
+    public PortMode Mode => PortMode.Emulated;
+    public string Description => "Linux interfaces through AF_XDP, AF_PACKET and a TAP for the host rings";
+    /// <summary>Every name that is not a pipe or a VALE port names an interface.</summary>
+    public bool Serves(PortSpec spec) => !spec.IsVale && spec.Pipe == PipeEnd.None;
+    public IEnumerable<PortCandidate> Candidates(string typed) => InterfaceCandidates.For(typed);
+
+    public IPortDriver Open(PortSpec spec, bool disableOffloads, CancellationToken cancel)
     {
+        var nic = NetInterface.Find(spec.PortName) ?? throw new NetmapException(NetmapError.NotFound,
+            $"'{spec.Name}': there is no interface '{spec.PortName}' here ('ip link' lists them). For a software port, name a pipe ('netmap:{spec.PortName}{{1') or a VALE port ('vale0:{spec.PortName}').");
         if (spec.ExternalMemory is not null || spec.ShareWith is not null)
             throw new NetmapException(NetmapError.NotSupported, $"'{spec.Name}': @extmem and @share need the netmap kernel module.");
         if (spec.Config is not null)
