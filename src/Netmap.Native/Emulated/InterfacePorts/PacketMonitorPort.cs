@@ -10,12 +10,10 @@ namespace Netmap.Native.Emulated;
 /// from AF_PACKET TPACKET_V3 rings, without taking anything away from the host stack. One socket per
 /// queue, all in one fanout group in queue-mapping mode, so RX ring N of the port sees queue N.
 /// </summary>
-internal sealed unsafe class PacketMonitorPort : IPortDriver
+internal sealed unsafe class PacketMonitorPort : RingSyncDriver
 {
     private const uint Slots = 1024;
-    private readonly NetInterface _nic;
-    private readonly RegionLayout _layout;
-    private readonly nint _memory;
+    private readonly PrivateRegion _region;
     private readonly PacketRingSocket?[] _sockets;
     private readonly bool _incoming, _outgoing;
     private readonly LibC.PollFd[] _poll;
@@ -23,20 +21,19 @@ internal sealed unsafe class PacketMonitorPort : IPortDriver
     private RingView _fillRing;
     private uint _fillTail;
     private long _oversize;
-    private bool _disposed;
 
     public PacketMonitorPort(NetInterface nic, RingSpan rx, bool incoming, bool outgoing, string name, string why)
+        : this(new PrivateRegion(new RegionGeometry(RegionKind.Interface, 1, nic.TxQueues + 1, nic.RxQueues + 1, Slots,
+            NetmapAbi.DefaultBufferSize, HostRings: 1), (ushort)(3000 + Environment.ProcessId % 60000), nic.Name), nic, rx, incoming, outgoing, name, why)
     {
-        _nic = nic;
-        Name = name;
-        RxRings = rx;
+    }
+
+    private PacketMonitorPort(PrivateRegion region, NetInterface nic, RingSpan rx, bool incoming, bool outgoing, string name, string why)
+        : base(name, default, rx, region.Layout)
+    {
+        _region = region;
         _incoming = incoming;
         _outgoing = outgoing;
-        _layout = new RegionLayout(new RegionGeometry(RegionKind.Interface, 1, nic.TxQueues + 1, nic.RxQueues + 1, Slots,
-            NetmapAbi.DefaultBufferSize, HostRings: 1));
-        _memory = LibC.MMap(0, (nuint)_layout.TotalSize, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS, -1, 0);
-        if (_memory == -1) throw Errors.FromErrno("mmap", System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
-        _layout.Initialise((byte*)_memory, (ushort)(3000 + Environment.ProcessId % 60000));
         _sockets = new PacketRingSocket?[nic.RxQueues];
         _sink = Take;
         try
@@ -55,38 +52,21 @@ internal sealed unsafe class PacketMonitorPort : IPortDriver
         Mechanism = $"AF_PACKET TPACKET_V3 monitor of {(incoming && outgoing ? "RX and TX" : incoming ? "RX" : "TX")} traffic on {nic.Name}, fanout by queue{why}";
     }
 
-    public string Name { get; }
-    public NetmapInterface* Interface => _layout.Interface((byte*)_memory, 0);
-    public PortMode Mode => PortMode.Emulated;
-    public string Mechanism { get; }
-    public ushort MemoryId => RegionLayout.Header((byte*)_memory)->MemoryId;
-    public string Region => $"private memory of process {Environment.ProcessId}";
-    public long RegionSize => _layout.TotalSize;
-    public byte* MemoryStart => (byte*)_memory;
-    public long MemoryLength => _layout.TotalSize;
-    public RingSpan TxRings => default;
-    public RingSpan RxRings { get; }
-    public IReadOnlyList<string> Warnings => Array.Empty<string>();
-    public long Dropped => _oversize + _sockets.Sum(s => s?.TakeDrops() ?? 0);
+    public override string Mechanism { get; }
+    public override string Region => _region.Description;
+    public override long Dropped => _oversize + _sockets.Sum(s => s?.TakeDrops() ?? 0);
+    protected override byte* Base => _region.Base;
 
-    public void TxSync() => ThrowIfClosed();
+    protected override (uint HwCur, uint HwTail) Transmit(uint ring, RingView view, uint hwcur, uint hwtail, uint head) => (hwcur, hwtail);
 
-    public void RxSync()
+    /// <summary>What the queue's socket captured, copied into the free slots [hwtail, hwcur - 1).</summary>
+    protected override uint Receive(uint ring, RingView view, KringState* kring, uint hwcur, uint hwtail)
     {
-        ThrowIfClosed();
-        for (uint r = RxRings.First; r < RxRings.End; r++)
-        {
-            uint index = _layout.RingIndex(0, tx: false, r);
-            var ring = _layout.View((byte*)_memory, index, Name);
-            var k = _layout.Kring((byte*)_memory, index);
-            k->HwCur = RingChecks.CheckedHead(ring, k->HwCur, k->UserTail);
-            uint room = RingMath.Distance(k->HwTail, RingMath.Previous(k->HwCur, Slots), Slots);
-            _fillRing = ring;
-            _fillTail = k->HwTail;
-            _sockets[r]!.Read(room, _sink);
-            k->HwTail = k->UserTail = ring.Header->Tail = _fillTail;
-            RingChecks.Stamp(ring.Header);
-        }
+        uint room = RingMath.Distance(hwtail, RingMath.Previous(hwcur, Slots), Slots);
+        _fillRing = view;
+        _fillTail = hwtail;
+        _sockets[ring]!.Read(room, _sink);
+        return kring->HwTail = _fillTail;
     }
 
     /// <summary>Copies one frame into the next free slot of the ring being filled; skips the direction not monitored.</summary>
@@ -107,7 +87,7 @@ internal sealed unsafe class PacketMonitorPort : IPortDriver
         return true;
     }
 
-    public bool Wait(WaitDirection direction, int timeoutMs, CancellationToken cancel)
+    public override bool Wait(WaitDirection direction, int timeoutMs, CancellationToken cancel)
     {
         ThrowIfClosed();
         if (direction == WaitDirection.Transmit) return false;
@@ -115,23 +95,16 @@ internal sealed unsafe class PacketMonitorPort : IPortDriver
         while (true)
         {
             RxSync();
-            if (_layout.AnyPastCur((byte*)_memory, 0, RxRings, tx: false)) return true;
+            if (Layout.AnyPastCur(Base, 0, RxRings, tx: false)) return true;
             long left = deadline - Environment.TickCount64;
             if (left <= 0 || cancel.IsCancellationRequested) return false;
             fixed (LibC.PollFd* p = _poll) LibC.Poll(p, (nuint)_poll.Length, (int)Math.Min(left, 100));
         }
     }
 
-    private void ThrowIfClosed()
+    protected override void Release()
     {
-        if (_disposed) throw new NetmapException(NetmapError.Closed, $"The port '{Name}' is closed.");
-    }
-
-    public void Dispose()
-    {
-        if (_disposed) return;
-        _disposed = true;
         foreach (var s in _sockets) s?.Dispose();
-        if (_memory != 0 && _memory != -1) LibC.MUnmap(_memory, (nuint)_layout.TotalSize);
+        _region.Dispose();
     }
 }

@@ -13,7 +13,7 @@ namespace Netmap.Native.Emulated;
 /// received into the RX ring's buffers and returns the UMEM chunk to the fill ring; txsync hands
 /// the TX slots' own buffers to the socket (no copy) and frees a slot when the kernel completes it.
 /// </summary>
-internal sealed unsafe class XdpPort : IPortDriver
+internal sealed unsafe class XdpPort : RingSyncDriver
 {
     private const uint Slots = 1024, ChunkSize = NetmapAbi.DefaultBufferSize, SocketRingSize = 4096, FillBuffers = 4096;
 
@@ -25,8 +25,7 @@ internal sealed unsafe class XdpPort : IPortDriver
     private const uint RxCoalesceMicroseconds = 100;
 
     private readonly NetInterface _nic;
-    private readonly RegionLayout _layout;
-    private readonly nint _memory;
+    private readonly PrivateRegion _region;
     private readonly XdpSteering? _steering;
     private readonly HostSteering? _host;
     private readonly bool _hostRx, _hostTx;
@@ -37,20 +36,18 @@ internal sealed unsafe class XdpPort : IPortDriver
     private readonly LibC.PollFd[] _rxPoll, _txPoll;
     private readonly List<string> _warnings = new();
     private long _txErrors;
-    private bool _disposed;
 
     public XdpPort(NetInterface nic, RingSpan tx, RingSpan rx, string name, bool disableOffloads)
+        : this(new PrivateRegion(new RegionGeometry(RegionKind.Interface, 1, nic.TxQueues + 1, nic.RxQueues + 1, Slots, ChunkSize,
+            HostRings: 1, ExtraBuffers: FillBuffers * nic.RxQueues), MemoryIdFor(nic.Name), nic.Name), nic, tx, rx, name, disableOffloads)
     {
+    }
+
+    private XdpPort(PrivateRegion region, NetInterface nic, RingSpan tx, RingSpan rx, string name, bool disableOffloads)
+        : base(name, tx, rx, region.Layout)
+    {
+        _region = region;
         _nic = nic;
-        Name = name;
-        TxRings = tx;
-        RxRings = rx;
-        var geometry = new RegionGeometry(RegionKind.Interface, 1, nic.TxQueues + 1, nic.RxQueues + 1, Slots, ChunkSize,
-            HostRings: 1, ExtraBuffers: FillBuffers * nic.RxQueues);
-        _layout = new RegionLayout(geometry);
-        _memory = LibC.MMap(0, (nuint)_layout.TotalSize, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS, -1, 0);
-        if (_memory == -1) throw Errors.FromErrno("mmap", Marshal.GetLastPInvokeError(), $"of {_layout.TotalSize} bytes for {nic.Name}");
-        _layout.Initialise(Base, MemoryIdFor(nic.Name));
         _sockets = new XskSocket?[Math.Max(nic.TxQueues, nic.RxQueues)];
         _inFlight = new uint[nic.TxQueues];
         _hostRx = rx.Contains(nic.RxQueues);
@@ -114,26 +111,18 @@ internal sealed unsafe class XdpPort : IPortDriver
         _warnings.Add($"{_nic.Name} has offloads on ({string.Join(", ", on)}): captured frames can be larger than a slot and carry partial checksums. Turn them off with '{command}', or open the port with -DisableOffloads.");
     }
 
-    public string Name { get; }
-    public NetmapInterface* Interface => _layout.Interface(Base, 0);
-    public PortMode Mode => PortMode.Emulated;
-    public string Mechanism { get; private set; } = "";
-    public ushort MemoryId => Header->MemoryId;
-    public string Region => $"private memory of process {Environment.ProcessId} (AF_XDP UMEM)";
-    public long RegionSize => _layout.TotalSize;
-    public byte* MemoryStart => Base;
-    public long MemoryLength => _layout.TotalSize;
-    public RingSpan TxRings { get; }
-    public RingSpan RxRings { get; }
-    public IReadOnlyList<string> Warnings => _warnings;
+    private string _mechanism = "";
+    public override string Mechanism => _mechanism;
+    public override string Region => $"{_region.Description} (AF_XDP UMEM)";
+    public override IReadOnlyList<string> Warnings => _warnings;
     /// <summary>An Ethernet header at least; on the wire at most the MTU plus header and one VLAN tag.</summary>
-    public (int Shortest, int Longest) FrameLimits(uint ring) => (EthernetHeader, ring < _nic.TxQueues ? MaxWireFrame : int.MaxValue);
+    public override (int Shortest, int Longest) FrameLimits(uint ring) => (EthernetHeader, ring < _nic.TxQueues ? MaxWireFrame : int.MaxValue);
     private const int EthernetHeader = 14;
     private int MaxWireFrame => (int)_nic.Mtu + 18;
 
     /// <summary>Packets the kernel dropped: no room in the socket's RX ring, or frames larger than a buffer.</summary>
-    public long TransmitErrors => _txErrors;
-    public long Dropped
+    public override long TransmitErrors => _txErrors;
+    public override long Dropped
     {
         get
         {
@@ -144,9 +133,8 @@ internal sealed unsafe class XdpPort : IPortDriver
         }
     }
 
-    private byte* Base => (byte*)_memory;
-    private RegionHeader* Header => RegionLayout.Header(Base);
-    private byte* Pool => Base + _layout.BuffersOffset;
+    protected override byte* Base => _region.Base;
+    private byte* Pool => Base + Layout.BuffersOffset;
 
     private IEnumerable<uint> RxQueues() => Enumerable.Range((int)RxRings.First, (int)RxRings.Count).Select(i => (uint)i).Where(q => q < _nic.RxQueues);
     private IEnumerable<uint> TxQueues() => Enumerable.Range((int)TxRings.First, (int)TxRings.Count).Select(i => (uint)i).Where(q => q < _nic.TxQueues);
@@ -154,11 +142,11 @@ internal sealed unsafe class XdpPort : IPortDriver
     private void OpenSockets()
     {
         foreach (uint q in RxQueues().Union(TxQueues()).Order())
-            _sockets[q] = XskSocket.Open(_nic.Name, _nic.Index, q, Pool, (ulong)_layout.Geometry.BufferCount * ChunkSize, ChunkSize, SocketRingSize);
+            _sockets[q] = XskSocket.Open(_nic.Name, _nic.Index, q, Pool, (ulong)Layout.Geometry.BufferCount * ChunkSize, ChunkSize, SocketRingSize);
         foreach (uint q in RxQueues())
         {
             var fill = _sockets[q]!.Fill;
-            uint first = _layout.Geometry.FirstExtraBuffer + q * FillBuffers;
+            uint first = Layout.Geometry.FirstExtraBuffer + q * FillBuffers;
             for (uint i = 0; i < FillBuffers; i++) ((ulong*)fill.Descriptors)[i & fill.Mask] = (ulong)(first + i) * ChunkSize;
             Volatile.Write(ref *fill.Producer, FillBuffers);
             _steering!.Steer(q, _sockets[q]!.Fd);
@@ -168,34 +156,20 @@ internal sealed unsafe class XdpPort : IPortDriver
     private void DescribeMechanism()
     {
         bool zeroCopy = _sockets.Any(s => s is { ZeroCopy: true });
-        Mechanism = !_sockets.Any(s => s is not null) ? $"host rings only, on {_nic.Name}"
+        _mechanism = !_sockets.Any(s => s is not null) ? $"host rings only, on {_nic.Name}"
             : $"AF_XDP {(_steering?.Mode ?? "transmit-only")} XDP, {(zeroCopy ? "zero-copy" : "copy")} mode, on {_nic.Name} ({_nic.RxQueues} RX / {_nic.TxQueues} TX queues)";
         _warnings.AddRange(InterfaceAdvice.ForTakenQueues(_nic, RxQueues().ToList()));
         if (_hostRx)
             _warnings.Add($"What the host stack transmits on {_nic.Name} goes to the host RX ring of this port, not to the wire, while it is open.");
         if (_host is not null)
-            Mechanism += $"; host rings through TAP {_host.Tap.Name} and tcx";
+            _mechanism += $"; host rings through TAP {_host.Tap.Name} and tcx";
         if (_steering?.Mode == "generic")
             _warnings.Add($"XDP runs in generic (SKB) mode on {_nic.Name}: slower than native, and some drivers (veth among them) put every packet on queue 0.");
     }
 
-    public void RxSync()
-    {
-        ThrowIfClosed();
-        for (uint r = RxRings.First; r < RxRings.End; r++)
-        {
-            uint index = _layout.RingIndex(0, tx: false, r);
-            var ring = _layout.View(Base, index, Name);
-            var k = _layout.Kring(Base, index);
-            uint head = RingChecks.CheckedHead(ring, k->HwCur, k->UserTail);
-            RingChecks.CheckReleasedSlots(ring, k->HwCur, head, _layout.Geometry.BufferCount);
-            k->HwCur = head;
-            k->HwTail = r < _nic.RxQueues ? ReceiveFromSocket(_sockets[r]!, ring, k->HwCur, k->HwTail) : ReceiveFromTap(ring, k->HwCur, k->HwTail);
-            k->UserTail = k->HwTail;
-            ring.Header->Tail = k->HwTail;
-            RingChecks.Stamp(ring.Header);
-        }
-    }
+    /// <summary>NIC rings from the queue's socket, the host ring from the TAP, into [hwtail, hwcur - 1).</summary>
+    protected override uint Receive(uint ring, RingView view, KringState* kring, uint hwcur, uint hwtail) =>
+        kring->HwTail = ring < _nic.RxQueues ? ReceiveFromSocket(_sockets[ring]!, view, hwcur, hwtail) : ReceiveFromTap(view, hwcur, hwtail);
 
     /// <summary>Moves frames from the socket's RX ring into [hwtail, hwcur - 1) and refills the fill ring.</summary>
     private uint ReceiveFromSocket(XskSocket socket, RingView ring, uint hwcur, uint hwtail)
@@ -225,30 +199,21 @@ internal sealed unsafe class XdpPort : IPortDriver
         return hwtail;
     }
 
-    public void TxSync()
+    /// <summary>
+    /// NIC rings: the slots' own buffers go to the socket and stay taken until the kernel completes
+    /// them. Host ring: each frame is written to the TAP at once.
+    /// </summary>
+    protected override (uint HwCur, uint HwTail) Transmit(uint ring, RingView view, uint hwcur, uint hwtail, uint head)
     {
-        ThrowIfClosed();
-        for (uint r = TxRings.First; r < TxRings.End; r++)
+        if (ring >= _nic.TxQueues)
         {
-            uint index = _layout.RingIndex(0, tx: true, r);
-            var ring = _layout.View(Base, index, Name);
-            var k = _layout.Kring(Base, index);
-            uint head = RingChecks.CheckedHead(ring, k->HwCur, k->HwTail);
-            if (r < _nic.TxQueues)
-            {
-                var socket = _sockets[r]!;
-                k->HwCur = TransmitToSocket(socket, ring, k->HwCur, head, ref _inFlight[r]);
-                Reclaim(socket, ref _inFlight[r]);
-                k->HwTail = RingMath.Advance(k->HwCur, ring.Slots - 1 - _inFlight[r], ring.Slots);
-            }
-            else
-            {
-                k->HwCur = TransmitToTap(ring, k->HwCur, head);
-                k->HwTail = RingMath.Previous(k->HwCur, ring.Slots);
-            }
-            ring.Header->Tail = k->HwTail;
-            RingChecks.Stamp(ring.Header);
+            hwcur = TransmitToTap(view, hwcur, head);
+            return (hwcur, RingMath.Previous(hwcur, view.Slots));
         }
+        var socket = _sockets[ring]!;
+        hwcur = TransmitToSocket(socket, view, hwcur, head, ref _inFlight[ring]);
+        Reclaim(socket, ref _inFlight[ring]);
+        return (hwcur, RingMath.Advance(hwcur, view.Slots - 1 - _inFlight[ring], view.Slots));
     }
 
     /// <summary>Host RX ring: what the stack transmitted, read from the TAP into [hwtail, hwcur - 1).</summary>
@@ -283,7 +248,7 @@ internal sealed unsafe class XdpPort : IPortDriver
         for (; hwcur != head; hwcur = RingMath.Next(hwcur, ring.Slots))
         {
             var slot = ring.Slot(hwcur);
-            if (slot->Length < EthernetHeader || slot->Length > ring.BufferSize || !RingChecks.IsRegionBuffer(slot->BufferIndex, _layout.Geometry.FirstExtraBuffer))
+            if (slot->Length < EthernetHeader || slot->Length > ring.BufferSize || !RingChecks.IsRegionBuffer(slot->BufferIndex, Layout.Geometry.FirstExtraBuffer))
             {
                 _txErrors++;
                 continue;
@@ -303,7 +268,7 @@ internal sealed unsafe class XdpPort : IPortDriver
         var tx = socket.Tx;
         uint producer = *tx.Producer;
         uint room = tx.Size - (producer - Volatile.Read(ref *tx.Consumer));
-        uint maxFrame = (uint)MaxWireFrame, buffers = _layout.Geometry.FirstExtraBuffer;
+        uint maxFrame = (uint)MaxWireFrame, buffers = Layout.Geometry.FirstExtraBuffer;
         for (; hwcur != head && room > 0; hwcur = RingMath.Next(hwcur, ring.Slots))
         {
             var slot = ring.Slot(hwcur);
@@ -336,7 +301,7 @@ internal sealed unsafe class XdpPort : IPortDriver
         inFlight -= Math.Min(done, inFlight);
     }
 
-    public bool Wait(WaitDirection direction, int timeoutMs, CancellationToken cancel)
+    public override bool Wait(WaitDirection direction, int timeoutMs, CancellationToken cancel)
     {
         ThrowIfClosed();
         bool receive = direction == WaitDirection.Receive;
@@ -345,7 +310,7 @@ internal sealed unsafe class XdpPort : IPortDriver
         while (true)
         {
             if (receive) RxSync(); else TxSync();
-            if (_layout.AnyPastCur(Base, 0, receive ? RxRings : TxRings, !receive)) return true;
+            if (Layout.AnyPastCur(Base, 0, receive ? RxRings : TxRings, !receive)) return true;
             long left = deadline - Environment.TickCount64;
             if (left <= 0 || cancel.IsCancellationRequested || fds.Length == 0) return false;
             int ready;
@@ -355,22 +320,15 @@ internal sealed unsafe class XdpPort : IPortDriver
         }
     }
 
-    private void ThrowIfClosed()
+    protected override void Release()
     {
-        if (_disposed) throw new NetmapException(NetmapError.Closed, $"The port '{Name}' is closed.");
-    }
-
-    public void Dispose()
-    {
-        if (_disposed) return;
-        _disposed = true;
         foreach (uint q in RxQueues())
             if (_sockets[q] is not null) _steering?.Release(q);
         foreach (var socket in _sockets) socket?.Dispose();
         _steering?.Dispose();
         _host?.Dispose();
         _offloads?.Dispose();
-        if (_memory != -1 && _memory != 0) LibC.MUnmap(_memory, (nuint)_layout.TotalSize);
+        _region.Dispose();
     }
 
     private static int _nextMemoryId;

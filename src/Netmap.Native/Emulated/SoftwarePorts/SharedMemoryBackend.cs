@@ -102,7 +102,7 @@ internal static class SharedMemoryBackend
 
     private static IPortDriver Finish(SharedRegion region, PortSpec spec, uint port, RingSpan tx, RingSpan rx, string mechanism, IReadOnlyList<string> warnings)
     {
-        var driver = new SharedMemoryPort(region, port, tx, rx, mechanism, spec.Name) { Warnings = [.. warnings, .. OtherUsers(region.Path)] };
+        var driver = new SharedMemoryPort(region, port, tx, rx, mechanism, spec.Name) { OpenWarnings = [.. warnings, .. OtherUsers(region.Path)] };
         ushort memoryId = driver.MemoryId;   // read before Dispose unmaps the header
         if (spec.MemoryId != 0 && spec.MemoryId != memoryId)
         {

@@ -1,4 +1,3 @@
-using Netmap.Native.Abi;
 using Netmap.Native.Ports;
 using Netmap.Native.Rings;
 
@@ -9,110 +8,64 @@ namespace Netmap.Native.Emulated;
 /// process, what netmap's kernel does in its sync calls: txsync moves [hwcur, head) of each TX ring
 /// to its destination, rxsync releases [hwcur, head) and publishes new packets by moving tail.
 /// </summary>
-internal sealed unsafe class SharedMemoryPort : IPortDriver
+internal sealed unsafe class SharedMemoryPort : RingSyncDriver
 {
     private readonly SharedRegion _region;
-    private readonly RegionLayout _layout;
     private readonly uint _port;
     private readonly ITransmitPath _transmit;
     private readonly Func<bool> _rxReady, _txReady;
     private readonly Action? _checkPeer;
     private readonly uint _peer;
     private readonly int _peerOpensAtOpen;
-    private bool _peerSeen, _disposed;
+    private bool _peerSeen;
 
     public SharedMemoryPort(SharedRegion region, uint port, RingSpan tx, RingSpan rx, string mechanism, string name)
+        : base(name, tx, rx, region.Layout)
     {
         _region = region;
-        _layout = region.Layout;
         _port = port;
-        TxRings = tx;
-        RxRings = rx;
         Mechanism = mechanism;
-        Name = name;
-        _transmit = _layout.Geometry.Kind == RegionKind.Pipe ? new PipeTransmitPath(region) : new ValeTransmitPath(region);
-        _rxReady = () => { RxSync(); return _layout.AnyPastCur(Base, _port, RxRings, tx: false); };
-        _txReady = () => { TxSync(); return _layout.AnyPastCur(Base, _port, TxRings, tx: true); };
-        if (_layout.Geometry.Kind == RegionKind.Pipe && port < _layout.Geometry.FirstMonitorPort)
+        _transmit = Layout.Geometry.Kind == RegionKind.Pipe ? new PipeTransmitPath(region) : new ValeTransmitPath(region);
+        _rxReady = () => { RxSync(); return Layout.AnyPastCur(Base, _port, RxRings, tx: false); };
+        _txReady = () => { TxSync(); return Layout.AnyPastCur(Base, _port, TxRings, tx: true); };
+        if (Layout.Geometry.Kind == RegionKind.Pipe && port < Layout.Geometry.FirstMonitorPort)
         {
             _peer = port ^ 1;
-            _peerOpensAtOpen = Volatile.Read(ref _layout.Port(Base, _peer)->Opens);
+            _peerOpensAtOpen = Volatile.Read(ref Layout.Port(Base, _peer)->Opens);
             _peerSeen = region.PortHasLiveOwner(_peer);
             _checkPeer = ThrowIfPeerGone;
         }
     }
 
-    public string Name { get; }
-    public NetmapInterface* Interface => _layout.Interface(Base, _port);
-    public PortMode Mode => PortMode.Emulated;
-    public string Mechanism { get; }
-    public ushort MemoryId => _region.Header->MemoryId;
-    public string Region => _region.Path;
-    public long RegionSize => _layout.TotalSize;
-    public byte* MemoryStart => Base;
-    public long MemoryLength => _region.MappedSize;
-    public RingSpan TxRings { get; }
-    public RingSpan RxRings { get; }
-    public long Dropped => Volatile.Read(ref _layout.Port(Base, _port)->RxDropped);
-    public long TransmitErrors => Volatile.Read(ref _layout.Port(Base, _port)->TxErrors);
-    public IReadOnlyList<string> Warnings { get; init; } = Array.Empty<string>();
+    public override string Mechanism { get; }
+    public override ushort MemoryId => _region.Header->MemoryId;
+    public override string Region => _region.Path;
+    public override long MemoryLength => _region.MappedSize;
+    public override long Dropped => Volatile.Read(ref Entry->RxDropped);
+    public override long TransmitErrors => Volatile.Read(ref Entry->TxErrors);
+    public IReadOnlyList<string> OpenWarnings { get; init; } = Array.Empty<string>();
+    public override IReadOnlyList<string> Warnings => OpenWarnings;
     /// <summary>A VALE switch reads the destination MAC of every frame: it drops those shorter than an Ethernet header.</summary>
-    public (int Shortest, int Longest) FrameLimits(uint ring) => (_layout.Geometry.Kind == RegionKind.ValeSwitch ? 14 : 0, int.MaxValue);
-    private byte* Base => _region.Base;
-    private PortEntry* Entry => _layout.Port(Base, _port);
+    public override (int Shortest, int Longest) FrameLimits(uint ring) => (Layout.Geometry.Kind == RegionKind.ValeSwitch ? 14 : 0, int.MaxValue);
+    protected override byte* Base => _region.Base;
+    protected override uint RegionPort => _port;
+    private PortEntry* Entry => Layout.Port(Base, _port);
 
-    public void TxSync()
+    /// <summary>[hwcur, head) goes to the peer (pipe) or through the switch (VALE) at once; the slots are free again.</summary>
+    protected override (uint HwCur, uint HwTail) Transmit(uint ring, RingView view, uint hwcur, uint hwtail, uint head)
     {
-        ThrowIfClosed();
-        for (uint r = TxRings.First; r < TxRings.End; r++)
-        {
-            uint index = _layout.RingIndex(_port, tx: true, r);
-            var ring = _layout.View(Base, index, Name);
-            var k = _layout.Kring(Base, index);
-            uint hwcur = k->HwCur, hwtail = k->HwTail;
-            uint head = RingChecks.CheckedHead(ring, hwcur, hwtail);
-            if (head != hwcur)
-            {
-                uint moved = _transmit.Transmit(_port, ring, hwcur, head);
-                hwcur = RingMath.Advance(hwcur, moved, ring.Slots);
-                hwtail = RingMath.Previous(hwcur, ring.Slots);
-                k->HwCur = hwcur;
-                k->HwTail = hwtail;
-            }
-            ring.Header->Tail = hwtail;
-            if ((ring.Header->Flags & RingFlags.Timestamp) != 0) RingChecks.Stamp(ring.Header);
-        }
+        if (head == hwcur) return (hwcur, hwtail);
+        hwcur = RingMath.Advance(hwcur, _transmit.Transmit(_port, view, hwcur, head), view.Slots);
+        return (hwcur, RingMath.Previous(hwcur, view.Slots));
     }
 
-    public void RxSync()
-    {
-        ThrowIfClosed();
-        bool released = false;
-        for (uint r = RxRings.First; r < RxRings.End; r++)
-        {
-            uint index = _layout.RingIndex(_port, tx: false, r);
-            var ring = _layout.View(Base, index, Name);
-            var k = _layout.Kring(Base, index);
-            uint hwcur = k->HwCur;
-            uint head = RingChecks.CheckedHead(ring, hwcur, k->UserTail);
-            if (head != hwcur)
-            {
-                RingChecks.CheckReleasedSlots(ring, hwcur, head, _layout.Geometry.BufferCount);
-                Volatile.Write(ref k->HwCur, head);
-                released = true;
-            }
-            // hwtail is written by the producers (other processes): checked before it is published.
-            uint tail = ring.Index(Volatile.Read(ref k->HwTail), "hwtail");
-            // The time of the sync that brought the frames in (netmap stamps every rxsync; a sync that
-            // brought nothing leaves the stamp of the frames still there, and costs no clock read).
-            if (tail != k->UserTail || (ring.Header->Flags & RingFlags.Timestamp) != 0) RingChecks.Stamp(ring.Header);
-            k->UserTail = tail;
-            ring.Header->Tail = tail;
-        }
-        if (released) _transmit.SlotsReleased(_port);
-    }
+    /// <summary>The producers (other processes) moved hwtail: checked before it is published.</summary>
+    protected override uint Receive(uint ring, RingView view, KringState* kring, uint hwcur, uint hwtail) =>
+        view.Index(Volatile.Read(ref kring->HwTail), "hwtail");
 
-    public bool Wait(WaitDirection direction, int timeoutMs, CancellationToken cancel)
+    protected override void SlotsReleased() => _transmit.SlotsReleased(_port);
+
+    public override bool Wait(WaitDirection direction, int timeoutMs, CancellationToken cancel)
     {
         ThrowIfClosed();
         return direction == WaitDirection.Receive
@@ -132,20 +85,10 @@ internal sealed unsafe class SharedMemoryPort : IPortDriver
             _peerSeen = true;
             return;
         }
-        if (!_peerSeen && Volatile.Read(ref _layout.Port(Base, _peer)->Opens) == _peerOpensAtOpen) return;
+        if (!_peerSeen && Volatile.Read(ref Layout.Port(Base, _peer)->Opens) == _peerOpensAtOpen) return;
         throw new NetmapException(NetmapError.PeerGone,
             $"'{Name}': the other end of the pipe was closed, or its process ended; nothing more will arrive or be taken. Open the other end again, then retry.");
     }
 
-    private void ThrowIfClosed()
-    {
-        if (_disposed) throw new NetmapException(NetmapError.Closed, $"The port '{Name}' is closed.");
-    }
-
-    public void Dispose()
-    {
-        if (_disposed) return;
-        _disposed = true;
-        _region.Dispose();
-    }
+    protected override void Release() => _region.Dispose();
 }
