@@ -1,4 +1,3 @@
-using System.IO.MemoryMappedFiles;
 using Netmap.Native.Emulated;
 using Netmap.Native.Packets;
 using Netmap.Native.Ports;
@@ -20,35 +19,33 @@ public unsafe class SharedRegionTrustTests(ShmDirectory shm)
 {
     private static string Unique(string stem) => $"{stem}{Guid.NewGuid():N}"[..11];
 
-    /// <summary>The region file of <paramref name="port"/>, mapped a second time as another process would map it.</summary>
+    /// <summary>The region of <paramref name="port"/>, mapped a second time as another process would map it (through its file's anchor).</summary>
     private sealed class Intruder : IDisposable
     {
-        private readonly MemoryMappedFile _file;
-        private readonly MemoryMappedViewAccessor _view;
+        private readonly nint _address;
 
         public Intruder(NetmapPort port)
         {
-            _file = MemoryMappedFile.CreateFromFile(port.Region, FileMode.Open, null, 0, MemoryMappedFileAccess.ReadWrite);
-            _view = _file.CreateViewAccessor();
-            byte* b = null;
-            _view.SafeMemoryMappedViewHandle.AcquirePointer(ref b);
-            Base = b;
-            Layout = new RegionLayout(RegionLayout.ReadGeometry(b, _view.Capacity)!);
+            int fd = Interop.LibC.OpenOwnRegularFile(port.Region, out _);
+            Assert.True(fd >= 0, $"cannot open {port.Region}");
+            var anchor = RegionSegment.ReadAnchor(fd);
+            Interop.LibC.Close(fd);
+            Assert.NotNull(anchor);
+            _address = RegionSegment.Attach(anchor!.Value, readOnly: false);
+            Assert.NotEqual(-1, _address);
+            Base = (byte*)_address;
+            Size = anchor.Value.Size;
+            Layout = new RegionLayout(RegionLayout.ReadGeometry(Base, Size)!);
         }
 
         public byte* Base { get; }
-        public long Size => _view.Capacity;
+        public long Size { get; }
         public RegionLayout Layout { get; }
         /// <summary>The kring of ring <paramref name="r"/> of <paramref name="port"/>.</summary>
         public KringState* Kring(uint port, bool tx, uint r = 0) => Layout.Kring(Base, Layout.RingIndex(port, tx, r));
         public Abi.NetmapRing* Ring(uint port, bool tx, uint r = 0) => Layout.Ring(Base, Layout.RingIndex(port, tx, r));
 
-        public void Dispose()
-        {
-            _view.SafeMemoryMappedViewHandle.ReleasePointer();
-            _view.Dispose();
-            _file.Dispose();
-        }
+        public void Dispose() => RegionSegment.Unmap(_address);
     }
 
     private static int ReceiveAll(NetmapPort port, int timeoutMs = 200)
@@ -111,6 +108,26 @@ public unsafe class SharedRegionTrustTests(ShmDirectory shm)
             Send(master, 300);
             Assert.Equal(300, ReceiveAll(slave));
         }
+    }
+
+    [Fact]
+    public void TruncatingOrOverwritingTheRegionFileCostsOnlyItsName()
+    {
+        // The memory is a System V segment the file only names: truncated to nothing (once a SIGBUS in
+        // every holder at its next touch) or filled with garbage, the file takes nothing from the open ports.
+        string name = Unique("tt");
+        using var master = NetmapPort.Open($"netmap:{name}{{1");
+        using var slave = NetmapPort.Open($"netmap:{name}}}1");
+        File.WriteAllBytes(master.Region, new byte[4096]);   // garbage: no anchor any more
+        using (var file = File.Open(master.Region, FileMode.Open)) file.SetLength(0);
+        for (int round = 0; round < 5; round++)
+        {
+            Send(master, 300);
+            Assert.Equal(300, ReceiveAll(slave));
+        }
+        // A new open of the same pipe cannot find the region while its ports are open: a typed error, no crash.
+        var e = Assert.Throws<NetmapException>(() => NetmapPort.Open($"netmap:{name}{{2"));
+        Assert.Equal(NetmapError.Corrupted, e.Error);
     }
 
     [Fact]

@@ -1,13 +1,13 @@
 # A shared region written by a third process while two others send and receive through it: the
 # parties end on time with typed errors (or none), never a crash or a hang, and the region's other
-# pipe carries on. The test process is the third party: it writes into the region file.
+# pipe carries on. The test process is the third party: it writes into the region's shared memory,
+# or truncates the file that names it.
 BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
 
-    # Writes Bytes at Offset of the region file, as another process of the user could.
+    # Writes Bytes at Offset of the region's shared memory, as another process of the user could.
     function Write-Region([string] $Path, [long] $Offset, [byte[]] $Bytes) {
-        $file = [IO.File]::Open($Path, 'Open', 'ReadWrite', 'ReadWrite')
-        try { $file.Position = $Offset; $file.Write($Bytes, 0, $Bytes.Length) } finally { $file.Dispose() }
+        if (-not [Netmap.Native.Emulated.RegionFields]::Write($Path, $Offset, $Bytes)) { throw "cannot write into the region of $Path" }
     }
     # The receiver counts for longer than the sender sends, so that only damage ends a party early.
     function Start-Party([string] $Role, [string] $Name, [string] $Ready) {
@@ -27,6 +27,7 @@ Describe 'A region another process writes into while a sender and a receiver in 
         @{ Field = 'rx.buf_ofs'; Value = [BitConverter]::GetBytes([long]-1099511627776); Expect = 'Unharmed' }
         @{ Field = 'rx.producer_lock'; Value = [BitConverter]::GetBytes([int]1); Expect = 'Unharmed' }
         @{ Field = 'random'; Value = $null; Expect = 'Either' }
+        @{ Field = 'file'; Value = $null; Expect = 'Unharmed' }   # the region file truncated to nothing (a SIGBUS in every holder, were it the memory)
     ) {
         $name = New-TestName 'cx'
         $dir = Join-Path $TestDrive $Field
@@ -53,6 +54,10 @@ Describe 'A region another process writes into while a sender and a receiver in 
                 Write-Region $region ($span[0] + $random.NextInt64(0, $span[1] - $span[0])) $bytes
                 Start-Sleep -Milliseconds 5
             }
+        }
+        elseif ($Field -eq 'file') {
+            $file = [IO.File]::Open($region, 'Open', 'ReadWrite', 'ReadWrite')
+            try { $file.SetLength(0) } finally { $file.Dispose() }
         }
         else {
             # Written again and again for a while: the field's own writer may overwrite one write before a party reads it.

@@ -9,7 +9,7 @@ Describe 'Region files on a small tmpfs shared with another user' -Tag 'Security
     BeforeAll {
         $mount = Join-Path ([IO.Path]::GetTempPath()) (New-TestName 'nmps-tmpfs-')
         $null = New-Item -ItemType Directory $mount
-        & mount -t tmpfs -o size=256m,mode=1777 tmpfs $mount   # a default pipe region takes about 160 MiB
+        & mount -t tmpfs -o size=256m,mode=1777 tmpfs $mount
         if ($LASTEXITCODE) { throw "mount -t tmpfs failed" }
         # 'nobody' plays the other local user: it may write into the shared directory, as into /dev/shm.
         function Invoke-AsNobody { & setpriv --reuid=65534 --regid=65534 --clear-groups @args; if ($LASTEXITCODE) { throw "setpriv $args failed" } }
@@ -26,19 +26,32 @@ Describe 'Region files on a small tmpfs shared with another user' -Tag 'Security
         Remove-Item $mount -Recurse -Force -ErrorAction Ignore
     }
 
-    It 'gives a typed error at open, saying how much room is needed and where, when another user filled the tmpfs' {
-        Invoke-AsNobody fallocate -l 200m (Join-Path $mount 'filler')
+    It 'gives a typed error at open, saying where, when another user filled the tmpfs, and leaves nothing behind' {
+        # The region's memory is a System V segment; the file on the tmpfs only names it, but even that needs a page.
+        Invoke-AsNobody fallocate -l 256m (Join-Path $mount 'filler')
         $name = New-TestName 'f'
-        $r = Open-InShm "netmap:$name{1", "netmap:big{1@conf:rings=64"     # the child exits 0: no SIGBUS
+        $r = Open-InShm "netmap:$name{1"     # the child exits 0: no SIGBUS
         $r[0].Opened | Should -BeFalse
         $r[0].Id | Should -Be 'NetmapMemoryExhausted,NetmapPS.OpenNetmapPortCommand'
-        $r[0].Message | Should -Match 'needs [\d.,]+ MiB and .* has [\d.,]+ MiB free'
-        $r[1].Id | Should -Be 'NetmapMemoryExhausted,NetmapPS.OpenNetmapPortCommand'
+        $r[0].Message | Should -Match "no room for the shared region file .* in $([regex]::Escape($mount))"
         # Nothing was left behind: no region file, no half-made one (only the private directory, empty).
         @(Get-ChildItem $mount -Name | Sort-Object) | Should -Be @('filler', "netmapps-$Uid")
         @(Get-ChildItem (Join-Path $mount "netmapps-$Uid")) | Should -BeNullOrEmpty
         Remove-Item (Join-Path $mount 'filler') -Force
         (Open-InShm "netmap:$name{1")[0].Opened | Should -BeTrue
+        @(Get-ChildItem (Join-Path $mount "netmapps-$Uid")) | Should -BeNullOrEmpty
+    }
+
+    It 'gives a typed error at open, saying how much memory is needed, when the system refuses the shared memory' -Skip:(-not (Get-Command unshare -ErrorAction Ignore)) {
+        # A System V limit of 16 MiB, in an IPC namespace of the child's own: the machine's limits are not touched.
+        $name = New-TestName 'm'
+        $child = Start-Program 'unshare' @('--ipc', '--', 'sh', '-c',
+            "sysctl -q -w kernel.shmmax=16777216 && exec '$Pwsh' -NoProfile -NonInteractive -File '$(Join-Path $PSScriptRoot 'Scripts/Open-InShm.ps1')' -ShmDir '$mount' -Name 'netmap:$name{1|netmap:s$name{1@conf:rings=1,slots=64'")
+        $r = @((Wait-TestScript $child) -split '\r?\n' | Where-Object { $_ -like '{*' } | ConvertFrom-Json)
+        $r[0].Opened | Should -BeFalse
+        $r[0].Id | Should -Be 'NetmapMemoryExhausted,NetmapPS.OpenNetmapPortCommand'
+        $r[0].Message | Should -Match 'needs [\d.,]+ MiB of shared memory and the system refused'
+        $r[1].Opened | Should -BeTrue -Because "a region that fits the limit opens ($($r[1].Message))"
         @(Get-ChildItem (Join-Path $mount "netmapps-$Uid")) | Should -BeNullOrEmpty
     }
 

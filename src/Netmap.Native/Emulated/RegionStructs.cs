@@ -10,7 +10,7 @@ internal enum RegionKind : uint { Pipe = 1, ValeSwitch = 2, Interface = 3 }
 internal struct RegionHeader
 {
     public const ulong MagicValue = 0x3147455253504D4E; // "NMPSREG1"
-    public const uint LayoutVersion = 3;
+    public const uint LayoutVersion = 4;
 
     [FieldOffset(0)] public ulong Magic;
     [FieldOffset(8)] public uint Version;
@@ -28,6 +28,8 @@ internal struct RegionHeader
     [FieldOffset(52)] public int TableLock;
     /// <summary>The last this-many ports of the region are monitor ports.</summary>
     [FieldOffset(56)] public uint MonitorPorts;
+    /// <summary>A random number the region file's anchor repeats: the segment is the one the file names, not another.</summary>
+    [FieldOffset(64)] public ulong Nonce;
 }
 
 /// <summary>One open port of one process: its liveness is the OFD lock on byte <c>HolderLockBase + index</c> of the file.</summary>

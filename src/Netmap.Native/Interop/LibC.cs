@@ -39,20 +39,11 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "renameat2", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int RenameAt2(int fromDir, string from, int toDir, string to, uint flags);
 
-    /// <summary>Bytes an unprivileged user may still write in the file system of <paramref name="path"/> (statvfs f_bavail x f_frsize); null when it cannot be told.</summary>
-    public static long? AvailableBytes(string path)
-    {
-        var buffer = stackalloc ulong[16]; // struct statvfs is 112 bytes on 64-bit Linux
-        if (StatVfs(path, buffer) != 0) return null;
-        return (long)Math.Min(buffer[4] * buffer[1], long.MaxValue); // f_bavail, f_frsize
-    }
+    [LibraryImport(Lib, EntryPoint = "pread", SetLastError = true)]
+    public static partial nint PRead(int fd, void* buffer, nuint length, long offset);
 
-    [LibraryImport(Lib, EntryPoint = "statvfs", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int StatVfs(string path, ulong* buffer);
-
-    /// <summary>Reserves the storage of [offset, offset + length) of a file; returns 0 or an errno (not -1).</summary>
-    [LibraryImport(Lib, EntryPoint = "posix_fallocate")]
-    public static partial int PosixFallocate(int fd, long offset, long length);
+    [LibraryImport(Lib, EntryPoint = "pwrite", SetLastError = true)]
+    public static partial nint PWrite(int fd, void* buffer, nuint length, long offset);
 
     [LibraryImport(Lib, EntryPoint = "fchmod", SetLastError = true)]
     public static partial int FChmod(int fd, uint mode);

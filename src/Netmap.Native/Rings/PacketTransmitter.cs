@@ -56,7 +56,7 @@ public sealed unsafe class PacketTransmitter
         if (_room == 0 && !TakeRoom(timeoutMs, cancel)) return false;
         var slot = _view.Slot(_head);
         byte* buffer = _view.Buffer(slot->BufferIndex);
-        fixed (byte* source = frame) Buffer.MemoryCopy(source, buffer, _view.BufferSize, frame.Length);
+        fixed (byte* source = frame) FrameCopy.Copy(source, buffer, frame.Length); // fits: checked above
         slot->Length = (ushort)frame.Length;
         slot->Flags &= ~SlotFlags.MoreFragments;
         _head = _view.Next(_head);

@@ -7,7 +7,7 @@ Import-Module $env:NETMAPPS_MODULE
 foreach ($n in $Name -split '\|') {
     $port = Open-NetmapPort $n -ErrorVariable failed -ErrorAction SilentlyContinue
     if ($port) {
-        , [byte[]]::new(60) | Send-NetmapPacket -Port $port -Count 2000   # touches every page it uses
+        , [byte[]]::new(60) | Send-NetmapPacket -Port $port -Count 100   # fits the smallest pipe the tests open (TX and RX ring of 64 slots)
         Close-NetmapPort $port
     }
     [pscustomobject]@{ Name = $n; Id = "$($failed[0].FullyQualifiedErrorId)"; Message = "$($failed[0])"; Opened = [bool]$port } | ConvertTo-Json -Compress

@@ -22,17 +22,15 @@ internal static unsafe class EmulatedValeReader
 
     private static ValeSwitchInfo? Read(string path, string name)
     {
-        int fd = LibC.OpenOwnRegularFile(path, out long size);
+        int fd = LibC.OpenOwnRegularFile(path, out _);
         if (fd < 0) return null;
         nint p = -1;
         try
         {
-            if (size < sizeof(RegionHeader)) return null;
-            p = LibC.MMap(0, (nuint)size, LibC.PROT_READ, LibC.MAP_SHARED, fd, 0);
-            if (p == -1) return null;
+            if (RegionSegment.MapForReading(fd) is not var (address, _, geometry)) return null;
+            p = address;
             var b = (byte*)p;
-            var geometry = RegionLayout.ReadGeometry(b, size);
-            if (geometry is null || geometry.Kind != RegionKind.ValeSwitch || Volatile.Read(ref RegionLayout.Header(b)->Ready) != 1) return null;
+            if (geometry.Kind != RegionKind.ValeSwitch) return null;
             var layout = new RegionLayout(geometry);
             var ports = new List<ValePortInfo>();
             var names = new Dictionary<uint, string>();
@@ -48,7 +46,7 @@ internal static unsafe class EmulatedValeReader
         }
         finally
         {
-            if (p != -1) LibC.MUnmap(p, (nuint)size);
+            RegionSegment.Unmap(p);
             LibC.Close(fd);
         }
     }

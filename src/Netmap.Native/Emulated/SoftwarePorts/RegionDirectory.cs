@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Netmap.Native.Interop;
 
 namespace Netmap.Native.Emulated;
@@ -32,17 +31,14 @@ internal static class RegionDirectory
     /// <summary>The names of the ports marked in use in a region file; empty when it cannot be read.</summary>
     private static unsafe IReadOnlyList<string> PortsIn(string path)
     {
-        int fd = LibC.OpenOwnRegularFile(path, out long size);
+        int fd = LibC.OpenOwnRegularFile(path, out _);
         if (fd < 0) return Array.Empty<string>();
         nint map = -1;
         try
         {
-            if (size < sizeof(RegionHeader)) return Array.Empty<string>();
-            map = LibC.MMap(0, (nuint)size, LibC.PROT_READ, LibC.MAP_SHARED, fd, 0);
-            if (map == -1) return Array.Empty<string>();
+            if (RegionSegment.MapForReading(fd) is not var (address, _, geometry)) return Array.Empty<string>();
+            map = address;
             byte* b = (byte*)map;
-            if (Volatile.Read(ref RegionLayout.Header(b)->Ready) != 1 || RegionLayout.ReadGeometry(b, size) is not { } geometry)
-                return Array.Empty<string>();
             var layout = new RegionLayout(geometry);
             var names = new List<string>();
             for (uint p = 0; p < geometry.PortCapacity; p++)
@@ -56,13 +52,9 @@ internal static class RegionDirectory
             }
             return names;
         }
-        catch (Exception e) when (e is NetmapException or IOException)
-        {
-            return Array.Empty<string>();
-        }
         finally
         {
-            if (map != -1) LibC.MUnmap(map, (nuint)size);
+            RegionSegment.Unmap(map);
             LibC.Close(fd);
         }
     }

@@ -4,10 +4,12 @@ using Netmap.Native.Interop;
 namespace Netmap.Native.Emulated;
 
 /// <summary>
-/// One region file in shared memory, mapped by every process that holds a port in it. Opening and
-/// closing run under an OFD lock on byte 0 of the file; each open port holds an OFD lock on a byte of
-/// its own, so the kernel says which holders are alive (locks die with their process). The last
-/// holder to leave removes the file; a file whose holders all died is removed by the next open.
+/// One shared region: a file that names it (and whose locks order its users), and the System V
+/// segment that holds it (<see cref="RegionSegment"/>), mapped by every process that holds a port in
+/// it. Opening and closing run under an OFD lock on byte 0 of the file; each open port holds an OFD
+/// lock on a byte of its own, so the kernel says which holders are alive (locks die with their
+/// process). The last holder to leave removes the file; a file whose holders all died is removed by
+/// the next open. The segment goes with the last mapping.
 /// </summary>
 internal sealed unsafe class SharedRegion : IDisposable
 {
@@ -63,18 +65,15 @@ internal sealed unsafe class SharedRegion : IDisposable
     }
 
     /// <summary>
-    /// Makes a new region in a file of its own (O_EXCL: never a file that was there), reserves its
-    /// storage, lays it out, and only then puts it at <paramref name="path"/> (rename without replace),
-    /// so no process ever sees a region half made, and a full tmpfs is an error here rather than a
-    /// SIGBUS later. The admin lock is taken first and stays held for <see cref="TryAttach"/>.
+    /// Makes a new region: its segment (memory reserved, so a machine short of it is an error here and
+    /// never a fault later), laid out, then a file of its own (O_EXCL: never a file that was there) that
+    /// names it, put at <paramref name="path"/> only then (rename without replace), so no process ever
+    /// sees a region half made. The admin lock is taken first and stays held for <see cref="TryAttach"/>.
     /// Returns null when another process published a region at <paramref name="path"/> meanwhile.
     /// </summary>
     private static SharedRegion? Create(string path, RegionGeometry geometry)
     {
         var layout = new RegionLayout(geometry);
-        string? directory = System.IO.Path.GetDirectoryName(path);
-        if (directory is not null && LibC.AvailableBytes(directory) is long free && free < layout.TotalSize)
-            throw NoRoom(path, layout.TotalSize, free);
         string temp = $"{path}.new{LibC.GetPid()}-{Random.Shared.Next():x8}";
         int fd = LibC.Open(temp, LibC.O_RDWR | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0x180 /* 0600 */);
         if (fd < 0) throw OpenError(temp, Marshal.GetLastPInvokeError());
@@ -83,14 +82,14 @@ internal sealed unsafe class SharedRegion : IDisposable
         try
         {
             OfdLock.Lock(fd, 0, temp, wait: false); // a sweep leaves a file alone while it is being made
-            if (LibC.FTruncate(fd, layout.TotalSize) != 0)
-                throw Errors.FromErrno("ftruncate", Marshal.GetLastPInvokeError(), $"sizing '{path}' to {layout.TotalSize} bytes");
-            int rc = LibC.PosixFallocate(fd, 0, layout.TotalSize);
-            if (rc == LibC.ENOSPC) throw NoRoom(path, layout.TotalSize, directory is null ? null : LibC.AvailableBytes(directory));
-            if (rc != 0) throw Errors.FromErrno("posix_fallocate", rc, $"reserving {layout.TotalSize} bytes for '{path}'");
-            region.Map(layout.TotalSize);
+            var (id, address) = RegionSegment.Create(layout.TotalSize, path);
+            region._base = address;
+            region._mapped = layout.TotalSize;
             region.Layout = layout;
             layout.Initialise(region.Base, MemoryIdFor(path));
+            var anchor = new RegionAnchor { Magic = RegionAnchor.MagicValue, SegmentId = id, Size = layout.TotalSize, Nonce = (ulong)Random.Shared.NextInt64() };
+            region.Header->Nonce = anchor.Nonce;
+            RegionSegment.WriteAnchor(fd, anchor, path);
             if (LibC.RenameNoReplace(temp, path) != 0)
             {
                 int errno = Marshal.GetLastPInvokeError();
@@ -109,13 +108,6 @@ internal sealed unsafe class SharedRegion : IDisposable
             }
         }
     }
-
-    private static NetmapException NoRoom(string path, long needed, long? free) =>
-        new(NetmapError.NoMemory,
-            $"There is no room for the shared region '{path}': it needs {needed / 1048576.0:N1} MiB" +
-            (free is long f ? $" and {System.IO.Path.GetDirectoryName(path)} has {f / 1048576.0:N1} MiB free" : "") +
-            ". Free some room there (close other pipes and switches), set NETMAPPS_SHM_DIR to a larger tmpfs, or ask for fewer rings or slots (@conf:rings=1,slots=256).")
-        { Errno = LibC.ENOSPC };
 
     private bool _created;
 
@@ -136,7 +128,7 @@ internal sealed unsafe class SharedRegion : IDisposable
         try
         {
             if (LibC.PathInode(Path) != info.Inode) return false;
-            if (!created && !MapExisting(LibC.FileInfo(_fd).Size)) return false;
+            if (!created && !MapExisting()) return false;
             ReclaimDeadHolders();
             int holder = FreeHolderSlot();
             OfdLock.Lock(_fd, RegionLayout.HolderLockBase + holder, Path, wait: false);
@@ -169,16 +161,18 @@ internal sealed unsafe class SharedRegion : IDisposable
     }
 
     /// <summary>
-    /// Maps a region another process made and checks its header against the file's size. A file that
-    /// is no valid region is never rewritten: while nobody holds it, its name is removed (false: make a
-    /// new one); while somebody does, it is an error.
+    /// Maps the region another process made, through the segment its file names, checked (this user's
+    /// own segment, of the size the file says, with the file's nonce, a complete layout that fits it).
+    /// A file that names no such segment is never rewritten: while nobody holds it, its name is removed
+    /// (false: make a new one; its segment went with its last process); while somebody does, it is an error.
     /// </summary>
-    private bool MapExisting(long size)
+    private bool MapExisting()
     {
-        if (size >= sizeof(RegionHeader))
+        if (RegionSegment.ReadAnchor(_fd) is { } anchor && RegionSegment.Attach(anchor, readOnly: false) is var address && address != -1)
         {
-            Map(size);
-            var existing = RegionLayout.ReadGeometry(Base, size);
+            _base = address;
+            _mapped = anchor.Size;
+            var existing = RegionLayout.ReadGeometry(Base, anchor.Size);
             if (existing is not null && Volatile.Read(ref Header->Ready) == 1)
             {
                 Layout = new RegionLayout(existing);
@@ -348,17 +342,9 @@ internal sealed unsafe class SharedRegion : IDisposable
         return removed;
     }
 
-    private void Map(long size)
-    {
-        nint p = LibC.MMap(0, (nuint)size, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, _fd, 0);
-        if (p == -1) throw Errors.FromErrno("mmap", Marshal.GetLastPInvokeError(), $"of {size} bytes of '{Path}'");
-        _base = p;
-        _mapped = size;
-    }
-
     private void Unmap()
     {
-        if (_base != 0) LibC.MUnmap(_base, (nuint)_mapped);
+        RegionSegment.Unmap(_base);
         _base = 0;
         _mapped = 0;
     }
