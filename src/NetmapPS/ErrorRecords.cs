@@ -90,13 +90,20 @@ internal static class ErrorRecords
         new(e, id, Categories.TryGetValue(id, out var category) ? category
             : throw new ArgumentException($"'{id}' is not in the ErrorRecord id map; add it to ErrorId and ErrorRecords."), target);
 
-    /// <summary>The ErrorRecord for an exception of the engine.</summary>
-    public static ErrorRecord From(Exception e, object? target) => e switch
+    /// <summary>
+    /// The ErrorRecord for an exception of the engine. Where the engine reports a remedy, the module's
+    /// wording of it (Strings.resx) follows the engine's message in ErrorDetails (what PowerShell shows)
+    /// and is the RecommendedAction; the exception keeps the engine's facts.
+    /// </summary>
+    public static ErrorRecord From(Exception e, object? target)
     {
-        PortNameException p => Create(p, ErrorId.InvalidPortName, target),
-        NetmapException n => Create(n, Id(n.Error), target),
-        _ => Create(e, ErrorId.NetmapFailure, target),
-    };
+        if (e is PortNameException p) return Create(p, ErrorId.InvalidPortName, target);
+        if (e is not NetmapException n) return Create(e, ErrorId.NetmapFailure, target);
+        var record = Create(n, Id(n.Error), target);
+        if (Words.Of(n.Remedy, n.Subject) is { } fix)
+            record.ErrorDetails = new ErrorDetails($"{n.Message} {fix}") { RecommendedAction = fix };
+        return record;
+    }
 
     public static bool IsOurs(Exception e) => e is PortNameException or NetmapException;
 
