@@ -66,6 +66,9 @@ public class NetmapException : Exception
     /// <summary>The errno of the failed system call, when one failed.</summary>
     public int Errno { get; init; }
 
+    /// <summary>The operation that failed, in netmap's terms (NETMAP_REQ_REGISTER, open /dev/netmap), when a system call failed.</summary>
+    public string? Operation { get; init; }
+
     /// <summary>For <see cref="NetmapError.Corrupted"/>: the shared field that held a value out of range.</summary>
     public string? Field { get; init; }
 
@@ -75,7 +78,7 @@ public class NetmapException : Exception
     /// <summary>The fix, where it is an action of the module (the message says it in netmap terms).</summary>
     public NetmapRemedy Remedy { get; init; }
 
-    /// <summary>The port, switch or interface the remedy applies to.</summary>
+    /// <summary>The port, switch or interface the failure concerns and the remedy applies to.</summary>
     public string? Subject { get; init; }
 }
 

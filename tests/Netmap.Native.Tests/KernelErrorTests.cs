@@ -54,6 +54,7 @@ public class KernelErrorTests
         var e = KernelErrors.Map(errno, operation, "netmap:eth0");
         Assert.Equal(remedy, e.Remedy);
         Assert.Equal("netmap:eth0", e.Subject);
+        Assert.False(string.IsNullOrEmpty(e.Operation));
     }
 
     [Fact]

@@ -45,7 +45,7 @@ public static class KernelErrors
     {
         var (error, message, remedy) = Describe(errno, operation, subject);
         if (detail is not null) message += " " + detail;
-        return new NetmapException(error, message) { Errno = errno, Remedy = remedy, Subject = subject };
+        return new NetmapException(error, message) { Errno = errno, Operation = OperationName(operation), Remedy = remedy, Subject = subject };
     }
 
     /// <summary>The refusal of a request whose API version the module does not speak.</summary>
