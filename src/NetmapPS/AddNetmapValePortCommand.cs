@@ -50,14 +50,14 @@ public sealed class AddNetmapValePortCommand : PSCmdlet
         {
             if (Persistent)
             {
-                var vale = BackendSupport.Vale("Creating a persistent VALE port");
+                var vale = BackendSupport.Vale(Strings.NeedsKernel_CreatePersistentPort);
                 if (!ShouldProcess(Name, "Create persistent VALE port")) return;
                 WriteObject(vale.CreatePersistentPort(Name, Rings, Slots, MemoryId));
             }
             else
             {
                 BackendSupport.RequireSwitchName(Switch);
-                var vale = BackendSupport.Vale("Attaching an interface to a VALE switch");
+                var vale = BackendSupport.Vale(Strings.NeedsKernel_AttachInterface);
                 if (!ShouldProcess($"{Switch}:{Interface}", HostStack ? "Attach interface and its host stack to VALE switch" : "Attach interface to VALE switch")) return;
                 uint index = vale.Attach(Switch, Interface, HostStack);
                 WriteObject(new ValePortInfo(Switch, Interface, index, PortMode.Native));

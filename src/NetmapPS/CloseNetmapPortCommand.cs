@@ -39,7 +39,7 @@ public sealed class CloseNetmapPortCommand : PSCmdlet
     {
         var matches = PortSession.Match(pattern).ToList();
         if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(pattern))
-            WriteError(ErrorRecords.Create(new ItemNotFoundException($"No open port is named '{pattern}'. Get-NetmapPort lists the open ports."),
+            WriteError(ErrorRecords.Create(new ItemNotFoundException(Words.Format(Strings.PortNotOpen_ListThem, pattern)),
                 ErrorId.PortNotOpen, pattern));
         return matches;
     }

@@ -85,12 +85,22 @@ internal static class ErrorRecords
         [ErrorId.NativeCommandFailed] = ErrorCategory.NotSpecified,
     };
 
-    /// <summary>An ErrorRecord with <paramref name="id"/> (an <see cref="ErrorId"/>) and the category the map gives it.</summary>
-    public static ErrorRecord Create(Exception e, string id, object? target) =>
-        new(e, id, Categories.TryGetValue(id, out var category) ? category
+    /// <summary>
+    /// An ErrorRecord with <paramref name="id"/> (an <see cref="ErrorId"/>) and the category the map gives it.
+    /// Where the engine reports a remedy, the module's wording of it (Strings.resx) follows the engine's
+    /// message in ErrorDetails (what PowerShell shows) and is the RecommendedAction; the exception keeps
+    /// the engine's facts.
+    /// </summary>
+    public static ErrorRecord Create(Exception e, string id, object? target)
+    {
+        var record = new ErrorRecord(e, id, Categories.TryGetValue(id, out var category) ? category
             : throw new ArgumentException($"'{id}' is not in the ErrorRecord id map; add it to ErrorId and ErrorRecords."), target);
+        if (e is NetmapException n && Words.Of(n.Remedy, n.Subject) is { } fix)
+            record.ErrorDetails = new ErrorDetails($"{n.Message} {fix}") { RecommendedAction = fix };
+        return record;
+    }
 
-    /// <summary>The ErrorRecord for an exception of the engine.</summary>
+    /// <summary>The ErrorRecord for an exception of the engine: its id from the kind of failure.</summary>
     public static ErrorRecord From(Exception e, object? target) => e switch
     {
         PortNameException p => Create(p, ErrorId.InvalidPortName, target),

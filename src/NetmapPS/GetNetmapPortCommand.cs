@@ -19,7 +19,7 @@ public sealed class GetNetmapPortCommand : PSCmdlet
         {
             var matches = PortSession.Match(pattern).ToList();
             if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(pattern))
-                WriteError(ErrorRecords.Create(new ItemNotFoundException($"No open port is named '{pattern}'. Open it with Open-NetmapPort '{pattern}'."),
+                WriteError(ErrorRecords.Create(new ItemNotFoundException(Words.Format(Strings.PortNotOpen_OpenIt, pattern)),
                     ErrorId.PortNotOpen, pattern));
             WriteObject(matches, enumerateCollection: true);
         }

@@ -28,7 +28,7 @@ public sealed class GetNetmapSlotCommand : PSCmdlet
             try
             {
                 var port = ring.PortObject ?? PortSession.Find(ring.Port)
-                    ?? throw new NetmapException(NetmapError.Closed, $"The port '{ring.Port}' is not open any more.");
+                    ?? throw new NetmapException(NetmapError.Closed, Words.Format(Strings.PortClosedAlready, ring.Port));
                 foreach (var slot in port.GetSlots(ring.Direction, ring.Kind, ring.Index, Index, UserOwned))
                     WriteObject(slot);
             }

@@ -29,8 +29,7 @@ public sealed class GetNetmapValeSwitchCommand : PSCmdlet
                 var wildcard = WildcardPattern.Get(pattern, WildcardOptions.None);
                 var matches = switches.Where(s => wildcard.IsMatch(s.Name)).ToList();
                 if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(pattern))
-                    WriteError(ErrorRecords.From(new NetmapException(NetmapError.NotFound,
-                        $"There is no {mode} VALE switch '{pattern}' (a switch exists while it has ports)."), pattern));
+                    WriteError(ErrorRecords.From(new NetmapException(NetmapError.NotFound, Words.Format(Strings.NoSuchSwitch, mode, pattern)), pattern));
                 WriteObject(matches, enumerateCollection: true);
             }
         }

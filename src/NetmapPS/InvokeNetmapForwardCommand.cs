@@ -130,7 +130,7 @@ internal static class ForwardLoop
             peerGone = e;
         }
         if (!from.IsOpen || !to.IsOpen)
-            throw new NetmapException(NetmapError.Closed, $"The port '{(from.IsOpen ? to : from).Name}' was closed while Invoke-NetmapForward was using it.");
+            throw new NetmapException(NetmapError.Closed, Words.Format(Strings.PortClosedDuringUse, (from.IsOpen ? to : from).Name, "Invoke-NetmapForward"));
         foreach (var f in forwarders) f.Flush(1000);
         double seconds = clock.Elapsed.TotalSeconds;
         var ends = new[] { (from.Name, to.Name), (to.Name, from.Name) };

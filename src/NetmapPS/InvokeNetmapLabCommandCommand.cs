@@ -52,13 +52,13 @@ public sealed class InvokeNetmapLabCommandCommand : PSCmdlet
     {
         if (Lab.IsRemoved)
         {
-            WriteError(ErrorRecords.Create(new InvalidOperationException($"The lab '{Lab.Name}' was removed; make another with New-NetmapLab."), ErrorId.LabRemoved, Lab));
+            WriteError(ErrorRecords.Create(new InvalidOperationException(Words.Format(Strings.LabRemoved, Lab.Name)), ErrorId.LabRemoved, Lab));
             return;
         }
         var host = Lab[HostName];
         if (host is null)
         {
-            WriteError(ErrorRecords.Create(new ItemNotFoundException($"The lab '{Lab.Name}' has no host '{HostName}'; its hosts are {string.Join(", ", Lab.Hosts.Select(h => h.Name))}."), ErrorId.LabHostNotFound, HostName));
+            WriteError(ErrorRecords.Create(new ItemNotFoundException(Words.Format(Strings.LabHostNotFound, Lab.Name, HostName, string.Join(", ", Lab.Hosts.Select(h => h.Name)))), ErrorId.LabHostNotFound, HostName));
             return;
         }
         var what = ParameterSetName == "Native" ? $"'{FilePath}'" : "a script block";
@@ -88,7 +88,7 @@ public sealed class InvokeNetmapLabCommandCommand : PSCmdlet
             if (!command.Process.WaitForExit(Timeout > 0 ? (int)(Timeout * 1000) : -1))
             {
                 command.Stop();
-                WriteError(ErrorRecords.Create(new TimeoutException($"The command in lab host '{host.Name}' did not end within {Timeout} s and was stopped."), ErrorId.LabCommandTimeout, host.Name));
+                WriteError(ErrorRecords.Create(new TimeoutException(Words.Format(Strings.LabCommandTimeout, host.Name, Timeout)), ErrorId.LabCommandTimeout, host.Name));
                 return;
             }
             var (output, errors, failed, messages) = command.Result();

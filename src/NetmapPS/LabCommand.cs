@@ -110,7 +110,7 @@ internal sealed class LabCommand : IDisposable
         {
             // '$using:lab', '$using:lab.Hosts[0]' or '@using:parameters': the variable's value goes over, the rest is evaluated in the child.
             if (u.Find(a => a is VariableExpressionAst, true) is not VariableExpressionAst v)
-                throw new ArgumentException($"'{u.Extent.Text}' names no variable; Invoke-NetmapLabCommand takes '$using:name'.");
+                throw new ArgumentException(Words.Format(Strings.LabUsingNoVariable, u.Extent.Text));
             var name = v.VariablePath.UserPath;
             if (!names.TryGetValue(name, out var local))
             {

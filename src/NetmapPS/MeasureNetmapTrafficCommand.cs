@@ -81,7 +81,7 @@ public sealed class MeasureNetmapTrafficCommand : PSCmdlet
                     (lastReport, packetsAt, bytesAt, batchesAt) = (now, meter.Packets, meter.Bytes, meter.Batches);
                 }
             }
-            if (!Port.IsOpen) throw new NetmapException(NetmapError.Closed, $"The port '{Port.Name}' was closed while Measure-NetmapTraffic was using it.");
+            if (!Port.IsOpen) throw new NetmapException(NetmapError.Closed, Words.Format(Strings.PortClosedDuringUse, Port.Name, MyInvocation.MyCommand.Name));
         }
         catch (NetmapException e) when (e.Error == NetmapError.PeerGone)
         {

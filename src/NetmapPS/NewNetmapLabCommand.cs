@@ -67,7 +67,7 @@ public sealed class NewNetmapLabCommand : PSCmdlet
         }
         catch (UnauthorizedAccessException e)
         {
-            ThrowTerminatingError(ErrorRecords.Create(new LabException($"A lab needs root (network namespaces and {LabBuilder.LockDirectory}): {e.Message}", inner: e), ErrorId.LabPermissionDenied, null));
+            ThrowTerminatingError(ErrorRecords.Create(new LabException(Words.Format(Strings.LabNeedsRoot, LabBuilder.LockDirectory, e.Message), inner: e), ErrorId.LabPermissionDenied, null));
         }
     }
 }

@@ -53,7 +53,7 @@ public sealed class NewNetmapPacketCommand : PSCmdlet
 
     private static PhysicalAddress Mac(string text) =>
         PhysicalAddress.TryParse(text.Replace(':', '-').ToUpperInvariant(), out var mac) && mac.GetAddressBytes().Length == 6
-            ? mac : throw new FormatException($"'{text}' is not a MAC address; write it as 02:00:00:00:00:01.");
+            ? mac : throw new FormatException(Words.Format(Strings.NotAMacAddress, text));
 
     private static byte Flags(string[] names)
     {
@@ -63,7 +63,7 @@ public sealed class NewNetmapPacketCommand : PSCmdlet
             {
                 "FIN" => 0x01, "SYN" => 0x02, "RST" => 0x04, "PSH" => 0x08, "ACK" => 0x10, "URG" => 0x20,
                 var n when byte.TryParse(n, out var b) => b,
-                _ => throw new FormatException($"'{name}' is not a TCP flag; use SYN, ACK, FIN, RST, PSH, URG or a number."),
+                _ => throw new FormatException(Words.Format(Strings.NotATcpFlag, name)),
             };
         return flags;
     }
@@ -74,6 +74,6 @@ public sealed class NewNetmapPacketCommand : PSCmdlet
         byte[] b => b,
         string s => System.Text.Encoding.UTF8.GetBytes(s),
         object[] items => LanguagePrimitives.ConvertTo<byte[]>(items),
-        var other => throw new ArgumentException($"-Payload takes bytes or text, not {other.GetType().Name}."),
+        var other => throw new ArgumentException(Words.Format(Strings.PayloadType, other.GetType().Name)),
     };
 }

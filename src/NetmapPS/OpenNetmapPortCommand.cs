@@ -40,7 +40,7 @@ public sealed class OpenNetmapPortCommand : PSCmdlet, IDisposable
             {
                 var port = NetmapPort.Open(name, mode, DisableOffloads, _stop.Token);
                 PortSession.Add(port);
-                foreach (var warning in port.Warnings) WriteWarning(warning);
+                foreach (var warning in port.Warnings) WriteWarning(Words.Of(warning));
                 WriteVerbose($"Opened '{port.Name}' ({port.Spec.Description}): {port.Mode}, {port.Mechanism}, region {port.Region}.");
                 WriteObject(port);
             }
@@ -49,8 +49,7 @@ public sealed class OpenNetmapPortCommand : PSCmdlet, IDisposable
                 // Emulated rings are exclusive, so the holder is this session's port, not 'another process'.
                 // The kernel module (Native) shares rings unless /x: its own words then come first.
                 string kernel = holder.Mode == PortMode.Native ? e.Message + " " : "";
-                WriteError(ErrorRecords.From(new NetmapException(NetmapError.Busy,
-                    $"{kernel}'{name}' asks for rings of '{holder.Name}', which is already open in this session: use that port (Get-NetmapPort '{holder.Name}'), or Close-NetmapPort '{holder.Name}' first.", e), name));
+                WriteError(ErrorRecords.From(new NetmapException(NetmapError.Busy, kernel + Words.Format(Strings.PortOpenInSession, name, holder.Name), e), name));
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {

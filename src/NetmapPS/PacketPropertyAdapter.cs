@@ -97,7 +97,7 @@ public sealed class PacketPropertyAdapter : PSPropertyAdapter
         if (adaptedProperty.Tag is OwnProperty own && IsSettable(adaptedProperty))
             own.Info.SetValue(adaptedProperty.BaseObject, LanguagePrimitives.ConvertTo(value, own.Info.PropertyType));
         else
-            throw new SetValueException($"The property '{adaptedProperty.Name}' of a packet is read-only.");
+            throw new SetValueException(Words.Format(Strings.PacketPropertyReadOnly, adaptedProperty.Name));
     }
 
     public override string GetPropertyTypeName(PSAdaptedProperty adaptedProperty) =>

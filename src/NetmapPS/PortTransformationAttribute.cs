@@ -20,6 +20,5 @@ internal sealed class PortTransformationAttribute : ArgumentTransformationAttrib
     }
 
     private static NetmapPort Lookup(string name) =>
-        PortSession.Find(name) ?? throw new ArgumentTransformationMetadataException(
-            $"The port '{name}' is not open in this session. Open it first: Open-NetmapPort '{name}'.");
+        PortSession.Find(name) ?? throw new ArgumentTransformationMetadataException(Words.Format(Strings.PortNotOpenForParameter, name));
 }

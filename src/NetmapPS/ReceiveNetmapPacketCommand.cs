@@ -60,9 +60,7 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
     {
         if (_ports.Count == 0) _ports.AddRange(PortSession.All.Where(p => p.RxRings.Count > 0));
         if (_ports.Count == 0)
-            ThrowTerminatingError(ErrorRecords.Create(new InvalidOperationException(
-                    "No port to receive from: open one first (Open-NetmapPort netmap:eth0) or give -Port."),
-                ErrorId.NoPortOpen, null));
+            ThrowTerminatingError(ErrorRecords.Create(new InvalidOperationException(Strings.NoPortToReceiveFrom), ErrorId.NoPortOpen, null));
         List<(NetmapPort Port, PacketReceiver Receiver)> receivers = new();
         PortUse? use = null;
         try
@@ -78,7 +76,7 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
             }
             Run(receivers, use.Token);
             if (_ports.FirstOrDefault(p => !p.IsOpen) is { } closed)
-                throw new NetmapException(NetmapError.Closed, $"The port '{closed.Name}' was closed while Receive-NetmapPacket was using it.");
+                throw new NetmapException(NetmapError.Closed, Words.Format(Strings.PortClosedDuringUse, closed.Name, MyInvocation.MyCommand.Name));
         }
         catch (NetmapException e) when (e.Error == NetmapError.PeerGone)
         {
@@ -110,7 +108,7 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
         if (Ring is null || Ring.Length == 0) return null;
         uint first = Ring.Min(), end = Ring.Max() + 1;
         if (end - first != Ring.Distinct().Count())
-            throw new NetmapException(NetmapError.InvalidRequest, "-Ring takes a run of consecutive rings, such as 0,1,2.");
+            throw new NetmapException(NetmapError.InvalidRequest, Strings.RingsNotConsecutive);
         return new RingSpan(first, end);
     }
 

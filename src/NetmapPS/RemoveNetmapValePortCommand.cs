@@ -32,7 +32,7 @@ public sealed class RemoveNetmapValePortCommand : PSCmdlet
         {
             if (Persistent)
             {
-                var vale = BackendSupport.Vale("Removing a persistent VALE port");
+                var vale = BackendSupport.Vale(Strings.NeedsKernel_RemovePersistentPort);
                 if (!ShouldProcess(Name, "Remove persistent VALE port")) return;
                 vale.DeletePersistentPort(Name);
                 WriteVerbose($"Removed the persistent VALE port '{Name}'.");
@@ -40,7 +40,7 @@ public sealed class RemoveNetmapValePortCommand : PSCmdlet
             else
             {
                 BackendSupport.RequireSwitchName(Switch);
-                var vale = BackendSupport.Vale("Detaching an interface from a VALE switch");
+                var vale = BackendSupport.Vale(Strings.NeedsKernel_DetachInterface);
                 if (!ShouldProcess($"{Switch}:{Interface}", "Detach interface from VALE switch")) return;
                 uint index = vale.Detach(Switch, Interface);
                 WriteVerbose($"Detached '{Interface}' from '{Switch}' (it was port {index}).");

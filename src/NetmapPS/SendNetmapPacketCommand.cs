@@ -87,7 +87,7 @@ public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
         try
         {
             if (HostRing && Port.HostTxRingCount == 0)
-                throw new Netmap.Native.NetmapException(Netmap.Native.NetmapError.InvalidRequest, $"'{Port.Name}' has no host TX ring.");
+                throw new NetmapException(NetmapError.InvalidRequest, Words.Format(Strings.NoHostTxRing, Port.Name));
             _transmitter = new PacketTransmitter(Port, HostRing ? Port.TxRingCount + (Ring ?? 0) : Ring);
             _use = new PortUse([new RingUse(Port, default, new RingSpan(_transmitter.Ring, _transmitter.Ring + 1))], "Send-NetmapPacket", _stop.Token);
             _pacer = Rate > 0 ? new Pacer(Rate) : null;
@@ -127,8 +127,7 @@ public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
         byte[]? frame = FrameOf(input);
         if (frame is null)
         {
-            WriteError(ErrorRecords.Create(new ArgumentException(
-                    $"Cannot send a {(input is PSObject ps ? ps.BaseObject : input)?.GetType().Name ?? "null"}: give a byte[] (pipe it as ,$bytes) or a packet object with a Data property."),
+            WriteError(ErrorRecords.Create(new ArgumentException(Words.Format(Strings.NotAFrame, (input is PSObject ps ? ps.BaseObject : input)?.GetType().Name ?? "null")),
                 ErrorId.NotAFrame, input));
             return;
         }
@@ -144,10 +143,9 @@ public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
                 _pacer?.Next(cancel);
                 if (!_transmitter!.Send(frame, TimeoutMs, cancel))
                 {
-                    if (!Port.IsOpen) throw new NetmapException(NetmapError.Closed, $"The port '{Port.Name}' was closed while Send-NetmapPacket was using it.");
+                    if (!Port.IsOpen) throw new NetmapException(NetmapError.Closed, Words.Format(Strings.PortClosedDuringUse, Port.Name, MyInvocation.MyCommand.Name));
                     if (!cancel.IsCancellationRequested)
-                        ThrowTerminatingError(ErrorRecords.Create(new TimeoutException(
-                                $"No TX slot freed up on '{Port.Name}' within {Timeout} s after {_transmitter.Sent} frames: nobody is taking the packets."),
+                        ThrowTerminatingError(ErrorRecords.Create(new TimeoutException(Words.Format(Strings.TransmitTimeout, Port.Name, Timeout, _transmitter.Sent)),
                             ErrorId.TransmitTimeout, Port));
                     return;
                 }

@@ -25,7 +25,7 @@ public class BackendSelectionTests
         Assert.Equal("/dev/netmap exists", NetmapBackends.Choose(null, null, true).Reason);
         Assert.Equal("/dev/netmap does not exist", NetmapBackends.Choose(null, null, false).Reason);
         Assert.Equal("NETMAPPS_MODE=Emulated", NetmapBackends.Choose(null, "Emulated", true).Reason);
-        Assert.Equal("-Mode", NetmapBackends.Choose(PortMode.Native, null, false).Reason);
+        Assert.Equal("asked for", NetmapBackends.Choose(PortMode.Native, null, false).Reason);
     }
 
     [Theory]
@@ -45,6 +45,7 @@ public class BackendSelectionTests
         var e = Assert.Throws<NetmapException>(() => NetmapPort.Open("netmap:p{1", PortMode.Native));
         Assert.Equal(NetmapError.NotFound, e.Error);
         Assert.Contains("not loaded", e.Message);
-        Assert.Contains("-Mode Emulated", e.Message);
+        Assert.Contains("emulated mode", e.Message);
+        Assert.Equal(NetmapRemedy.UseEmulatedMode, e.Remedy);
     }
 }

@@ -20,9 +20,9 @@ public class KernelErrorTests
     [InlineData(12, KernelOperation.Register, NetmapError.NoMemory, "pools are exhausted")]              // ENOMEM
     [InlineData(1, KernelOperation.Register, NetmapError.PermissionDenied, "root or CAP_NET_ADMIN")]     // EPERM
     [InlineData(13, KernelOperation.OpenDevice, NetmapError.PermissionDenied, "root")]                   // EACCES
-    [InlineData(13, KernelOperation.OpenDevice, NetmapError.PermissionDenied, "-Mode Emulated")]
-    [InlineData(19, KernelOperation.Register, NetmapError.NotSupported, "-Mode Emulated")]               // ENODEV
-    [InlineData(95, KernelOperation.Register, NetmapError.NotSupported, "-Mode Emulated")]               // EOPNOTSUPP
+    [InlineData(13, KernelOperation.OpenDevice, NetmapError.PermissionDenied, "emulated mode")]
+    [InlineData(19, KernelOperation.Register, NetmapError.NotSupported, "emulated mode")]               // ENODEV
+    [InlineData(95, KernelOperation.Register, NetmapError.NotSupported, "emulated mode")]               // EOPNOTSUPP
     [InlineData(17, KernelOperation.ValeNewInterface, NetmapError.InvalidRequest, "exists already")]     // EEXIST
     [InlineData(25, KernelOperation.Register, NetmapError.NotSupported, "older than API 14")]            // ENOTTY
     [InlineData(6, KernelOperation.Sync, NetmapError.NotFound, "no longer registered")]
@@ -35,6 +35,26 @@ public class KernelErrorTests
         Assert.Contains(phrase, e.Message, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("netmap:eth0", e.Message);
         Assert.Contains($"errno {errno}", e.Message.Replace("(errno", "errno"));
+    }
+
+    [Theory]
+    [InlineData(2, KernelOperation.OpenDevice, NetmapRemedy.UseEmulatedMode)]
+    [InlineData(13, KernelOperation.OpenDevice, NetmapRemedy.UseEmulatedMode)]
+    [InlineData(19, KernelOperation.Register, NetmapRemedy.UseEmulatedMode)]
+    [InlineData(16, KernelOperation.Register, NetmapRemedy.DetachFromSwitch)]
+    [InlineData(16, KernelOperation.ValeDeleteInterface, NetmapRemedy.DetachFromSwitch)]
+    [InlineData(22, KernelOperation.Register, NetmapRemedy.ShowPortRings)]
+    [InlineData(22, KernelOperation.ValeDeleteInterface, NetmapRemedy.CreatePersistentPort)]
+    [InlineData(2, KernelOperation.ValeList, NetmapRemedy.ListValeSwitches)]
+    [InlineData(17, KernelOperation.ValeNewInterface, NetmapRemedy.ListValeSwitches)]
+    [InlineData(6, KernelOperation.Sync, NetmapRemedy.ReopenPort)]
+    [InlineData(71, KernelOperation.Register, NetmapRemedy.None)]
+    public void FixThatIsAModuleActionIsARemedy(int errno, KernelOperation operation, NetmapRemedy remedy)
+    {
+        var e = KernelErrors.Map(errno, operation, "netmap:eth0");
+        Assert.Equal(remedy, e.Remedy);
+        Assert.Equal("netmap:eth0", e.Subject);
+        Assert.False(string.IsNullOrEmpty(e.Operation));
     }
 
     [Fact]

@@ -40,7 +40,7 @@ internal abstract unsafe class RingSyncDriver : IPortDriver
     public abstract string Region { get; }
     public abstract long Dropped { get; }
     public virtual long TransmitErrors => 0;
-    public virtual IReadOnlyList<string> Warnings => Array.Empty<string>();
+    public virtual IReadOnlyList<NetmapWarning> Warnings => Array.Empty<NetmapWarning>();
     public virtual (int Shortest, int Longest) FrameLimits(uint ring) => (0, int.MaxValue);
 
     protected RegionLayout Layout { get; }

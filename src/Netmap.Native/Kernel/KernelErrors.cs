@@ -43,66 +43,67 @@ public static class KernelErrors
     /// </summary>
     public static NetmapException Map(int errno, KernelOperation operation, string subject, string? detail = null)
     {
-        var (error, message) = Describe(errno, operation, subject);
+        var (error, message, remedy) = Describe(errno, operation, subject);
         if (detail is not null) message += " " + detail;
-        return new NetmapException(error, message) { Errno = errno };
+        return new NetmapException(error, message) { Errno = errno, Operation = OperationName(operation), Remedy = remedy, Subject = subject };
     }
 
     /// <summary>The refusal of a request whose API version the module does not speak.</summary>
     public static NetmapException ApiMismatch(string subject, int errno) => new(NetmapError.NotSupported,
         $"'{subject}': the netmap kernel module does not accept API version {Abi.NetmapAbi.ApiVersion}, the version NetmapPS speaks " +
-        "(its log says 'API mismatch'; see dmesg). Load a netmap module built from current netmap sources, or use -Mode Emulated.") { Errno = errno };
+        "(its log says 'API mismatch'; see dmesg). Load a netmap module built from current netmap sources, or open the port in emulated mode.")
+        { Errno = errno, Remedy = NetmapRemedy.UseEmulatedMode, Subject = subject };
 
-    private static (NetmapError, string) Describe(int errno, KernelOperation op, string s)
+    private static (NetmapError, string, NetmapRemedy) Describe(int errno, KernelOperation op, string s)
     {
         string reason = $"{LibC.Describe(errno)} (errno {errno})";
         switch (errno)
         {
             case LibC.EPERM or EACCES:
-                return (NetmapError.PermissionDenied, op == KernelOperation.OpenDevice
-                    ? $"'{s}': cannot open {Ports.NetmapBackends.KernelDevice}: {reason}. netmap needs root (or CAP_NET_ADMIN and access to the device, usually mode 0600): run PowerShell with sudo, or use -Mode Emulated."
-                    : $"'{s}': the netmap module refused: {reason}. This needs root or CAP_NET_ADMIN: run PowerShell with sudo.");
+                return op == KernelOperation.OpenDevice
+                    ? (NetmapError.PermissionDenied, $"'{s}': cannot open {Ports.NetmapBackends.KernelDevice}: {reason}. netmap needs root (or CAP_NET_ADMIN and access to the device, usually mode 0600): run PowerShell with sudo, or open the port in emulated mode.", NetmapRemedy.UseEmulatedMode)
+                    : (NetmapError.PermissionDenied, $"'{s}': the netmap module refused: {reason}. This needs root or CAP_NET_ADMIN: run PowerShell with sudo.", NetmapRemedy.None);
             case LibC.EBUSY:
-                return (NetmapError.Busy, op switch
+                return op switch
                 {
-                    KernelOperation.ValeDeleteInterface => $"'{s}' is still in use ({reason}): close the ports open on it and detach it from its switch (Remove-NetmapValePort -Switch ... -Interface {s}) first.",
-                    KernelOperation.ValeAttach => $"'{s}' is in use ({reason}): an interface can be attached to one switch only, and not while a process has it open in netmap mode.",
-                    _ => $"'{s}' is in use ({reason}): another process holds these rings exclusively (/x), or the kernel owns the port (it is attached to a VALE switch). Close the other user, open other rings with '-N', or detach it with Remove-NetmapValePort.",
-                });
+                    KernelOperation.ValeDeleteInterface => (NetmapError.Busy, $"'{s}' is still in use ({reason}): close the ports open on it and detach it from its switch first.", NetmapRemedy.DetachFromSwitch),
+                    KernelOperation.ValeAttach => (NetmapError.Busy, $"'{s}' is in use ({reason}): an interface can be attached to one switch only, and not while a process has it open in netmap mode.", NetmapRemedy.ListValeSwitches),
+                    _ => (NetmapError.Busy, $"'{s}' is in use ({reason}): another process holds these rings exclusively (/x), or the kernel owns the port (it is attached to a VALE switch). Close the other user, open other rings with '-N', or detach it from its switch.", NetmapRemedy.DetachFromSwitch),
+                };
             case EINVAL:
-                return (NetmapError.InvalidRequest, op switch
+                return op switch
                 {
-                    KernelOperation.Register => $"'{s}': the netmap module refused the request ({reason}): the ring or mode does not fit this port. Check the ring number (-N, ^N) against the port's rings (Get-NetmapPortInfo), that the port has host rings before asking for '^' or '*', that a pipe asks for all its rings or one (-N), and that a memory id (@N) exists.",
-                    KernelOperation.ValeList => $"'{s}' is not a VALE name ({reason}): switch names start with 'vale', as in 'vale0'.",
-                    KernelOperation.ValeDeleteInterface => $"'{s}' is not a persistent VALE port ({reason}): only ports made with Add-NetmapValePort -Persistent (vale-ctl -n) can be removed this way.",
-                    KernelOperation.ValeAttach or KernelOperation.ValeDetach => $"'{s}': the netmap module refused ({reason}): name a switch and an interface as 'vale0' and 'eth0'; a VALE port of the switch itself cannot be attached or detached.",
-                    _ => $"'{s}': the netmap module refused the request: {reason}.",
-                });
+                    KernelOperation.Register => (NetmapError.InvalidRequest, $"'{s}': the netmap module refused the request ({reason}): the ring or mode does not fit this port. Check the ring number (-N, ^N) against the port's rings, that the port has host rings before asking for '^' or '*', that a pipe asks for all its rings or one (-N), and that a memory id (@N) exists.", NetmapRemedy.ShowPortRings),
+                    KernelOperation.ValeList => (NetmapError.InvalidRequest, $"'{s}' is not a VALE name ({reason}): switch names start with 'vale', as in 'vale0'.", NetmapRemedy.None),
+                    KernelOperation.ValeDeleteInterface => (NetmapError.InvalidRequest, $"'{s}' is not a persistent VALE port ({reason}): only persistent VALE ports (vale-ctl -n) can be removed this way.", NetmapRemedy.CreatePersistentPort),
+                    KernelOperation.ValeAttach or KernelOperation.ValeDetach => (NetmapError.InvalidRequest, $"'{s}': the netmap module refused ({reason}): name a switch and an interface as 'vale0' and 'eth0'; a VALE port of the switch itself cannot be attached or detached.", NetmapRemedy.None),
+                    _ => (NetmapError.InvalidRequest, $"'{s}': the netmap module refused the request: {reason}.", NetmapRemedy.None),
+                };
             case ENXIO or ENOENT:
-                return (NetmapError.NotFound, op switch
+                return op switch
                 {
-                    KernelOperation.ValeList => $"There is no VALE switch or port '{s}' ({reason}). Get-NetmapValeSwitch lists them.",
-                    KernelOperation.ValeDetach => $"'{s}' is not attached to that switch ({reason}). Get-NetmapValeSwitch lists the attached ports.",
-                    KernelOperation.ValeDeleteInterface => $"There is no persistent VALE port '{s}' ({reason}). Get-NetmapValeSwitch lists the ports.",
-                    KernelOperation.OpenDevice => $"'{s}': the netmap kernel module is not loaded ({Ports.NetmapBackends.KernelDevice}: {reason}). Load it (modprobe netmap, or insmod netmap.ko), or use -Mode Emulated.",
-                    KernelOperation.Sync or KernelOperation.Poll => $"'{s}' is no longer registered with the netmap module ({reason}). Close it and open it again.",
-                    _ => $"'{s}': there is no such interface ({reason}). 'ip link' lists the interfaces; pipes are written 'netmap:NAME{{ID' and VALE ports 'valeX:NAME'.",
-                });
+                    KernelOperation.ValeList => (NetmapError.NotFound, $"There is no VALE switch or port '{s}' ({reason}).", NetmapRemedy.ListValeSwitches),
+                    KernelOperation.ValeDetach => (NetmapError.NotFound, $"'{s}' is not attached to that switch ({reason}).", NetmapRemedy.ListValeSwitches),
+                    KernelOperation.ValeDeleteInterface => (NetmapError.NotFound, $"There is no persistent VALE port '{s}' ({reason}).", NetmapRemedy.ListValeSwitches),
+                    KernelOperation.OpenDevice => (NetmapError.NotFound, $"'{s}': the netmap kernel module is not loaded ({Ports.NetmapBackends.KernelDevice}: {reason}). Load it (modprobe netmap, or insmod netmap.ko), or open the port in emulated mode.", NetmapRemedy.UseEmulatedMode),
+                    KernelOperation.Sync or KernelOperation.Poll => (NetmapError.NotFound, $"'{s}' is no longer registered with the netmap module ({reason}). Close it and open it again.", NetmapRemedy.ReopenPort),
+                    _ => (NetmapError.NotFound, $"'{s}': there is no such interface ({reason}). 'ip link' lists the interfaces; pipes are written 'netmap:NAME{{ID' and VALE ports 'valeX:NAME'.", NetmapRemedy.None),
+                };
             case ENOMEM:
                 return (NetmapError.NoMemory,
-                    $"'{s}': netmap's memory pools are exhausted ({reason}). Close other netmap ports, ask for fewer rings or slots (@conf:rings=,slots=), or load netmap with larger pools (the if_num, ring_num and buf_num module parameters).");
+                    $"'{s}': netmap's memory pools are exhausted ({reason}). Close other netmap ports, ask for fewer rings or slots (@conf:rings=,slots=), or load netmap with larger pools (the if_num, ring_num and buf_num module parameters).", NetmapRemedy.ListOpenPorts);
             case ENODEV or EOPNOTSUPP:
                 return (NetmapError.NotSupported,
-                    $"'{s}' cannot do netmap in the kernel ({reason}): its driver has no native netmap support and the module does not emulate it here (module parameter admode). Open it with -Mode Emulated, or load netmap with admode=0 so that it uses its emulated (generic) adapter.");
+                    $"'{s}' cannot do netmap in the kernel ({reason}): its driver has no native netmap support and the module does not emulate it here (module parameter admode). Open it in emulated mode, or load netmap with admode=0 so that it uses its emulated (generic) adapter.", NetmapRemedy.UseEmulatedMode);
             case EEXIST:
-                return (NetmapError.InvalidRequest, $"'{s}' exists already ({reason}). Get-NetmapValeSwitch lists the ports.");
+                return (NetmapError.InvalidRequest, $"'{s}' exists already ({reason}).", NetmapRemedy.ListValeSwitches);
             case EIO when op == KernelOperation.Register:
-                return (NetmapError.NotSupported, $"'{s}' carries virtio-net headers, which NetmapPS does not handle ({reason}). Set the port's header length to 0 (vale-ctl) or open another port.");
+                return (NetmapError.NotSupported, $"'{s}' carries virtio-net headers, which NetmapPS does not handle ({reason}). Set the port's header length to 0 (vale-ctl) or open another port.", NetmapRemedy.None);
             case ENOTTY:
                 return (NetmapError.NotSupported,
-                    $"'{s}': {Ports.NetmapBackends.KernelDevice} does not know the request ({reason}): the netmap module is older than API {Abi.NetmapAbi.ApiVersion}. Load a netmap module built from current sources, or use -Mode Emulated.");
+                    $"'{s}': {Ports.NetmapBackends.KernelDevice} does not know the request ({reason}): the netmap module is older than API {Abi.NetmapAbi.ApiVersion}. Load a netmap module built from current sources, or open the port in emulated mode.", NetmapRemedy.UseEmulatedMode);
             default:
-                return (NetmapError.SystemCall, $"'{s}': {OperationName(op)} failed: {reason}.");
+                return (NetmapError.SystemCall, $"'{s}': {OperationName(op)} failed: {reason}.", NetmapRemedy.None);
         }
     }
 

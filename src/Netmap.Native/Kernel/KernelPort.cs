@@ -22,7 +22,7 @@ internal sealed unsafe class KernelPort : IPortDriver
     private readonly nint _memory;
     private readonly ulong _mappedSize;
     private readonly ulong _interfaceOffset;
-    private readonly List<string> _warnings = new();
+    private readonly List<NetmapWarning> _warnings = new();
     private bool _disposed;
 
     private KernelPort(PortSpec spec, KernelDevice device, ExternalMemoryFile? external, nint memory, in NmReqRegister reply)
@@ -64,7 +64,7 @@ internal sealed unsafe class KernelPort : IPortDriver
             nint memory = external?.Region.Address ?? device.Map(reply.MemorySize, spec.Name);
             var port = new KernelPort(spec, device, external, memory, reply);
             if (disableOffloads && !spec.IsVale && spec.Pipe == PipeEnd.None)
-                port._warnings.Add($"-DisableOffloads works in emulated mode only; with the kernel module turn them off yourself: ethtool -K {spec.PortName} gro off gso off tso off rx off tx off.");
+                port._warnings.Add($"The port turns offloads off in emulated mode only; with the kernel module turn them off yourself: ethtool -K {spec.PortName} gro off gso off tso off rx off tx off.");
             return port;
         }
         catch
@@ -90,7 +90,7 @@ internal sealed unsafe class KernelPort : IPortDriver
     public bool TxSlotsHeldByReceiver { get; }
     /// <summary>The kernel does not count drops per port for user space; always 0.</summary>
     public long Dropped => 0;
-    public IReadOnlyList<string> Warnings => _warnings;
+    public IReadOnlyList<NetmapWarning> Warnings => _warnings;
 
     public void TxSync()
     {

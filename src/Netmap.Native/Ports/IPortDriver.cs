@@ -49,7 +49,7 @@ public unsafe interface IPortDriver : IDisposable
     /// </summary>
     (int Shortest, int Longest) FrameLimits(uint ring) => (0, int.MaxValue);
     /// <summary>What the user should know about how the port was opened (fallbacks, side effects).</summary>
-    IReadOnlyList<string> Warnings { get; }
+    IReadOnlyList<NetmapWarning> Warnings { get; }
     /// <summary>
     /// True when a txsync hands every frame in [hwcur, head) to the receiver at once while the TX slots
     /// stay taken until the receiver releases them (netmap kernel pipes swap buffers). A flush then

@@ -79,7 +79,7 @@ public static class NetmapBackends
     /// </summary>
     public static (PortMode Mode, string Reason) Choose(PortMode? requested, string? environment, bool kernelPresent)
     {
-        if (requested is { } asked) return (asked, "-Mode");
+        if (requested is { } asked) return (asked, "asked for");
         string value = environment?.Trim() ?? "";
         if (value.Length > 0 && !value.Equals("Auto", StringComparison.OrdinalIgnoreCase))
         {

@@ -172,7 +172,7 @@ public sealed unsafe class NetmapPort : IDisposable
     /// <summary>What the receive loops saw, matched and handed on from this port.</summary>
     public PortStatistics Statistics { get; } = new();
     /// <summary>What the user should know about how the port was opened.</summary>
-    public IReadOnlyList<string> Warnings => _driver.Warnings;
+    public IReadOnlyList<NetmapWarning> Warnings => _driver.Warnings;
 
     internal NetmapInterface* Interface => IsOpen ? _driver.Interface : throw Closed();
     /// <summary>TX ring <paramref name="index"/> (NETMAP_TXRING numbering), which this port must have mapped.</summary>
@@ -252,7 +252,7 @@ public sealed unsafe class NetmapPort : IDisposable
         return default;
     }
 
-    private NetmapException Closed() => new(NetmapError.Closed, $"The port '{Name}' is closed; open it again with Open-NetmapPort.");
+    private NetmapException Closed() => new(NetmapError.Closed, $"The port '{Name}' is closed; open it again.") { Remedy = NetmapRemedy.ReopenPort, Subject = Name };
 
     public override string ToString() => Name;
 

@@ -81,7 +81,8 @@ public static class SequenceStamp
     public static void Write(Span<byte> frame, uint sequence, int offset = DefaultOffset)
     {
         if (frame.Length < offset + 4)
-            throw new NetmapException(NetmapError.InvalidRequest, $"A frame of {frame.Length} bytes has no room for a sequence number at offset {offset}; make it at least {offset + 4} bytes (-Length).");
+            throw new NetmapException(NetmapError.InvalidRequest, $"A frame of {frame.Length} bytes has no room for a sequence number at offset {offset}; make it at least {offset + 4} bytes.")
+            { Remedy = NetmapRemedy.LengthenFrames, Subject = (offset + 4).ToString() };
         BinaryPrimitives.WriteUInt32BigEndian(frame[offset..], sequence);
     }
 }

@@ -28,10 +28,10 @@ public sealed class RehydratingConverter : PSTypeConverter
     public override object ConvertFrom(object sourceValue, Type destinationType, IFormatProvider formatProvider, bool ignoreCase)
     {
         if (!CanConvertFrom(sourceValue, destinationType))
-            throw new PSInvalidCastException($"Cannot rebuild a {destinationType.Name} from this object.");
+            throw new PSInvalidCastException(Words.Format(Strings.CannotRehydrate, destinationType.Name));
         var ps = (PSObject)sourceValue;
         T Get<T>(string name) => LanguagePrimitives.ConvertTo<T>(ps.Properties[name]?.Value
-            ?? throw new PSInvalidCastException($"The serialized {destinationType.Name} has no '{name}'."));
+            ?? throw new PSInvalidCastException(Words.Format(Strings.SerializedPropertyMissing, destinationType.Name, name)));
         if (destinationType == typeof(NetmapPacket))
             return Wrap(KeepRemoteNotes(ps, new NetmapPacket(Get<byte[]>("Data"), Get<DateTime>("Timestamp"), Get<string>("Port"), Get<uint>("Ring"),
                 Get<uint>("Slot"), Get<int>("OriginalLength"), Get<long>("TimestampNanoseconds"))
@@ -91,5 +91,5 @@ public sealed class RehydratingConverter : PSTypeConverter
 
     /// <summary>Not used.</summary>
     public override object ConvertTo(object sourceValue, Type destinationType, IFormatProvider formatProvider, bool ignoreCase) =>
-        throw new PSInvalidCastException($"Cannot convert to {destinationType.Name}.");
+        throw new PSInvalidCastException(Words.Format(Strings.CannotConvertTo, destinationType.Name));
 }

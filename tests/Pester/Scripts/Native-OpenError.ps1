@@ -1,4 +1,4 @@
-# Opens PortName and prints the error it gets as JSON (Id, Message); prints 'opened' when it opens.
+# Opens PortName and prints the error it gets as JSON (Id, Message as PowerShell shows it); prints 'opened' when it opens.
 param([string] $PortName)
 Import-Module $env:NETMAPPS_MODULE
 try {
@@ -6,5 +6,5 @@ try {
     'opened'
 }
 catch {
-    @{ Id = $_.FullyQualifiedErrorId; Message = $_.Exception.Message } | ConvertTo-Json -Compress
+    @{ Id = $_.FullyQualifiedErrorId; Message = "$_" } | ConvertTo-Json -Compress
 }

@@ -34,7 +34,7 @@ internal sealed unsafe class XdpPort : RingSyncDriver
     private readonly XskSocket?[] _sockets;
     private readonly uint[] _inFlight;
     private readonly LibC.PollFd[] _rxPoll, _txPoll;
-    private readonly List<string> _warnings = new();
+    private readonly List<NetmapWarning> _warnings = new();
     private long _txErrors;
 
     public XdpPort(NetInterface nic, RingSpan tx, RingSpan rx, string name, bool disableOffloads)
@@ -108,13 +108,13 @@ internal sealed unsafe class XdpPort : RingSyncDriver
         var on = Ethtool.Read(_nic.Name).Where(o => o.Value).Select(o => o.Key).ToList();
         if (on.Count == 0) return;
         string command = $"ethtool -K {_nic.Name} {string.Join(" ", on.Select(o => o + " off"))}";
-        _warnings.Add($"{_nic.Name} has offloads on ({string.Join(", ", on)}): captured frames can be larger than a slot and carry partial checksums. Turn them off with '{command}', or open the port with -DisableOffloads.");
+        _warnings.Add(new($"{_nic.Name} has offloads on ({string.Join(", ", on)}): captured frames can be larger than a slot and carry partial checksums. Turn them off with '{command}', or let the port turn them off while it is open.", NetmapRemedy.DisableOffloads, Name));
     }
 
     private string _mechanism = "";
     public override string Mechanism => _mechanism;
     public override string Region => $"{_region.Description} (AF_XDP UMEM)";
-    public override IReadOnlyList<string> Warnings => _warnings;
+    public override IReadOnlyList<NetmapWarning> Warnings => _warnings;
     /// <summary>An Ethernet header at least; on the wire at most the MTU plus header and one VLAN tag.</summary>
     public override (int Shortest, int Longest) FrameLimits(uint ring) => (EthernetHeader, ring < _nic.TxQueues ? MaxWireFrame : int.MaxValue);
     private const int EthernetHeader = 14;
@@ -158,7 +158,7 @@ internal sealed unsafe class XdpPort : RingSyncDriver
         bool zeroCopy = _sockets.Any(s => s is { ZeroCopy: true });
         _mechanism = !_sockets.Any(s => s is not null) ? $"host rings only, on {_nic.Name}"
             : $"AF_XDP {(_steering?.Mode ?? "transmit-only")} XDP, {(zeroCopy ? "zero-copy" : "copy")} mode, on {_nic.Name} ({_nic.RxQueues} RX / {_nic.TxQueues} TX queues)";
-        _warnings.AddRange(InterfaceAdvice.ForTakenQueues(_nic, RxQueues().ToList()));
+        _warnings.AddRange(InterfaceAdvice.ForTakenQueues(_nic, RxQueues().ToList()).Select(advice => (NetmapWarning)advice));
         if (_hostRx)
             _warnings.Add($"What the host stack transmits on {_nic.Name} goes to the host RX ring of this port, not to the wire, while it is open.");
         if (_host is not null)

@@ -289,11 +289,11 @@ internal static class SharedMemoryBackend
             {
                 var ring = layout.View(region.Base, index, spec.Name);
                 int pid = layout.Holder(region.Base, owner - 1)->Pid;
-                string who = pid == Environment.ProcessId
-                    ? "another port opened in this process (Get-NetmapPort lists it: use that one, or close it first)"
-                    : $"another open port (process {pid}): close that port";
+                bool here = pid == Environment.ProcessId;
+                string who = here ? "another port opened in this process: use that one, or close it first" : $"another open port (process {pid}): close that port";
                 throw new NetmapException(NetmapError.Busy,
-                    $"'{spec.Name}': {(ring.IsTx ? "TX" : "RX")} ring {ring.Number} is held by {who}, or open another ring with '-N'.");
+                    $"'{spec.Name}': {(ring.IsTx ? "TX" : "RX")} ring {ring.Number} is held by {who}, or open another ring with '-N'.")
+                    { Remedy = here ? NetmapRemedy.ListOpenPorts : NetmapRemedy.None };
             }
         }
         foreach (uint index in indices)

@@ -43,8 +43,8 @@ internal sealed unsafe class SharedMemoryPort : RingSyncDriver
     public override long MemoryLength => _region.MappedSize;
     public override long Dropped => Volatile.Read(ref Entry->RxDropped);
     public override long TransmitErrors => Volatile.Read(ref Entry->TxErrors);
-    public IReadOnlyList<string> OpenWarnings { get; init; } = Array.Empty<string>();
-    public override IReadOnlyList<string> Warnings => OpenWarnings;
+    public IReadOnlyList<NetmapWarning> OpenWarnings { get; init; } = Array.Empty<NetmapWarning>();
+    public override IReadOnlyList<NetmapWarning> Warnings => OpenWarnings;
     /// <summary>A VALE switch reads the destination MAC of every frame: it drops those shorter than an Ethernet header.</summary>
     public override (int Shortest, int Longest) FrameLimits(uint ring) => (Layout.Geometry.Kind == RegionKind.ValeSwitch ? 14 : 0, int.MaxValue);
     protected override byte* Base => _region.Base;

@@ -51,7 +51,7 @@ internal static unsafe class SharedSpinLock
         int owner = Volatile.Read(ref *word);
         throw new NetmapException(NetmapError.Busy,
             $"A ring of the shared region '{region.Path}' has been locked by another open port (holder {owner - 1}) for over {OpenBoundMs / 1000} s: " +
-            "its process is stopped or stuck. Resume or end that process (Get-NetmapValeSwitch shows who holds the region), then open again.");
+            "its process is stopped or stuck. Resume or end that process, then open again.") { Remedy = NetmapRemedy.ShowRegionHolders };
     }
 
     public static void Exit(int* word) => Volatile.Write(ref *word, 0);
