@@ -29,8 +29,9 @@ public sealed class NetmapPacket
     public const int EthernetLinkType = 1;
 
     /// <summary>
-    /// The link-layer header type of Data (a LINKTYPE_ value): 1 (Ethernet) for frames from rings; a capture
-    /// file's own for imported packets. Layers are read for Ethernet only; Export-NetmapCapture writes it back.
+    /// The link-layer header type of Data (a LINKTYPE_ value), set by whoever makes the packet: the port's
+    /// (NetmapPort.LinkType) for frames from rings, the capture file's own for imported packets. Filters are
+    /// compiled for it, Export-NetmapCapture writes it back; layers are read for Ethernet only.
     /// </summary>
     public int LinkType { get; init; } = EthernetLinkType;
 
