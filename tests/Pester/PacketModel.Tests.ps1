@@ -1,0 +1,103 @@
+# One packet model: the layers are declared once (Netmap.Native.Packets.PacketLayers), and what
+# PowerShell shows of them is made from that list. This walks the declaration on real packets (sent
+# through a pipe): every declared layer and field answers its dotted name, survives Export-Clixml and
+# Import-Clixml and the deserialization remote sessions do, and has a view. A layer class left out of
+# the declaration fails PacketLayersTests (C#).
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    $layers = [Netmap.Native.Packets.PacketLayers]::All
+    $name = New-TestName 'pm'
+    $tx, $rx = Open-NetmapPort "netmap:$name{1", "netmap:$name}1"
+    # A DNS response for www.example.com (Questions and Answers), in a VLAN tag.
+    $question = [byte[]](3, 119, 119, 119, 7, 101, 120, 97, 109, 112, 108, 101, 3, 99, 111, 109, 0, 0, 1, 0, 1)
+    $response = [byte[]](0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0) + $question + [byte[]](0xc0, 12, 0, 1, 0, 1, 0, 0, 0x0e, 0x10, 0, 4, 93, 184, 216, 34)
+    @(
+        New-NetmapPacket -SourcePort 53 -DestinationPort 40000 -Payload $response -VlanId 7
+        New-NetmapPacket -Protocol Tcp -DestinationPort 80 -TcpFlags SYN
+        New-NetmapPacket -Protocol Icmp
+        New-NetmapPacket -Protocol Arp
+        New-NetmapPacket -SourceAddress fd00::1 -DestinationAddress fd00::2 -DestinationPort 53 -Payload 'q'
+    ) | Send-NetmapPacket -Port $tx
+    $samples = @(Receive-NetmapPacket -Port $rx -Count 5 -Timeout 2)
+
+    # A value as text, lists item by item, so that copies compare with the original.
+    function Show($value) { if ($null -eq $value) { '<null>' } else { (@($value) | ForEach-Object { "$_" }) -join ', ' } }
+    # The first sample that has the layer.
+    function Get-Sample($layer) { $samples | Where-Object { $null -ne $layer.Of($_) } | Select-Object -First 1 }
+    # A packet copy made as remote sessions make it: deserialized on a thread without a runspace, with
+    # PowerShell's built-in type data only, so it stays a property bag (Deserialized.*NetmapPacket).
+    Add-Type -TypeDefinition @'
+public static class RemoteStyle
+{
+    public static object Deserialize(string xml) =>
+        System.Threading.Tasks.Task.Run(() => System.Management.Automation.PSSerializer.Deserialize(xml)).Result;
+}
+'@
+}
+AfterAll { Close-NetmapPort -All }
+
+Describe 'The layer declaration' {
+    It 'has a sample packet for every declared layer' {
+        $samples | Should -HaveCount 5
+        foreach ($layer in $layers) { Get-Sample $layer | Should -Not -BeNullOrEmpty -Because "a sample frame must have the $($layer.Name) layer (add one above)" }
+    }
+
+    It 'answers every declared field by its dotted name, as Where does' {
+        foreach ($layer in $layers) {
+            $p = Get-Sample $layer
+            $p.($layer.Name) | Should -Not -BeNullOrEmpty
+            foreach ($field in $layer.Fields) {
+                $dotted = "$($layer.Name).$field"
+                $value = $p.($layer.Name).$field
+                Show $p.$dotted | Should -Be (Show $value) -Because "$dotted on a $($p.Protocol) packet"
+                if ($value -is [ValueType]) { @($samples | Where-Object $dotted -EQ $value) | Should -Contain $p -Because "Where $dotted -eq $value" }
+            }
+        }
+    }
+
+    It 'keeps every declared layer and field through Export-Clixml and Import-Clixml' {
+        $file = Join-Path $TestDrive 'layers.xml'
+        $samples | Export-Clixml $file
+        $copies = @(Import-Clixml $file)
+        $copies | Should -HaveCount $samples.Count
+        foreach ($layer in $layers) {
+            $i = [array]::IndexOf($samples, (Get-Sample $layer))
+            $copies[$i] | Should -BeOfType Netmap.Native.Packets.NetmapPacket
+            Show $copies[$i].($layer.Name) | Should -Be (Show $samples[$i].($layer.Name))
+            foreach ($field in $layer.Fields) {
+                $dotted = "$($layer.Name).$field"
+                Show $copies[$i].$dotted | Should -Be (Show $samples[$i].$dotted) -Because "$dotted survives"
+            }
+        }
+    }
+
+    It 'gives copies from remote sessions every declared layer and field, with the dotted names Where takes' {
+        foreach ($layer in $layers) {
+            $p = Get-Sample $layer
+            $copy = [RemoteStyle]::Deserialize([Management.Automation.PSSerializer]::Serialize($p))
+            $copy.PSTypeNames[0] | Should -Be 'Deserialized.Netmap.Native.Packets.NetmapPacket'
+            Show $copy.($layer.Name) | Should -Be (Show $p.($layer.Name)) -Because "$($layer.Name) of the copy"
+            @($copy | Where-Object $layer.Name).Count | Should -Be 1 -Because "Where $($layer.Name)"
+            foreach ($field in $layer.Fields) {
+                $dotted = "$($layer.Name).$field"
+                Show $copy.$dotted | Should -Be (Show $p.$dotted) -Because "$dotted of the copy"
+                $value = $p.$dotted
+                if ($value -is [ValueType]) { @($copy | Where-Object $dotted -EQ $value).Count | Should -Be 1 -Because "Where $dotted -eq $value on the copy" }
+            }
+        }
+    }
+
+    It 'has a table view for every layer class, with the declared fields as columns' {
+        foreach ($layer in $layers) {
+            foreach ($item in @($layer.Of((Get-Sample $layer)))) {
+                $declared = [Netmap.Native.Packets.PacketLayers]::ViewOf($item.GetType())
+                $declared | Should -Not -BeNullOrEmpty -Because "$($item.GetType().Name), shown as $($layer.Name), needs a declaration with fields"
+                $view = Get-FormatData -TypeName $item.GetType().FullName
+                $view | Should -Not -BeNullOrEmpty -Because "$($item.GetType().Name) has a view"
+                $view.FormatViewDefinition[0].Control.Headers.Label | Should -Be $declared.Fields
+                $table = $item | Out-String -Width 400
+                $table | Should -Match ('(?m)^\s*' + ($declared.Fields -join '\s+') + '\s*$') -Because 'the view is the default output'
+            }
+        }
+    }
+}
