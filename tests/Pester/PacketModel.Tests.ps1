@@ -101,3 +101,78 @@ Describe 'The layer declaration' {
         }
     }
 }
+
+Describe 'The link type travels with every packet' {
+    BeforeAll {
+        # IPv4 frames (without their Ethernet header): UDP to port 53, UDP to 80, TCP to 53.
+        $ipPackets = @(
+            New-NetmapPacket -DestinationPort 53 -Payload 'query'
+            New-NetmapPacket -DestinationPort 80 -Payload 'other'
+            New-NetmapPacket -Protocol Tcp -DestinationPort 53
+        ) | ForEach-Object { $d = $_.Data; , [byte[]]$d[14..(13 + ($d[16] * 256 + $d[17]))] }
+        # Linux cooked (SLL) header: packet type 0 (to us), ARPHRD_ETHER, 6-byte address (padded to 8), EtherType IPv4.
+        $sll = [byte[]](0, 0, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0, 8, 0)
+        # A capture written by Wireshark's text2pcap (a hex dump in, the link type given with -l).
+        function New-ToolCapture([string] $Path, [int] $LinkType, [string] $Format, [byte[][]] $Frames) {
+            $dump = foreach ($f in $Frames) {
+                for ($o = 0; $o -lt $f.Length; $o += 16) { '{0:x6} {1}' -f $o, (($f[$o..([Math]::Min($o + 15, $f.Length - 1))] | ForEach-Object { '{0:x2}' -f $_ }) -join ' ') }
+            }
+            $dump | Set-Content "$Path.txt"
+            & text2pcap -q -F $Format -l $LinkType "$Path.txt" $Path 2>&1 | Out-Null
+            $LASTEXITCODE | Should -Be 0 -Because 'text2pcap wrote the capture'
+        }
+        # What tshark reads from a capture, frame by frame.
+        function Get-TsharkFields([string] $Path) {
+            & tshark -r $Path -T fields -e frame.encap_type -e ip.dst -e udp.dstport -e tcp.dstport 2>$null
+        }
+    }
+
+    It 'is the port''s own on packets from a port: Ethernet' {
+        $rx.LinkType | Should -Be 1
+        $samples.LinkType | Select-Object -Unique | Should -Be $rx.LinkType
+    }
+
+    It 'is read, filtered for and written back for link type <LinkType> (<Format>)' -ForEach @(
+        @{ LinkType = 101; Format = 'pcap'; Header = @(); Encap = 7 }       # LINKTYPE_RAW (WTAP_ENCAP_RAW_IP)
+        @{ LinkType = 113; Format = 'pcapng'; Header = 'sll'; Encap = 25 }  # LINKTYPE_LINUX_SLL (WTAP_ENCAP_SLL)
+    ) {
+        $file = Join-Path $TestDrive "tool-$LinkType.$Format"
+        $frames = if ($Header) { $ipPackets | ForEach-Object { , [byte[]]($sll + $_) } } else { $ipPackets }
+        New-ToolCapture $file $LinkType $Format $frames
+        $original = @(Get-TsharkFields $file)
+        $original | Should -HaveCount 3
+        ($original[0] -split "`t")[0] | Should -Be $Encap
+
+        $all = @(Import-NetmapCapture $file)
+        $all | Should -HaveCount 3
+        $all.LinkType | Select-Object -Unique | Should -Be $LinkType
+        # the layers are read after the link header, and agree with tshark
+        foreach ($i in 0..2) {
+            $fields = $original[$i] -split "`t"
+            "$($all[$i].Ip.Dst)" | Should -Be $fields[1]
+            "$($all[$i].Udp.DstPort)" | Should -Be $fields[2]
+            "$($all[$i].Tcp.DstPort)" | Should -Be $fields[3]
+        }
+        $all[0].Ethernet | Should -BeNullOrEmpty
+        @($all | Where Udp.DstPort -eq 53).Count | Should -Be 1
+
+        # the filter is compiled for the capture's link type (compiled for Ethernet it would match nothing here)
+        $tcpdump = @(& tcpdump -nn -r $file 'udp dst port 53' 2>$null)
+        $tcpdump | Should -HaveCount 1
+        $matched = @(Import-NetmapCapture $file -Filter 'udp dst port 53')
+        $matched | Should -HaveCount $tcpdump.Count
+        $matched[0].Data | Should -Be $all[0].Data
+        [Netmap.Native.Filters.PacketFilter]::Compile('udp dst port 53', 1).Matches($all[0].Data) | Should -BeFalse
+        $all | Should -HaveReceivedPacket -Filter 'udp dst port 53' -Count 1
+
+        # the link type survives Export-Clixml and is written back: tshark reads the same frames from both files
+        $clixml = Join-Path $TestDrive "tool-$LinkType.xml"
+        $all | Export-Clixml $clixml
+        (Import-Clixml $clixml).LinkType | Select-Object -Unique | Should -Be $LinkType
+        foreach ($extension in 'pcap', 'pcapng') {
+            $out = Join-Path $TestDrive "back-$LinkType.$extension"
+            Import-Clixml $clixml | Export-NetmapCapture $out
+            Get-TsharkFields $out | Should -Be $original -Because "tshark reads the $extension written back as the original"
+        }
+    }
+}
