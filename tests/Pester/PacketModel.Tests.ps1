@@ -85,6 +85,10 @@ Describe 'The layer declaration' {
                 if ($value -is [ValueType]) { @($copy | Where-Object $dotted -EQ $value).Count | Should -Be 1 -Because "Where $dotted -eq $value on the copy" }
             }
         }
+        # a list shows the packet's fields, as for a packet, not every layer and dotted name
+        $list = $copy | Format-List | Out-String
+        $list | Should -Match '(?m)^Info\s+:'
+        $list | Should -Not -Match 'Udp\.DstPort'
     }
 
     It 'has a table view for every layer class, with the declared fields as columns' {
