@@ -23,7 +23,7 @@ BeforeAll {
     # A value as text, lists item by item, so that copies compare with the original.
     function Show($value) { if ($null -eq $value) { '<null>' } else { (@($value) | ForEach-Object { "$_" }) -join ', ' } }
     # The first sample that has the layer (for a list such as Vlans, at least one).
-    function Get-Sample($layer) { $samples | Where-Object { @($layer.Of($_)).Count -gt 0 } | Select-Object -First 1 }
+    function Get-Sample($layer) { $samples | Where-Object { $value = $layer.Of($_); $null -ne $value -and @($value).Count -gt 0 } | Select-Object -First 1 }
     # A packet copy made as remote sessions make it: deserialized on a thread without a runspace, with
     # PowerShell's built-in type data only, so it stays a property bag (Deserialized.*NetmapPacket).
     Add-Type -TypeDefinition @'
