@@ -44,8 +44,21 @@ function Format-PacketSummary([object[]] $Packets, [int] $Rows = 10) {
 
 function Format-Because([string] $Because) { if ($Because) { " because $($Because -replace '^because\s+')," } else { '' } }
 
+# -Filter as a test of one packet, compiled for the packet's link type (captures may hold several;
+# frames without one are Ethernet). A bad expression stops here.
+function New-PacketFilter([string] $Filter) {
+    if (-not $Filter) { return $null }
+    $compiled = @{ 1 = [Netmap.Native.Filters.PacketFilter]::Compile($Filter, 1) }
+    {
+        param($p)
+        $type = if ($null -ne $p.LinkType) { [int] $p.LinkType } else { 1 }
+        if (-not $compiled.ContainsKey($type)) { $compiled[$type] = [Netmap.Native.Filters.PacketFilter]::Compile($Filter, $type) }
+        $compiled[$type].Matches([byte[]] $p.Data)
+    }.GetNewClosure()
+}
+
 function Test-PacketMatch($Packet, $Filter, [scriptblock] $Where) {
-    if ($Filter -and -not $Filter.Matches([byte[]] $Packet.Data)) { return $false }
+    if ($Filter -and -not (& $Filter $Packet)) { return $false }
     if ($Where -and -not @($Packet | Where-Object -FilterScript $Where).Count) { return $false }
     $true
 }
@@ -54,7 +67,7 @@ function Test-PacketMatch($Packet, $Filter, [scriptblock] $Where) {
 # what the port receives within -Within seconds) match -Filter (pcap syntax) and -Where (a script block).
 function Should-HaveReceivedPacket($ActualValue, [switch] $Negate, [string] $Filter, [scriptblock] $Where, $Count, $AtLeast, $Within, [string] $Because) {
     if ($null -ne $Count -and $null -ne $AtLeast) { throw 'Give -Count (exactly) or -AtLeast, not both.' }
-    $compiled = if ($Filter) { [Netmap.Native.Filters.PacketFilter]::Compile($Filter) }
+    $compiled = New-PacketFilter $Filter
     $seconds = if ($null -eq $Within) { 1 } elseif ($Within -is [timespan]) { $Within.TotalSeconds } else { [double] $Within }
     $test = { param($p) Test-PacketMatch $p $compiled $Where }
     # Stop receiving early only when more packets cannot change the outcome.
@@ -79,8 +92,8 @@ function Should-HaveReceivedPacket($ActualValue, [switch] $Negate, [string] $Fil
 # Should -MatchCapture: the same frames, byte for byte, as the expected packets or capture file, in
 # the same order (or in any order with -IgnoreOrder); -Filter compares only the frames it matches.
 function Should-MatchCapture($ActualValue, $ExpectedValue, [switch] $Negate, [switch] $IgnoreOrder, [string] $Filter, [string] $Because) {
-    $compiled = if ($Filter) { [Netmap.Native.Filters.PacketFilter]::Compile($Filter) }
-    $select = { param($v) @((Get-ShouldPacket $v 1 $null 0).Packets | Where-Object { -not $compiled -or $compiled.Matches([byte[]] $_.Data) }) }
+    $compiled = New-PacketFilter $Filter
+    $select = { param($v) @((Get-ShouldPacket $v 1 $null 0).Packets | Where-Object { -not $compiled -or (& $compiled $_) }) }
     $actual = & $select $ActualValue
     $expected = & $select $ExpectedValue
     $key = { param($p) [Convert]::ToHexString([byte[]] $p.Data) }

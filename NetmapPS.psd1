@@ -11,8 +11,9 @@
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     RequiredAssemblies   = @('Netmap.Native.dll', 'PacketDotNet.dll', 'NetmapPS.dll')
-    TypesToProcess       = @('NetmapPS.Types.ps1xml', 'NetmapPS.Serialization.ps1xml')
-    FormatsToProcess     = @('NetmapPS.Format.ps1xml', 'NetmapPS.Deserialized.Format.ps1xml')
+    # NetmapPS.Layers.*.ps1xml are written by build.ps1 from the layer declaration (tools/New-LayerTypeData.ps1).
+    TypesToProcess       = @('NetmapPS.Types.ps1xml', 'NetmapPS.Serialization.ps1xml', 'NetmapPS.Layers.Types.ps1xml')
+    FormatsToProcess     = @('NetmapPS.Format.ps1xml', 'NetmapPS.Deserialized.Format.ps1xml', 'NetmapPS.Layers.Format.ps1xml')
     CmdletsToExport      = @(
         'Open-NetmapPort', 'Close-NetmapPort', 'Get-NetmapPort', 'Get-NetmapRing',
         'Get-NetmapPortName', 'Get-NetmapSlot', 'Send-NetmapPacket', 'Receive-NetmapPacket',

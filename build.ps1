@@ -60,6 +60,9 @@ function Invoke-Build {
     Copy-Item (Join-Path $Root 'NetmapPS.psd1'), (Join-Path $Root 'NetmapPS.Format.ps1xml'), (Join-Path $Root 'NetmapPS.Types.ps1xml'), (Join-Path $Root 'NetmapPS.Pester.psm1') $ModuleDir -Force
     # Serialization settings and the views of deserialized objects.
     Copy-Item (Join-Path $Root 'NetmapPS.Serialization.ps1xml'), (Join-Path $Root 'NetmapPS.Deserialized.Format.ps1xml') $ModuleDir -Force
+    # The layers' type data and views, written from their one declaration (Netmap.Native.Packets.PacketLayers).
+    Invoke-Tool $Pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tools/New-LayerTypeData.ps1') `
+        -AssemblyPath (Join-Path $ModuleDir 'Netmap.Native.dll') -OutputPath $ModuleDir
     if (Test-Path (Join-Path $Root 'en-US')) { Copy-Item (Join-Path $Root 'en-US') $ModuleDir -Recurse -Force }
     # Cmdlet help: MAML from docs/help/*.md, in a child pwsh (the build process does not load the module).
     Invoke-Tool $Pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tools/New-MamlHelp.ps1') -ModulePath (Join-Path $ModuleDir 'NetmapPS.psd1') `

@@ -54,7 +54,7 @@ public sealed class InvokeNetmapForwardCommand : PSCmdlet
         List<Forwarder> forwarders;
         try
         {
-            var filter = string.IsNullOrWhiteSpace(Filter) ? null : PacketFilter.Compile(Filter, netmask: PacketFilter.InterfaceNetmask(From.Spec));
+            var filter = string.IsNullOrWhiteSpace(Filter) ? null : PacketFilter.Compile(Filter, From.LinkType, netmask: PacketFilter.InterfaceNetmask(From.Spec));
             forwarders = new() { new Forwarder(From, To, filter) };
             if (Bidirectional) forwarders.Add(new Forwarder(To, From, filter));
         }

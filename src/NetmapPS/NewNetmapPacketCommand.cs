@@ -43,7 +43,7 @@ public sealed class NewNetmapPacketCommand : PSCmdlet
                 Payload = Bytes(Payload), Length = Length,
             };
             var frame = PacketBuilder.Build(recipe);
-            WriteObject(new NetmapPacket(frame, DateTime.UtcNow, "crafted", 0, 0));
+            WriteObject(new NetmapPacket(frame, DateTime.UtcNow, "crafted", 0, 0) { LinkType = NetmapPacket.EthernetLinkType });
         }
         catch (Exception e) when (e is NetmapException or FormatException or ArgumentException)
         {

@@ -51,6 +51,13 @@ public sealed class PacketPropertyAdapter : PSPropertyAdapter
         _ => null,
     };
 
+    /// <summary>A property of the packet, or a dotted path through its layers (Udp.DstPort); null when there is none.</summary>
+    internal static object? ValueOf(NetmapPacket packet, string name)
+    {
+        string[] path = name.Split('.');
+        return Own.ContainsKey(path[0]) ? Resolve(packet, path) : null;
+    }
+
     /// <summary>Follows a path through the layers; null as soon as a layer is absent.</summary>
     private static object? Resolve(object packet, string[] path)
     {

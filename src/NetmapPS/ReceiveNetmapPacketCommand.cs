@@ -68,8 +68,8 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
             use = new PortUse(_ports.Distinct().Select(p => new RingUse(p, RingsOf(p) ?? p.RxRings, default)), "Receive-NetmapPacket", _stop.Token);
             foreach (var port in _ports)
             {
-                // compiled per port: 'ip broadcast' needs the netmask of the port's own interface
-                var filter = string.IsNullOrWhiteSpace(Filter) ? null : PacketFilter.Compile(Filter, netmask: PacketFilter.InterfaceNetmask(port.Spec));
+                // compiled per port: for its link type, and 'ip broadcast' needs the netmask of the port's own interface
+                var filter = string.IsNullOrWhiteSpace(Filter) ? null : PacketFilter.Compile(Filter, port.LinkType, netmask: PacketFilter.InterfaceNetmask(port.Spec));
                 receivers.Add((port, new PacketReceiver(port, RingsOf(port), filter)));
                 WriteVerbose($"Receiving on '{port.Name}' ({port.Mode}, {port.Mechanism}), RX rings {RingsOf(port) ?? port.RxRings}" +
                              (filter is null ? "." : $", filter '{Filter}' compiled by libpcap to {filter.Program.Count} BPF instructions."));

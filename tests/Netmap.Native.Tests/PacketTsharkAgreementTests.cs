@@ -195,15 +195,45 @@ public sealed class PacketTsharkAgreementTests(ITestOutputHelper output)
     };
 
     [ToolFact("tshark")]
-    public void EveryFieldAgreesWithTshark()
+    public void EveryFieldAgreesWithTshark() => Agree(LinkTypes.Ethernet);
+
+    /// <summary>The same frames with the IP header first (LINKTYPE_RAW) and under a Linux cooked header (SLL).</summary>
+    [ToolFact("tshark")]
+    public void EveryFieldAgreesWithTsharkAfterOtherLinkHeaders()
+    {
+        Agree(LinkTypes.Raw);
+        Agree(LinkTypes.LinuxSll);
+    }
+
+    /// <summary>
+    /// A generated Ethernet frame under another link header: for raw IP the IP header replaces the
+    /// Ethernet header (IP frames only), for SLL a 16-byte cooked header (packet type 0, ARPHRD_ETHER, the
+    /// source MAC, the EtherType) does. Null for a frame the link type cannot carry.
+    /// </summary>
+    private static TestFrame? Under(int linkType, TestFrame f)
+    {
+        if (linkType == LinkTypes.Ethernet) return f;
+        if (f.Data.Length < 14) return null;
+        int type = f.Data[12] << 8 | f.Data[13];
+        byte[] rest = f.Data[14..];
+        return linkType switch
+        {
+            LinkTypes.Raw when type is 0x0800 or 0x86dd => new TestFrame(rest, f.WireLength - 14, f.Description + ", raw IP"),
+            LinkTypes.LinuxSll when type > 1500 => new TestFrame([0, 0, 0, 1, 0, 6, .. f.Data[6..12], 0, 0, f.Data[12], f.Data[13], .. rest], f.WireLength + 2, f.Description + ", Linux cooked"),
+            _ => null,
+        };
+    }
+
+    private void Agree(int linkType)
     {
         using var temp = new TempDirectory();
         int seed = int.TryParse(Environment.GetEnvironmentVariable("NETMAPPS_PACKET_SEED"), out int chosen) ? chosen : 20261201;
-        List<TestFrame> frames = PacketFrames.Generate(4000, seed);
+        List<TestFrame> frames = PacketFrames.Generate(4000, seed).Select(f => Under(linkType, f)).OfType<TestFrame>().ToList();
+        Assert.True(frames.Count > 1000, $"only {frames.Count} frames for link type {linkType}");
         string file = temp.File("frames.pcap");
         using (CaptureWriter writer = CaptureWriter.Create(file))
         {
-            int face = writer.AddInterface("test");
+            int face = writer.AddInterface("test", linkType);
             for (int i = 0; i < frames.Count; i++)
                 writer.Write(face, (1_700_000_000L + i) * 1_000_000_000, frames[i].Data, frames[i].WireLength);
         }
@@ -228,7 +258,7 @@ public sealed class PacketTsharkAgreementTests(ITestOutputHelper output)
         {
             string[] values = lines[i].TrimEnd('\r').Split('\t');
             var tshark = names.Select((n, k) => (n, v: k < values.Length ? values[k] : "")).ToDictionary(x => x.n, x => x.v);
-            var packet = new NetmapPacket(frames[i].Data, DateTime.UnixEpoch, "test", 0, 0, frames[i].WireLength);
+            var packet = new NetmapPacket(frames[i].Data, DateTime.UnixEpoch, "test", 0, 0, frames[i].WireLength) { LinkType = linkType };
             foreach (string layer in Fields.Select(f => f.Layer).Distinct())
             {
                 bool ours = Shows(packet, layer);
@@ -253,9 +283,9 @@ public sealed class PacketTsharkAgreementTests(ITestOutputHelper output)
                 disagreements.Add($"frame {i + 1} ({frames[i].Description}): NetmapPacket says the DNS message is malformed ({why}), tshark does not");
             _ = packet.Line; // the summary of every frame, malformed or cut, builds without an exception
         }
-        output.WriteLine($"seed {seed}: {frames.Count} frames, {compared} field values compared, {disagreements.Count} disagreements");
+        output.WriteLine($"link type {linkType}, seed {seed}: {frames.Count} frames, {compared} field values compared, {disagreements.Count} disagreements");
         output.WriteLine("frames per layer: " + string.Join(", ", shown.Select(kv => $"{kv.Key} {kv.Value}")));
-        output.WriteLine($"cut inside a header: {frames.Count(f => new NetmapPacket(f.Data, DateTime.UnixEpoch, "t", 0, 0).TruncatedLayer is not null)}, malformed DNS: {frames.Count(f => new NetmapPacket(f.Data, DateTime.UnixEpoch, "t", 0, 0).Dns?.Malformed is not null)}");
+        output.WriteLine($"cut inside a header: {frames.Count(f => new NetmapPacket(f.Data, DateTime.UnixEpoch, "t", 0, 0) { LinkType = linkType }.TruncatedLayer is not null)}, malformed DNS: {frames.Count(f => new NetmapPacket(f.Data, DateTime.UnixEpoch, "t", 0, 0) { LinkType = linkType }.Dns?.Malformed is not null)}");
         foreach (string d in disagreements.Take(60)) output.WriteLine(d);
         Assert.True(disagreements.Count == 0, $"{disagreements.Count} disagreements with tshark, first: " + string.Join(Environment.NewLine, disagreements.Take(30)));
     }

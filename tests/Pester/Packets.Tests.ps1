@@ -63,7 +63,7 @@ Describe 'Packet objects, filters and capture files' {
         "$($all[2].Dns)" | Should -Match 'Malformed'
     }
 
-    It 'keeps the link type of an imported capture: no Ethernet layers for raw IP, the filter compiled for it, and the same link type written back' {
+    It 'keeps the link type of an imported capture: layers from the IP header on for raw IP, the filter compiled for it, and the same link type written back' {
         $raw = Join-Path $TestDrive 'raw.pcapng'
         $writer = [Netmap.Native.Capture.CaptureWriter]::Create($raw)
         try {
@@ -78,7 +78,9 @@ Describe 'Packet objects, filters and capture files' {
         $all | Should -HaveCount 2
         $all[0].LinkType | Should -Be 101
         $all[0].Ethernet | Should -BeNullOrEmpty
-        $all[0].Protocol | Should -Be 'LINKTYPE 101'
+        $all[0].Udp.DstPort | Should -Be 53
+        $all[1].Protocol | Should -Be 'UDP'
+        $all[1].Source | Should -Be '10.0.0.2'
         @(Import-NetmapCapture $raw -Filter 'udp dst port 53').Count | Should -Be 1
         $out = Join-Path $TestDrive 'raw-out.pcapng'
         $all | Export-NetmapCapture $out

@@ -87,6 +87,8 @@ Subsystem powershell $Pwsh -sshs -NoLogo -NoProfile
         $table = $packets | Format-Table | Out-String -Width 200
         $table | Should -Match 'No\.\s+Time\s+Source\s+Destination\s+Protocol\s+Length\s+Info'
         @($packets | Where-Object { $_.Udp.DstPort -eq 53 }).Count | Should -Be 6
+        @($packets | Where Udp.DstPort -eq 53).Count | Should -Be 6   # the dotted names of the layer declaration
+        foreach ($layer in [Netmap.Native.Packets.PacketLayers]::All) { $packets[0].PSObject.Properties[$layer.Name] | Should -Not -BeNullOrEmpty -Because "copies have the $($layer.Name) layer" }
         $typed = [Netmap.Native.Packets.NetmapPacket[]]$packets
         $typed.Protocol | Select-Object -Unique | Should -Be 'DNS'
         ($typed | ForEach-Object { [Text.Encoding]::ASCII.GetString($_.Udp.PayloadData) } | Sort-Object -Unique) | Should -Be 'q1', 'q2', 'q3'

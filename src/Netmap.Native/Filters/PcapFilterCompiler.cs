@@ -15,7 +15,7 @@ internal static unsafe class PcapFilterCompiler
         lock (CompileLock)
         {
             // pcap_open_dead takes a DLT value; capture files carry LINKTYPE values, which differ for a few (LINKTYPE_RAW 101 is DLT_RAW 12)
-            nint pcap = LibPcap.OpenDead(linkType == 101 ? 12 : linkType, snapLength);
+            nint pcap = LibPcap.OpenDead(linkType == Packets.LinkTypes.Raw ? 12 : linkType, snapLength);
             if (pcap == 0)
                 throw new NetmapException(NetmapError.SystemCall, $"pcap_open_dead({linkType}, {snapLength}) failed.");
             try

@@ -40,7 +40,8 @@ public sealed class FrameLayers
 }
 
 /// <summary>
-/// Reads the layers of an Ethernet frame. This is the one place where NetmapPS corrects PacketDotNet
+/// Reads the layers of a frame: Ethernet, raw IP (LINKTYPE_RAW, IPV4, IPV6) or a Linux cooked capture
+/// (SLL, SLL2), whose link header is skipped. This is the one place where NetmapPS corrects PacketDotNet
 /// 1.4.8 (the newest release), whose layers disagree with Wireshark on ordinary traffic:
 /// <list type="bullet">
 /// <item>it returns 16-bit fields as signed numbers (an urgent pointer of 47027 reads -18509, a UDP
@@ -58,20 +59,49 @@ public sealed class FrameLayers
 /// </summary>
 public static class FrameDecoder
 {
-    public static FrameLayers Decode(byte[] frame)
+    /// <summary>True for the link types whose frames <see cref="Decode"/> reads: Ethernet, raw IP and Linux cooked captures.</summary>
+    public static bool Reads(int linkType) => linkType is LinkTypes.Ethernet or LinkTypes.Raw or LinkTypes.Ipv4 or LinkTypes.Ipv6 or LinkTypes.LinuxSll or LinkTypes.LinuxSll2;
+
+    /// <summary>The layers of a frame of <paramref name="linkType"/> (a LINKTYPE_ value); none for a link type it does not read.</summary>
+    public static FrameLayers Decode(byte[] frame, int linkType = LinkTypes.Ethernet)
     {
         var layers = new FrameLayers();
         ReadOnlySpan<byte> d = frame;
-        if (d.Length < 14) { layers.TruncatedLayer = "Ethernet"; return layers; }
-        ushort type = U16(d, 12);
-        layers.Ethernet = new EthernetLayer
+        switch (linkType)
         {
-            Offset = 0, HeaderLength = 14, Frame = frame, Type = type,
-        };
-        int offset = 14;
+            case LinkTypes.Ethernet:
+                if (d.Length < 14) { layers.TruncatedLayer = "Ethernet"; break; }
+                layers.Ethernet = new EthernetLayer { Offset = 0, HeaderLength = 14, Frame = frame, Type = U16(d, 12) };
+                Network(frame, U16(d, 12), 14, layers);
+                break;
+            case LinkTypes.Raw or LinkTypes.Ipv4 or LinkTypes.Ipv6:
+                // the IP header first; its version says which (tshark reads LINKTYPE_RAW the same way)
+                if (d.Length < 1) { layers.TruncatedLayer = "Ip"; break; }
+                int version = d[0] >> 4;
+                if (version == 4 && linkType != LinkTypes.Ipv6) Ipv4(frame, 0, layers);
+                else if (version == 6 && linkType != LinkTypes.Ipv4) Ipv6(frame, 0, layers);
+                break;
+            case LinkTypes.LinuxSll:
+                // 16 bytes: packet type, ARPHRD type, address length, 8 address bytes, then the EtherType
+                if (d.Length < 16) { layers.TruncatedLayer = "LinuxSll"; break; }
+                Network(frame, U16(d, 14), 16, layers);
+                break;
+            case LinkTypes.LinuxSll2:
+                // 20 bytes: the EtherType first, then reserved, interface index, ARPHRD type, packet type, address length, 8 address bytes
+                if (d.Length < 20) { layers.TruncatedLayer = "LinuxSll2"; break; }
+                Network(frame, U16(d, 0), 20, layers);
+                break;
+        }
+        return layers;
+    }
+
+    /// <summary>The VLAN tags and the network layer after a link header that ended with EtherType <paramref name="type"/>.</summary>
+    private static void Network(byte[] frame, ushort type, int offset, FrameLayers layers)
+    {
+        ReadOnlySpan<byte> d = frame;
         while (type is 0x8100 or 0x88a8)
         {
-            if (d.Length < offset + 4) { layers.TruncatedLayer = "Vlan"; return layers; }
+            if (d.Length < offset + 4) { layers.TruncatedLayer = "Vlan"; return; }
             ushort tci = U16(d, offset), next = U16(d, offset + 2);
             layers.AddVlan(new VlanLayer
             {
@@ -87,7 +117,6 @@ public static class FrameDecoder
             case 0x0800: Ipv4(frame, offset, layers); break;
             case 0x86dd: Ipv6(frame, offset, layers); break;
         }
-        return layers;
     }
 
     private static void Arp(ReadOnlySpan<byte> d, int o, FrameLayers layers)

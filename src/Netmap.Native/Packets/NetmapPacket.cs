@@ -26,11 +26,13 @@ public sealed class NetmapPacket
     }
 
     /// <summary>LINKTYPE_ETHERNET: the link type of every frame a netmap ring holds.</summary>
-    public const int EthernetLinkType = 1;
+    public const int EthernetLinkType = LinkTypes.Ethernet;
 
     /// <summary>
-    /// The link-layer header type of Data (a LINKTYPE_ value): 1 (Ethernet) for frames from rings; a capture
-    /// file's own for imported packets. Layers are read for Ethernet only; Export-NetmapCapture writes it back.
+    /// The link-layer header type of Data (a LINKTYPE_ value), set by whoever makes the packet: the port's
+    /// (NetmapPort.LinkType) for frames from rings, the capture file's own for imported packets. Filters are
+    /// compiled for it, Export-NetmapCapture writes it back. Layers are read for Ethernet, raw IP and Linux
+    /// cooked (SLL) frames (<see cref="FrameDecoder.Reads"/>).
     /// </summary>
     public int LinkType { get; init; } = EthernetLinkType;
 
@@ -71,7 +73,7 @@ public sealed class NetmapPacket
     }
 
     /// <summary>The layers, read on first use.</summary>
-    private FrameLayers Layers => _layers ??= LinkType == EthernetLinkType ? FrameDecoder.Decode(Data) : new FrameLayers();
+    private FrameLayers Layers => _layers ??= FrameDecoder.Decode(Data, LinkType);
 
     public EthernetLayer? Ethernet => Layers.Ethernet;
     /// <summary>The outer 802.1Q/802.1ad tag (Vlans has them all, outer first).</summary>

@@ -7,10 +7,14 @@ internal sealed record PacketSummary(string Source, string Destination, string P
 
     public static PacketSummary Of(NetmapPacket p)
     {
-        if (p.LinkType != NetmapPacket.EthernetLinkType)
-            return new("?", "?", $"LINKTYPE {p.LinkType}", $"{p.Length} bytes; layers are read for Ethernet (link type 1) frames only");
-        if (p.Ethernet is not { } eth) return new("?", "?", "Unknown", $"{p.Length} bytes, too short for an Ethernet header");
-        string srcMac = Mac.Format(eth.Source), dstMac = Mac.Format(eth.Destination);
+        if (!FrameDecoder.Reads(p.LinkType))
+            return new("?", "?", $"LINKTYPE {p.LinkType}", $"{p.Length} bytes; layers are read for Ethernet (link type 1), raw IP (101, 228, 229) and Linux cooked (113, 276) frames");
+        var eth = p.Ethernet;
+        if (eth is null && p.Ip is null && p.Arp is null)
+            return p.LinkType == LinkTypes.Ethernet ? new("?", "?", "Unknown", $"{p.Length} bytes, too short for an Ethernet header")
+                : new("?", "?", $"LINKTYPE {p.LinkType}", $"{p.Length} bytes, no IP or ARP header{(p.TruncatedLayer is { } where ? $" ({where} header cut short by the capture)" : "")}");
+        // frames without an Ethernet header (raw IP, Linux cooked) have no MACs to show
+        string srcMac = eth is null ? "?" : Mac.Format(eth.Source), dstMac = eth is null ? "?" : Mac.Format(eth.Destination);
         string cut = p.TruncatedLayer is { } layer ? $" [{layer} header cut short by the capture]" : "";
         if (p.Arp is { } arp)
             return new(srcMac, dstMac, "ARP", arp.Operation switch
@@ -20,7 +24,7 @@ internal sealed record PacketSummary(string Source, string Destination, string P
                 _ => $"operation {arp.Operation}",
             });
         string vlan = p.Vlan is { } v ? $"VLAN {v.VlanIdentifier}, " : "";
-        ushort type = p.Vlans.Count > 0 ? p.Vlans[^1].Type : eth.Type;
+        ushort type = p.Vlans.Count > 0 ? p.Vlans[^1].Type : eth?.Type ?? 0;
         if (p.Ip is not { } ip) return new(srcMac, dstMac, type <= 1500 ? "LLC" : $"0x{type:x4}", $"{vlan}Ethernet frame, {p.Length} bytes{cut}");
         string src = ip.SourceAddress.ToString(), dst = ip.DestinationAddress.ToString();
         if (p.Dns is { } dns)

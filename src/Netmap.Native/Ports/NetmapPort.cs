@@ -80,6 +80,8 @@ public sealed unsafe class NetmapPort : IDisposable
     public PortSpec Spec { get; }
     public PortMode Mode => _driver.Mode;
     public string Mechanism => _driver.Mechanism;
+    /// <summary>The link-layer header type of the frames in the rings (a LINKTYPE_ value): Ethernet (1) for every netmap port.</summary>
+    public int LinkType => Packets.NetmapPacket.EthernetLinkType;
     public ushort MemoryId { get; }
     public string Region => _driver.Region;
     public long RegionSize => _driver.RegionSize;

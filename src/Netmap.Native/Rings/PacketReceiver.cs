@@ -145,7 +145,7 @@ public sealed unsafe class PacketReceiver
             Kinds?.Count(frame, length);
             if (_filter is not null && !_filter.Matches(frame, length, slot->Length)) continue;
             Matched++;
-            sink.Add(new NetmapPacket(new ReadOnlySpan<byte>(frame, length).ToArray(), stamp, _port.Name, r < nicRings ? r : r - nicRings, head));
+            sink.Add(new NetmapPacket(new ReadOnlySpan<byte>(frame, length).ToArray(), stamp, _port.Name, r < nicRings ? r : r - nicRings, head) { LinkType = _port.LinkType });
             _batchRings.Add(r);
             _batchSlots.Add(head);
             got++;

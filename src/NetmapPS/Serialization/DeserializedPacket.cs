@@ -5,9 +5,11 @@ using Netmap.Native.Packets;
 namespace NetmapPS.Serialization;
 
 /// <summary>
-/// The layers of a packet copy that stayed a property bag (output of Invoke-Command): code
-/// properties of Deserialized.Netmap.Native.Packets.NetmapPacket in NetmapPS.Serialization.ps1xml, so
-/// that <c>$_.Udp.DstPort</c> works on it as on a packet. Each copy is rebuilt once, from its Data.
+/// The layers of a packet copy that stayed a property bag (output of Invoke-Command). The type data
+/// that build.ps1 generates from <see cref="PacketLayers"/> (NetmapPS.Layers.Types.ps1xml) gives
+/// Deserialized.Netmap.Native.Packets.NetmapPacket a property per layer (Udp) and per declared field
+/// (Udp.DstPort) that calls here, so that <c>$_.Udp.DstPort</c> and <c>Where Udp.DstPort -eq 53</c>
+/// work on the copy as on a packet. Each copy is rebuilt once, from its Data.
 /// </summary>
 public static class DeserializedPacket
 {
@@ -19,26 +21,6 @@ public static class DeserializedPacket
         Rebuilt.GetValue(instance, copy => (NetmapPacket)PSObject.AsPSObject(
             Converter.ConvertFrom(copy, typeof(NetmapPacket), null!, true)).BaseObject);
 
-    /// <summary>The Ethernet layer.</summary>
-    public static object? Ethernet(PSObject instance) => Packet(instance).Ethernet;
-    /// <summary>The 802.1Q layer.</summary>
-    public static object? Vlan(PSObject instance) => Packet(instance).Vlan;
-    /// <summary>The ARP layer.</summary>
-    public static object? Arp(PSObject instance) => Packet(instance).Arp;
-    /// <summary>The IPv4 or IPv6 layer.</summary>
-    public static object? Ip(PSObject instance) => Packet(instance).Ip;
-    /// <summary>The IPv4 layer.</summary>
-    public static object? Ipv4(PSObject instance) => Packet(instance).Ipv4;
-    /// <summary>The IPv6 layer.</summary>
-    public static object? Ipv6(PSObject instance) => Packet(instance).Ipv6;
-    /// <summary>The UDP layer.</summary>
-    public static object? Udp(PSObject instance) => Packet(instance).Udp;
-    /// <summary>The TCP layer.</summary>
-    public static object? Tcp(PSObject instance) => Packet(instance).Tcp;
-    /// <summary>The ICMP layer (v4 or v6).</summary>
-    public static object? Icmp(PSObject instance) => Packet(instance).Icmp;
-    /// <summary>The DNS layer.</summary>
-    public static object? Dns(PSObject instance) => Packet(instance).Dns;
-    /// <summary>All VLAN tags, outer first.</summary>
-    public static object? Vlans(PSObject instance) => Packet(instance).Vlans;
+    /// <summary>A property of the rebuilt packet by name, a layer (Udp) or a dotted path through one (Udp.DstPort).</summary>
+    public static object? Value(PSObject instance, string name) => PacketPropertyAdapter.ValueOf(Packet(instance), name);
 }
