@@ -60,6 +60,9 @@ public unsafe interface IPortDriver : IDisposable
     void TxSync();
     /// <summary>NIOCRXSYNC: releases [hwcur, head) of the RX rings, publishes new packets by moving tail.</summary>
     void RxSync();
-    /// <summary>poll(2): syncs and waits until an RX ring has packets past cur, or a TX ring has room past cur.</summary>
+    /// <summary>
+    /// poll(2): syncs (every driver, with any timeout: a loop's release of the slots it read rides on its
+    /// next wait) and waits until an RX ring has packets past cur, or a TX ring has room past cur.
+    /// </summary>
     bool Wait(WaitDirection direction, int timeoutMs, CancellationToken cancel);
 }
