@@ -102,7 +102,7 @@ public sealed unsafe class Forwarder
                 else
                 {
                     length = Math.Min(length, (int)tx.BufferSize);
-                    Buffer.MemoryCopy(frame, tx.Buffer(ts->BufferIndex), tx.BufferSize, length);
+                    FrameCopy.Copy(frame, tx.Buffer(ts->BufferIndex), length); // cut to the buffer above
                     ts->Flags = SlotFlags.None;
                 }
                 ts->Length = (ushort)Math.Min(length, (int)tx.BufferSize);

@@ -66,7 +66,7 @@ internal unsafe struct DeliveryBatch
         var slot = _slots + _tail;
         uint buffer = slot->BufferIndex;
         if (!RingChecks.IsRegionBuffer(buffer, g.BufferCount)) return Drop();
-        Buffer.MemoryCopy(frame, layout.Buffer(_region.Base, buffer), g.BufferSize, length);
+        FrameCopy.Copy(frame, layout.Buffer(_region.Base, buffer), length); // fits: checked above
         slot->Length = length;
         slot->Flags = SlotFlags.None;
         _tail = _tail + 1 == g.Slots ? 0 : _tail + 1;
