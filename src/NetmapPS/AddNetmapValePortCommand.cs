@@ -51,14 +51,14 @@ public sealed class AddNetmapValePortCommand : PSCmdlet
             if (Persistent)
             {
                 var vale = BackendSupport.Vale(Strings.NeedsKernel_CreatePersistentPort);
-                if (!ShouldProcess(Name, "Create persistent VALE port")) return;
+                if (!ShouldProcess(Name, Strings.ValeCreateAction)) return;
                 WriteObject(vale.CreatePersistentPort(Name, Rings, Slots, MemoryId));
             }
             else
             {
                 BackendSupport.RequireSwitchName(Switch);
                 var vale = BackendSupport.Vale(Strings.NeedsKernel_AttachInterface);
-                if (!ShouldProcess($"{Switch}:{Interface}", HostStack ? "Attach interface and its host stack to VALE switch" : "Attach interface to VALE switch")) return;
+                if (!ShouldProcess(Words.Format(Strings.ValeInterfaceTarget, Switch, Interface), HostStack ? Strings.ValeAttachHostAction : Strings.ValeAttachAction)) return;
                 uint index = vale.Attach(Switch, Interface, HostStack);
                 WriteObject(new ValePortInfo(Switch, Interface, index, PortMode.Native));
             }

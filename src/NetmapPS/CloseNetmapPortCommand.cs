@@ -28,10 +28,10 @@ public sealed class CloseNetmapPortCommand : PSCmdlet
             _ => Name.SelectMany(ByName),
         };
         foreach (var port in ports.ToList())
-            if (ShouldProcess(port.Name, "Close netmap port"))
+            if (ShouldProcess(port.Name, Strings.ClosePortAction))
             {
                 PortSession.Close(port);
-                WriteVerbose($"Closed '{port.Name}'.");
+                WriteVerbose(Words.Format(Strings.ClosedPort, port.Name));
             }
     }
 

@@ -96,7 +96,7 @@ internal static class ErrorRecords
         var record = new ErrorRecord(e, id, Categories.TryGetValue(id, out var category) ? category
             : throw new ArgumentException($"'{id}' is not in the ErrorRecord id map; add it to ErrorId and ErrorRecords."), target);
         if (e is NetmapException n && Words.Of(n.Remedy, n.Subject) is { } fix)
-            record.ErrorDetails = new ErrorDetails($"{n.Message} {fix}") { RecommendedAction = fix };
+            record.ErrorDetails = new ErrorDetails(Words.Format(Strings.MessageAndFix, n.Message, fix)) { RecommendedAction = fix };
         return record;
     }
 

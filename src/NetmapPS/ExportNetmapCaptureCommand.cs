@@ -35,11 +35,11 @@ public sealed class ExportNetmapCaptureCommand : PSCmdlet, IDisposable
     protected override void BeginProcessing()
     {
         string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
-        if (!ShouldProcess(path, "Write capture file")) return;
+        if (!ShouldProcess(path, Strings.ExportAction)) return;
         try
         {
             _writer = CaptureWriter.Create(path, Format);
-            WriteVerbose($"Writing {_writer.Format} to {path}.");
+            WriteVerbose(Words.Format(Strings.ExportWriting, _writer.Format, path));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NetmapException)
         {
@@ -97,7 +97,7 @@ public sealed class ExportNetmapCaptureCommand : PSCmdlet, IDisposable
     protected override void EndProcessing()
     {
         if (_writer is null) return;
-        WriteVerbose($"Wrote {_writer.PacketCount} packets on {_interfaces.Count} interface(s).");
+        WriteVerbose(Words.Format(Strings.ExportWrote, _writer.PacketCount, _interfaces.Count));
         Dispose();
     }
 

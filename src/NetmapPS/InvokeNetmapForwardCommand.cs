@@ -50,7 +50,7 @@ public sealed class InvokeNetmapForwardCommand : PSCmdlet
 
     protected override void EndProcessing()
     {
-        if (!ShouldProcess($"{From.Name} -> {To.Name}", Bidirectional ? "Forward packets both ways" : "Forward packets")) return;
+        if (!ShouldProcess(Words.Format(Strings.ForwardTarget, From.Name, To.Name), Bidirectional ? Strings.ForwardBothWaysAction : Strings.ForwardAction)) return;
         List<Forwarder> forwarders;
         try
         {
@@ -63,7 +63,7 @@ public sealed class InvokeNetmapForwardCommand : PSCmdlet
             ThrowTerminatingError(ErrorRecords.From(e, Filter));
             return;
         }
-        WriteVerbose($"Forwarding {From.Name} -> {To.Name}{(Bidirectional ? " and back" : "")}: {(forwarders[0].ZeroCopy ? "zero-copy (buffers swapped, NS_BUF_CHANGED)" : "copying")}.");
+        WriteVerbose(Words.Format(Strings.Forwarding, From.Name, To.Name, Bidirectional ? Strings.ForwardingBack : "", forwarders[0].ZeroCopy ? Strings.ForwardingZeroCopy : Strings.ForwardingCopying));
         PortUse use;
         try
         {

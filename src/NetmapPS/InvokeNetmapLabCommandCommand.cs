@@ -61,8 +61,8 @@ public sealed class InvokeNetmapLabCommandCommand : PSCmdlet
             WriteError(ErrorRecords.Create(new ItemNotFoundException(Words.Format(Strings.LabHostNotFound, Lab.Name, HostName, string.Join(", ", Lab.Hosts.Select(h => h.Name)))), ErrorId.LabHostNotFound, HostName));
             return;
         }
-        var what = ParameterSetName == "Native" ? $"'{FilePath}'" : "a script block";
-        if (!ShouldProcess($"lab host '{host.Name}' ({host.Namespace})", $"Run {what}")) return;
+        var action = ParameterSetName == "Native" ? Words.Format(Strings.LabRunFileAction, FilePath) : Strings.LabRunScriptAction;
+        if (!ShouldProcess(Words.Format(Strings.LabHostTarget, host.Name, host.Namespace), action)) return;
         LabCommand command;
         try
         {

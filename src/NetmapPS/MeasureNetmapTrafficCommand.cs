@@ -60,7 +60,7 @@ public sealed class MeasureNetmapTrafficCommand : PSCmdlet
         var clock = Stopwatch.StartNew();
         double lastReport = 0, lastPacket = 0;
         long packetsAt = 0, bytesAt = 0, batchesAt = 0;
-        var progress = new ProgressRecord(2, "Measure-NetmapTraffic", $"Counting on {Port.Name}");
+        var progress = new ProgressRecord(2, MyInvocation.MyCommand.Name, Words.Format(Strings.MeasureProgress, Port.Name));
         try
         {
             using var use = new PortUse([new RingUse(Port, Port.RxRings, default)], "Measure-NetmapTraffic", _stop.Token);
@@ -76,7 +76,7 @@ public sealed class MeasureNetmapTrafficCommand : PSCmdlet
                 {
                     var report = Report(meter, now - lastReport, meter.Packets - packetsAt, meter.Bytes - bytesAt, meter.Batches - batchesAt, false);
                     if (!TotalOnly) WriteObject(report);
-                    progress.StatusDescription = $"{report.PacketsPerSecond:N0} pps, {report.BitsPerSecond / 1e6:N1} Mbit/s, {meter.Packets:N0} packets";
+                    progress.StatusDescription = Words.Format(Strings.MeasureProgressRate, report.PacketsPerSecond, report.BitsPerSecond / 1e6, meter.Packets);
                     WriteProgress(progress);
                     (lastReport, packetsAt, bytesAt, batchesAt) = (now, meter.Packets, meter.Bytes, meter.Batches);
                 }

@@ -48,13 +48,13 @@ public sealed class NewNetmapLabCommand : PSCmdlet
             Links = Link ?? new[] { $"a:{Interface}=b:{Interface}" }, Subnets = Subnet, Queues = Queues,
             StaticNeighbors = !Arp, DisableOffloads = DisableOffloads, IPv6 = IPv6, Label = Name,
         };
-        if (!ShouldProcess(string.Join(", ", options.Links), "Create network namespaces and veth links")) return;
+        if (!ShouldProcess(string.Join(", ", options.Links), Strings.LabCreateAction)) return;
         try
         {
-            foreach (var stale in LabBuilder.RemoveStale()) WriteVerbose($"Removed the stale lab '{stale}' (its process is gone).");
+            foreach (var stale in LabBuilder.RemoveStale()) WriteVerbose(Words.Format(Strings.LabStaleRemovedGone, stale));
             LabCommand.RemoveLeftovers();
             var lab = LabBuilder.Create(options);
-            WriteVerbose($"Lab '{lab.Name}': {string.Join(", ", lab.Hosts.Select(h => h.Namespace))}.");
+            WriteVerbose(Words.Format(Strings.LabCreated, lab.Name, string.Join(", ", lab.Hosts.Select(h => h.Namespace))));
             WriteObject(lab);
         }
         catch (LabException e) when (e.InvalidRequest)

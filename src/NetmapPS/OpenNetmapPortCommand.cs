@@ -35,13 +35,13 @@ public sealed class OpenNetmapPortCommand : PSCmdlet, IDisposable
         PortMode? mode = MyInvocation.BoundParameters.ContainsKey(nameof(Mode)) ? Mode : null;
         foreach (var name in Name)
         {
-            if (!ShouldProcess(name, "Open netmap port")) continue;
+            if (!ShouldProcess(name, Strings.OpenPortAction)) continue;
             try
             {
                 var port = NetmapPort.Open(name, mode, DisableOffloads, _stop.Token);
                 PortSession.Add(port);
                 foreach (var warning in port.Warnings) WriteWarning(Words.Of(warning));
-                WriteVerbose($"Opened '{port.Name}' ({port.Spec.Description}): {port.Mode}, {port.Mechanism}, region {port.Region}.");
+                WriteVerbose(Words.Format(Strings.OpenedPort, port.Name, port.Spec.Description, port.Mode, port.Mechanism, port.Region));
                 WriteObject(port);
             }
             catch (NetmapException e) when (e.Error == NetmapError.Busy && SameSessionPort(name) is { } holder)

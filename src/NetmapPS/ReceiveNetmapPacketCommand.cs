@@ -71,8 +71,9 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
                 // compiled per port: for its link type, and 'ip broadcast' needs the netmask of the port's own interface
                 var filter = string.IsNullOrWhiteSpace(Filter) ? null : PacketFilter.Compile(Filter, port.LinkType, netmask: PacketFilter.InterfaceNetmask(port.Spec));
                 receivers.Add((port, new PacketReceiver(port, RingsOf(port), filter)));
-                WriteVerbose($"Receiving on '{port.Name}' ({port.Mode}, {port.Mechanism}), RX rings {RingsOf(port) ?? port.RxRings}" +
-                             (filter is null ? "." : $", filter '{Filter}' compiled by libpcap to {filter.Program.Count} BPF instructions."));
+                WriteVerbose(filter is null
+                    ? Words.Format(Strings.ReceivingOn, port.Name, port.Mode, port.Mechanism, RingsOf(port) ?? port.RxRings)
+                    : Words.Format(Strings.ReceivingOnFiltered, port.Name, port.Mode, port.Mechanism, RingsOf(port) ?? port.RxRings, Filter, filter.Program.Count));
             }
             Run(receivers, use.Token);
             if (_ports.FirstOrDefault(p => !p.IsOpen) is { } closed)
@@ -93,7 +94,7 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
                 foreach (var (port, receiver) in receivers)
                 {
                     port.Statistics.AddReceive(receiver.Seen, receiver.Matched, receiver.Received);
-                    WriteVerbose($"'{port.Name}': seen {receiver.Seen}, matched {receiver.Matched}, emitted {receiver.Received}, dropped by the backend {port.Dropped} (since open).");
+                    WriteVerbose(Words.Format(Strings.ReceiveTotals, port.Name, receiver.Seen, receiver.Matched, receiver.Received, port.Dropped));
                 }
             }
             finally
@@ -122,7 +123,7 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
         var reported = receivers.Select(r => (Matched: 0L, Received: 0L)).ToArray();
         long nextReport = Environment.TickCount64 + ReportEveryMs;
         if (verbose) foreach (var (_, receiver) in receivers) receiver.Kinds = new FrameKindCounter();
-        var progress = new ProgressRecord(1, "Receive-NetmapPacket", "Receiving");
+        var progress = new ProgressRecord(1, MyInvocation.MyCommand.Name, Strings.ReceiveProgress);
         while (left > 0 && !cancel.IsCancellationRequested && Environment.TickCount64 < end)
         {
             int got = 0;
@@ -164,7 +165,7 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
             if (Count > 1000 && Environment.TickCount64 >= nextProgress)
             {
                 progress.PercentComplete = (int)(100 * (Count - left) / Count);
-                progress.StatusDescription = $"{Count - left} of {Count} packets";
+                progress.StatusDescription = Words.Format(Strings.ReceiveProgressCount, Count - left, Count);
                 WriteProgress(progress);
                 nextProgress = Environment.TickCount64 + 250;
             }
@@ -180,9 +181,8 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
         var kinds = receiver.Kinds!;
         if (kinds.Total == 0) return;
         long matched = receiver.Matched - last.Matched;
-        WriteVerbose($"'{port.Name}': {kinds.Total} frame{(kinds.Total == 1 ? "" : "s")} arrived in the last {ReportEveryMs / 1000} s ({kinds})" +
-                     (Filter is null ? "" : $", {matched} passed -Filter '{Filter}'") +
-                     $"; {receiver.Received - last.Received} went down the pipeline.");
+        WriteVerbose(Words.Format(Strings.ReceiveArrivals, port.Name, Words.Format(kinds.Total == 1 ? Strings.OneFrame : Strings.Frames, kinds.Total),
+                     ReportEveryMs / 1000, kinds, Filter is null ? "" : Words.Format(Strings.ReceivePassedFilter, matched, Filter), receiver.Received - last.Received));
         last = (receiver.Matched, receiver.Received);
         kinds.Reset();
     }

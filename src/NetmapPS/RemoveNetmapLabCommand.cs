@@ -19,16 +19,16 @@ public sealed class RemoveNetmapLabCommand : PSCmdlet
         {
             if (Stale)
             {
-                if (!ShouldProcess("labs whose process is gone", "Remove")) return;
-                foreach (var name in LabBuilder.RemoveStale()) WriteVerbose($"Removed the stale lab '{name}'.");
+                if (!ShouldProcess(Strings.LabStaleTarget, Strings.LabStaleAction)) return;
+                foreach (var name in LabBuilder.RemoveStale()) WriteVerbose(Words.Format(Strings.LabStaleRemoved, name));
                 LabCommand.RemoveLeftovers();
                 return;
             }
             foreach (var lab in Lab)
-                if (ShouldProcess(lab.Name, "Remove lab"))
+                if (ShouldProcess(lab.Name, Strings.LabRemoveAction))
                 {
                     LabBuilder.Remove(lab);
-                    WriteVerbose($"Removed the lab '{lab.Name}'.");
+                    WriteVerbose(Words.Format(Strings.LabRemovedVerbose, lab.Name));
                 }
         }
         catch (Exception e) when (e is LabException or IOException or UnauthorizedAccessException)

@@ -33,17 +33,17 @@ public sealed class RemoveNetmapValePortCommand : PSCmdlet
             if (Persistent)
             {
                 var vale = BackendSupport.Vale(Strings.NeedsKernel_RemovePersistentPort);
-                if (!ShouldProcess(Name, "Remove persistent VALE port")) return;
+                if (!ShouldProcess(Name, Strings.ValeRemoveAction)) return;
                 vale.DeletePersistentPort(Name);
-                WriteVerbose($"Removed the persistent VALE port '{Name}'.");
+                WriteVerbose(Words.Format(Strings.ValeRemoved, Name));
             }
             else
             {
                 BackendSupport.RequireSwitchName(Switch);
                 var vale = BackendSupport.Vale(Strings.NeedsKernel_DetachInterface);
-                if (!ShouldProcess($"{Switch}:{Interface}", "Detach interface from VALE switch")) return;
+                if (!ShouldProcess(Words.Format(Strings.ValeInterfaceTarget, Switch, Interface), Strings.ValeDetachAction)) return;
                 uint index = vale.Detach(Switch, Interface);
-                WriteVerbose($"Detached '{Interface}' from '{Switch}' (it was port {index}).");
+                WriteVerbose(Words.Format(Strings.ValeDetached, Interface, Switch, index));
             }
         }
         catch (Exception e) when (ErrorRecords.IsOurs(e))

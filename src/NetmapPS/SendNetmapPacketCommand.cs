@@ -118,7 +118,7 @@ public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
         if (_loose is not { Count: > 0 }) return;
         byte[] frame = _loose.ToArray();
         _loose.Clear();
-        WriteVerbose($"Took the {frame.Length} bytes piped one by one as one frame (pipe a byte array as ,$bytes to send it as one frame at once).");
+        WriteVerbose(Words.Format(Strings.LooseBytesAsFrame, frame.Length));
         Send(frame);
     }
 
@@ -131,7 +131,13 @@ public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
                 ErrorId.NotAFrame, input));
             return;
         }
-        if (!ShouldProcess(Port.Name, $"Transmit a {frame.Length}-byte frame{(Count > 1 ? $" {Count} times" : "")}{(HostRing ? " into the host stack" : "")}")) return;
+        if (LinkTypeOf(input) is { } linkType && linkType != Port.LinkType)
+        {
+            // an imported raw-IP or Linux-cooked packet would go out as a broken Ethernet frame
+            WriteError(ErrorRecords.Create(new ArgumentException(Words.Format(Strings.NotEthernet, linkType, Port.Name, Port.LinkType)), ErrorId.NotAFrame, input));
+            return;
+        }
+        if (!ShouldProcess(Port.Name, Words.Format(Strings.SendAction, frame.Length, Count > 1 ? Words.Format(Strings.SendActionTimes, Count) : "", HostRing ? Strings.SendActionHostStack : ""))) return;
         try
         {
             if (Sequence) frame = (byte[])frame.Clone();
@@ -181,7 +187,7 @@ public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
         try
         {
             if (!_use!.Token.IsCancellationRequested && !_transmitter.Flush(TimeoutMs < 0 ? 5000 : TimeoutMs, _use.Token))
-                WriteWarning($"Some frames are still waiting in the TX ring of '{Port.Name}': the receiver is not taking them.");
+                WriteWarning(Words.Format(Strings.FramesStillWaiting, Port.Name));
         }
         catch (NetmapException e)
         {
@@ -189,7 +195,7 @@ public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
         }
         Port.Statistics.AddSent(_transmitter.Sent);
         double seconds = _clock.Elapsed.TotalSeconds;
-        WriteVerbose($"Sent {_transmitter.Sent} frames ({_bytes} bytes) on '{Port.Name}' in {seconds:F3} s.");
+        WriteVerbose(Words.Format(Strings.SentTotals, _transmitter.Sent, _bytes, Port.Name, seconds));
         if (Summary) WriteObject(new SendReport(Port.Name, _transmitter.Sent, _bytes, seconds, seconds > 0 ? _transmitter.Sent / seconds : 0));
     }
 
@@ -202,6 +208,16 @@ public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
     {
         _use?.Dispose();
         _use = null;
+    }
+
+    /// <summary>The link type a packet object says its Data has (LINKTYPE_ value), or null when it says none (byte arrays).</summary>
+    private static int? LinkTypeOf(object input)
+    {
+        object value = input is PSObject ps ? ps.BaseObject : input;
+        if (value is NetmapPacket packet) return packet.LinkType;
+        if (value is byte[] or object[]) return null;
+        // a packet that went through Export-Clixml or a remote session: a property bag with the same LinkType
+        return PSObject.AsPSObject(value).Properties["LinkType"]?.Value is { } link && LanguagePrimitives.TryConvertTo(link, out int type) ? type : null;
     }
 
     private static byte[]? FrameOf(object input)

@@ -18,5 +18,5 @@ internal static class Words
     public static string? Wording(NetmapRemedy remedy) => Strings.ResourceManager.GetString($"Remedy_{remedy}", Strings.Culture);
 
     /// <summary>An engine warning with the module's wording of its fix.</summary>
-    public static string Of(NetmapWarning warning) => Of(warning.Remedy, warning.Subject) is { } fix ? $"{warning.Message} {fix}" : warning.Message;
+    public static string Of(NetmapWarning warning) => Of(warning.Remedy, warning.Subject) is { } fix ? Format(Strings.MessageAndFix, warning.Message, fix) : warning.Message;
 }

@@ -75,6 +75,63 @@ Describe 'The resource file' {
     }
 }
 
+Describe 'The cmdlets'' words' {
+    BeforeAll {
+        # Every call that puts text before the user, with its arguments (balanced parentheses; a string
+        # literal with an unbalanced parenthesis in it would cut a call short).
+        $balanced = '\((?>[^()]+|\((?<d>)|\)(?<-d>))*(?(d)(?!))\)'
+        $sink = "\b(?<sink>WriteWarning|WriteVerbose|WriteDebug|WriteInformation|ShouldProcess|ShouldContinue|new\s+ProgressRecord|new\s+ErrorRecord|new\s+ErrorDetails|ErrorRecords\.Create)\s*(?<args>$balanced)" +
+            '|\.(?<sink>StatusDescription|CurrentOperation|RecommendedAction)\s*=\s*(?<args>[^;]+);'
+        # The values that fill a template's placeholders, and data joined for a list, are not wording.
+        $values = "\b(Words\.(Format|Of)|string\.Join)\s*$balanced"
+        # Inline text that stays, each with why (text the module relays verbatim from elsewhere passes
+        # anyway: it reaches the sink as a variable, never as a literal).
+        $allowed = @(
+            @{ File = 'ErrorRecords.cs'; Text = 'is not in the ErrorRecord id map'; Why = 'an id missing from the map is a bug in the module, for its developers, not wording for users' }
+            @{ File = 'InvokeNetmapLabCommandCommand.cs'; Text = 'new[] { "PSHOST" }'; Why = 'relays host output of the command in the lab verbatim, with the tag PowerShell gives Write-Host' }
+        )
+        # The calls in $Code whose text is a literal with a word in it or an interpolated string, rather
+        # than a Strings template (Strings.resx) filled by Words.Format.
+        function Find-InlineWords([string] $File, [string] $Code) {
+            foreach ($call in [regex]::Matches($Code, $sink)) {
+                $arguments = [regex]::Replace($call.Groups['args'].Value, $values, 'value')
+                $literals = [regex]::Matches($arguments, '"(?:[^"\\]|\\.)*"') | Where-Object Value -match '[A-Za-z]'
+                if ($arguments -match '\$@?"' -or $literals) {
+                    $text = $call.Value -replace '\s+', ' '
+                    if (-not ($allowed | Where-Object { $_.File -eq $File -and $text.Contains($_.Text) })) { "${File}: $text" }
+                }
+            }
+        }
+        $sources = Get-ChildItem (Join-Path $PSScriptRoot '../../src/NetmapPS') -Filter *.cs -Recurse | Where-Object FullName -notmatch '[\\/](bin|obj)[\\/]'
+        $code = @{}
+        foreach ($file in $sources) { $code[$file.Name] = Get-Content $file.FullName -Raw }
+    }
+
+    It 'the scan tells a template from inline text' {
+        Find-InlineWords 'X.cs' 'WriteVerbose($"Closed ''{port.Name}''.");' | Should -HaveCount 1
+        Find-InlineWords 'X.cs' 'if (ShouldProcess(lab.Name, "Remove lab"))' | Should -HaveCount 1
+        Find-InlineWords 'X.cs' 'var p = new ProgressRecord(1, "Receive-NetmapPacket", Strings.ReceiveProgress);' | Should -HaveCount 1
+        Find-InlineWords 'X.cs' 'p.StatusDescription = $"{n} packets";' | Should -HaveCount 1
+        Find-InlineWords 'X.cs' 'WriteError(ErrorRecords.Create(new ArgumentException("bad"), ErrorId.NotAFrame, x));' | Should -HaveCount 1
+        Find-InlineWords 'X.cs' 'WriteVerbose(Words.Format(Strings.ClosedPort, port.Name ?? "none")); WriteWarning(text);' | Should -BeNullOrEmpty
+        Find-InlineWords 'X.cs' 'ShouldProcess(string.Join(", ", links), Strings.LabCreateAction)' | Should -BeNullOrEmpty
+    }
+
+    It 'come from Strings.resx: no cmdlet writes a literal or interpolated text to the user' {
+        $calls = foreach ($name in $code.Keys) { [regex]::Matches($code[$name], $sink) }
+        @($calls).Count | Should -BeGreaterThan 60 -Because 'the scan must see the calls it checks'
+        $inline = foreach ($name in $code.Keys) { Find-InlineWords $name $code[$name] }
+        $inline | Should -BeNullOrEmpty -Because "user-visible text belongs in src/NetmapPS/Strings.resx, used through Words.Format(Strings.X, ...): $($inline -join ' / ')"
+    }
+
+    It 'allow inline text only where it is still written, for the reason given' {
+        foreach ($entry in $allowed) {
+            $code[$entry.File] | Should -Match ([regex]::Escape($entry.Text)) -Because "the allow-list entry '$($entry.Text)' ($($entry.Why)) is stale"
+            $entry.Why | Should -Not -BeNullOrEmpty
+        }
+    }
+}
+
 Describe 'A real failure' {
     It 'keeps the facts in the exception and shows the fix in cmdlet words' {
         $name = "netmap:$(New-TestName 'cl'){1"

@@ -179,4 +179,31 @@ Describe 'The link type travels with every packet' {
             Get-TsharkFields $out | Should -Be $original -Because "tshark reads the $extension written back as the original"
         }
     }
+
+    It 'is refused by Send-NetmapPacket when it is not the port''s: a raw-IP packet is not sent as a frame' {
+        $file = Join-Path $TestDrive 'send-raw.pcap'
+        New-ToolCapture $file 101 'pcap' $ipPackets
+        $raw = @(Import-NetmapCapture $file)
+        $raw | Should -HaveCount 3
+        $ethernet = New-NetmapPacket -DestinationPort 9
+        $err = $null
+        @($raw[0]; $ethernet; $raw[1]) | Send-NetmapPacket -Port $tx -ErrorVariable err -ErrorAction SilentlyContinue
+        $err | Should -HaveCount 2
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'NotAFrame,*'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidType'
+        $err[0].TargetObject | Should -Be $raw[0]
+        "$($err[0])" | Should -BeLike "The packet is of link type 101, and '$($tx.Name)' takes Ethernet frames (link type 1)*Ethernet header*New-NetmapPacket*"
+        # only the Ethernet frame went out
+        $got = @(Receive-NetmapPacket -Port $rx -Timeout 0.3)
+        $got | Should -HaveCount 1
+        $got[0].Data | Should -Be $ethernet.Data
+        # the same refusal for the packet as Export-Clixml keeps it (a property bag with Data and LinkType)
+        $clixml = Join-Path $TestDrive 'send-raw.xml'
+        $raw[2] | Export-Clixml $clixml
+        $err = $null
+        Import-Clixml $clixml | Send-NetmapPacket -Port $tx -ErrorVariable err -ErrorAction SilentlyContinue
+        $err | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'NotAFrame,*'
+        Receive-NetmapPacket -Port $rx -Timeout 0.3 | Should -BeNullOrEmpty
+    }
 }
