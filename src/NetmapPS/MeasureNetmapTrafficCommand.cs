@@ -82,6 +82,7 @@ public sealed class MeasureNetmapTrafficCommand : PSCmdlet
                 }
             }
             if (!Port.IsOpen) throw new NetmapException(NetmapError.Closed, Words.Format(Strings.PortClosedDuringUse, Port.Name, MyInvocation.MyCommand.Name));
+            meter.Release(); // the last frames counted go back to the sender now, not at the next loop's first wait
         }
         catch (NetmapException e) when (e.Error == NetmapError.PeerGone)
         {

@@ -12,7 +12,7 @@ namespace Netmap.Native.Rings;
 public sealed unsafe class TrafficMeter(NetmapPort port, int sequenceOffset = -1)
 {
     private uint _expected;
-    private bool _started;
+    private bool _started, _unreleased;
 
     public long Packets { get; private set; }
     public long Bytes { get; private set; }
@@ -30,13 +30,27 @@ public sealed unsafe class TrafficMeter(NetmapPort port, int sequenceOffset = -1
     /// As pkt-gen's receiver, it makes no sync of its own: the slots it counted go back to the other
     /// side with the sync every wait starts with (poll(2) on /dev/netmap), which the next call makes as
     /// soon as the rings are empty. A batch then costs one system call, not an rxsync ioctl and a poll.
+    /// A caller that stops polling and wants the sender to go on calls <see cref="Release"/>.
     /// </remarks>
     public long Poll(int timeoutMs, CancellationToken cancel = default)
     {
         long got = Drain();
         if (got == 0 && port.Wait(WaitDirection.Receive, timeoutMs, cancel)) got = Drain();
-        if (got > 0) Batches++;
+        if (got == 0) _unreleased = false; // the wait synced: what was counted went back
+        else
+        {
+            Batches++;
+            _unreleased = true;
+        }
         return got;
+    }
+
+    /// <summary>Hands the slots counted since the last wait back to the other side now (an rxsync), when there are any.</summary>
+    public void Release()
+    {
+        if (!_unreleased) return;
+        port.RxSync();
+        _unreleased = false;
     }
 
     private long Drain()
