@@ -11,7 +11,6 @@ internal static unsafe partial class SysVSharedMemory
 {
     private const string Lib = "libc";
     private const int IPC_PRIVATE = 0, IPC_CREAT = 0x200, IPC_EXCL = 0x400, IPC_RMID = 0, IPC_STAT = 2, SHM_RDONLY = 0x1000;
-    private const int MADV_POPULATE_WRITE = 23;
     public const int ENOMEM = 12, EINVAL = 22, EIDRM = 43;
 
     /// <summary>What IPC_STAT says about a segment (struct shmid_ds on x86-64 and arm64: uid at 4, cuid at 12, mode at 20, size at 48, attaches at 88).</summary>
@@ -28,9 +27,6 @@ internal static unsafe partial class SysVSharedMemory
 
     [LibraryImport(Lib, EntryPoint = "shmctl", SetLastError = true)]
     private static partial int ShmCtl(int id, int command, byte* buffer);
-
-    [LibraryImport(Lib, EntryPoint = "madvise", SetLastError = true)]
-    private static partial int MAdvise(nint address, nuint length, int advice);
 
     /// <summary>A new private segment of <paramref name="size"/> bytes, mode 0600; -1 with the errno when refused.</summary>
     public static int Create(long size, out int errno)
@@ -65,16 +61,5 @@ internal static unsafe partial class SysVSharedMemory
         byte* ds = stackalloc byte[256]; // struct shmid_ds is 112 bytes; room to spare
         if (id < 0 || ShmCtl(id, IPC_STAT, ds) != 0) return null;
         return new SegmentInfo(*(uint*)(ds + 4), *(uint*)(ds + 12), *(uint*)(ds + 20) & 0x1FF, (long)*(ulong*)(ds + 48), (long)*(ulong*)(ds + 88));
-    }
-
-    /// <summary>
-    /// Gives every page of the mapping its memory now (MADV_POPULATE_WRITE), so that running out is an
-    /// error here rather than a fault later. Returns the errno (0: done, or the kernel cannot do it early).
-    /// </summary>
-    public static int Reserve(nint address, long size)
-    {
-        if (MAdvise(address, (nuint)size, MADV_POPULATE_WRITE) == 0) return 0;
-        int errno = Marshal.GetLastPInvokeError();
-        return errno == EINVAL ? 0 : errno; // a kernel before 5.14: pages come on first touch, as before
     }
 }

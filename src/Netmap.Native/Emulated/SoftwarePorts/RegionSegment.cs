@@ -44,9 +44,14 @@ internal static unsafe class RegionSegment
     }
 
     /// <summary>
-    /// A new segment of <paramref name="size"/> bytes, mapped, marked for removal and with its memory
-    /// reserved (so a machine short of memory is an error here, never a fault later). Its id and address.
+    /// A new segment of <paramref name="size"/> bytes, mapped and marked for removal: its id and address.
     /// </summary>
+    /// <remarks>
+    /// The kernel accounts for the whole segment here (a system that cannot give that much shared
+    /// memory refuses it now, as a typed error); pages are given on first touch, so a pipe whose
+    /// buffers are not all used takes less than its size. Unlike a file on a full tmpfs, a segment
+    /// never answers a touch with SIGBUS.
+    /// </remarks>
     public static (int Id, nint Address) Create(long size, string path)
     {
         int id = SysVSharedMemory.Create(size, out int errno);
@@ -54,12 +59,6 @@ internal static unsafe class RegionSegment
         nint address = SysVSharedMemory.Attach(id, readOnly: false, out errno);
         SysVSharedMemory.RemoveWhenUnused(id);
         if (address == -1) throw Errors.FromErrno("shmat", errno, $"mapping the new segment of '{path}'");
-        errno = SysVSharedMemory.Reserve(address, size);
-        if (errno != 0)
-        {
-            SysVSharedMemory.Detach(address);
-            throw NoRoom(path, size, errno);
-        }
         return (id, address);
     }
 

@@ -65,8 +65,8 @@ internal sealed unsafe class SharedRegion : IDisposable
     }
 
     /// <summary>
-    /// Makes a new region: its segment (memory reserved, so a machine short of it is an error here and
-    /// never a fault later), laid out, then a file of its own (O_EXCL: never a file that was there) that
+    /// Makes a new region: its segment (accounted for in full, so a system short of shared memory
+    /// refuses it here), laid out, then a file of its own (O_EXCL: never a file that was there) that
     /// names it, put at <paramref name="path"/> only then (rename without replace), so no process ever
     /// sees a region half made. The admin lock is taken first and stays held for <see cref="TryAttach"/>.
     /// Returns null when another process published a region at <paramref name="path"/> meanwhile.
