@@ -178,6 +178,41 @@ public unsafe class SharedMemoryTests(ShmDirectory shm)
     }
 
     [Fact]
+    public void ValeKeepsRingOrderWhenABatchMixesUnicastAndFlood()
+    {
+        // One sync delivers per destination port: its unicast frames and the flooded ones, merged back in ring order.
+        string sw = "vale" + Unique("o");
+        using var a = NetmapPort.Open($"{sw}:a");
+        using var b = NetmapPort.Open($"{sw}:b");
+        using var c = NetmapPort.Open($"{sw}:c");
+        const ulong macA = 0x02000000000A, macB = 0x02000000000B, macC = 0x02000000000C, broadcast = 0xFFFFFFFFFFFF;
+        foreach (var (port, mac) in new[] { (b, macB), (c, macC) })
+        {
+            var hello = new PacketTransmitter(port);
+            hello.Send(Frame(broadcast, mac, 0), 100);
+            hello.Flush(100);
+        }
+        ReceiveAll(a, 50); ReceiveAll(b, 50); ReceiveAll(c, 50);
+        var tx = new PacketTransmitter(a);
+        var sent = new List<byte[]>();
+        var random = new Random(17);
+        for (int i = 1; i <= 500; i++)
+        {
+            var f = Frame(random.Next(3) switch { 0 => macB, 1 => macC, _ => broadcast }, macA, i);
+            sent.Add(f);
+            Assert.True(tx.Send(f, 100));
+        }
+        Assert.True(tx.Flush(100));
+        foreach (var (port, mac) in new[] { (b, macB), (c, macC) })
+        {
+            var expected = sent.Where(f => (f[0] & 1) != 0 || f.AsSpan(0, 6).SequenceEqual(Frame(mac, 0, 0).AsSpan(0, 6))).ToList();
+            var got = ReceiveAll(port, 50).Select(p => p.Data).ToList();
+            Assert.Equal(expected.Count, got.Count);
+            for (int i = 0; i < got.Count; i++) Assert.Equal(expected[i], got[i]);
+        }
+    }
+
+    [Fact]
     public void ValeDropsAndCountsWhenAReceiverIsFull()
     {
         string sw = "vale" + Unique("d");

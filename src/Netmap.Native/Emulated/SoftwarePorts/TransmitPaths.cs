@@ -92,9 +92,14 @@ internal sealed unsafe class ValeTransmitPath(SharedRegion region) : ITransmitPa
     private readonly RegionLayout _layout = region.Layout;
     private readonly MonitorTaps _taps = new(region);
 
-    /// <summary>Where each TX slot's frame goes: a port, <see cref="Flood"/>, or <see cref="Nowhere"/>.</summary>
-    private readonly int[] _destination = new int[region.Layout.Geometry.Slots];
-    private const int Flood = -1, Nowhere = -2;
+    /// <summary>
+    /// The frames of a batch by destination, as lists of positions in the batch (0 for the slot at
+    /// from): for each position, the next one with the same destination (or -1); for each port, and
+    /// for the frames that flood, the first and last position. The lists are in ring order.
+    /// </summary>
+    private readonly int[] _nextSame = new int[region.Layout.Geometry.Slots];
+    private readonly int[] _first = new int[65], _last = new int[65];
+    private const int Flood = -1, FloodList = 64;
 
     /// <remarks>
     /// Two passes, as netmap's VALE: first each frame is checked, its source learned and its
@@ -107,12 +112,13 @@ internal sealed unsafe class ValeTransmitPath(SharedRegion region) : ITransmitPa
         uint slots = ring.Slots, buffers = _layout.Geometry.BufferCount, bufferSize = _layout.Geometry.BufferSize;
         _taps.Refresh();
         bool taps = _taps.Any;
-        ulong targets = 0, flooded = 0; // ports with frames for them; whether some frame floods
+        ulong targets = 0; // ports with frames for them
+        Array.Fill(_first, -1);
         NetmapSlot* first = ring.Slot(0); // from and to were checked: stepping keeps i below slots
-        for (uint i = from; i != to; i = i + 1 == slots ? 0 : i + 1)
+        int k = 0;
+        for (uint i = from; i != to; i = i + 1 == slots ? 0 : i + 1, k++)
         {
             var ts = first + i;
-            _destination[i] = Nowhere;
             if (!RingChecks.IsRegionBuffer(ts->BufferIndex, buffers) || ts->Length < EthernetHeader || ts->Length > bufferSize)
             {
                 Interlocked.Increment(ref _layout.Port(b, port)->TxErrors);
@@ -123,10 +129,10 @@ internal sealed unsafe class ValeTransmitPath(SharedRegion region) : ITransmitPa
             if ((frame[6] & 1) == 0 && (ts->Flags & SlotFlags.NoLearn) == 0) Learn(ReadMac(frame + 6), port);
             int dest = (frame[0] & 1) != 0 ? Flood : Lookup(ReadMac(frame));
             if (dest == (int)port) continue; // netmap drops frames addressed back to their sender
-            _destination[i] = dest;
-            if (dest >= 0) targets |= 1UL << dest; else flooded = 1;
+            Append(dest >= 0 ? dest : FloodList, k);
+            if (dest >= 0) targets |= 1UL << dest;
         }
-        if (flooded != 0)
+        if (_first[FloodList] >= 0)
             for (uint p = 0; p < _layout.Geometry.FirstMonitorPort; p++)
                 if (p != port && Volatile.Read(ref _layout.Port(b, p)->InUse) != 0) targets |= 1UL << (int)p;
         for (int p = 0; targets != 0; p++, targets >>= 1)
@@ -134,11 +140,14 @@ internal sealed unsafe class ValeTransmitPath(SharedRegion region) : ITransmitPa
             if ((targets & 1) == 0) continue;
             var batch = DeliveryBatch.Open(region, (uint)p, 0);
             bool copied = false;
-            for (uint i = from; i != to; i = i + 1 == slots ? 0 : i + 1)
+            // The port's own frames and the flooded ones, merged back into ring order.
+            for (int own = _first[p], flood = _first[FloodList]; own >= 0 || flood >= 0; )
             {
-                int dest = _destination[i];
-                if (dest != p && !(dest == Flood && p != (int)port)) continue;
-                var ts = first + i;
+                int at;
+                if (flood < 0 || (own >= 0 && own < flood)) { at = own; own = _nextSame[own]; }
+                else { at = flood; flood = _nextSame[flood]; }
+                uint i = from + (uint)at;
+                var ts = first + (i >= slots ? i - slots : i);
                 byte* frame = ring.Buffer(ts->BufferIndex);
                 if (taps) _taps.Copy((uint)p, MonitorTaps.Received, 0, frame, ts->Length);
                 copied |= batch.Copy(frame, ts->Length);
@@ -151,6 +160,14 @@ internal sealed unsafe class ValeTransmitPath(SharedRegion region) : ITransmitPa
     }
 
     public void SlotsReleased(uint port) { }
+
+    /// <summary>Puts position <paramref name="at"/> at the end of the list of <paramref name="list"/> (a port, or <see cref="FloodList"/>).</summary>
+    private void Append(int list, int at)
+    {
+        _nextSame[at] = -1;
+        if (_first[list] < 0) _first[list] = at; else _nextSame[_last[list]] = at;
+        _last[list] = at;
+    }
 
     private void Learn(ulong mac, uint port)
     {
