@@ -70,9 +70,7 @@ internal abstract unsafe class RingSyncDriver : IPortDriver
         ThrowIfClosed();
         for (uint r = TxRings.First; r < TxRings.End; r++)
         {
-            uint index = Layout.RingIndex(RegionPort, tx: true, r);
-            var ring = Layout.View(Base, index, Name);
-            var k = Layout.Kring(Base, index);
+            var ring = Ring(tx: true, r, out var k);
             uint hwcur = k->HwCur, hwtail = k->HwTail;
             uint head = RingChecks.CheckedHead(ring, hwcur, hwtail);
             var (newCur, newTail) = Transmit(r, ring, hwcur, hwtail, head);
@@ -90,9 +88,7 @@ internal abstract unsafe class RingSyncDriver : IPortDriver
         bool released = false;
         for (uint r = RxRings.First; r < RxRings.End; r++)
         {
-            uint index = Layout.RingIndex(RegionPort, tx: false, r);
-            var ring = Layout.View(Base, index, Name);
-            var k = Layout.Kring(Base, index);
+            var ring = Ring(tx: false, r, out var k);
             uint hwcur = k->HwCur, published = k->UserTail;
             uint head = RingChecks.CheckedHead(ring, hwcur, published);
             if (head != hwcur)
@@ -107,6 +103,14 @@ internal abstract unsafe class RingSyncDriver : IPortDriver
             ring.Header->Tail = tail;
         }
         if (released) SlotsReleased();
+    }
+
+    /// <summary>TX or RX ring <paramref name="r"/> of this port: its view (shape from private memory) and its kring.</summary>
+    private RingView Ring(bool tx, uint r, out KringState* kring)
+    {
+        uint index = Layout.RingIndex(RegionPort, tx, r);
+        kring = Layout.Kring(Base, index);
+        return Layout.View(Base, index, Name);
     }
 
     public abstract bool Wait(WaitDirection direction, int timeoutMs, CancellationToken cancel);
