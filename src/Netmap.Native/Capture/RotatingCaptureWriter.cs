@@ -152,6 +152,8 @@ public sealed class RotatingCaptureWriter : IDisposable
     {
         string name = _options.RotateInterval > TimeSpan.Zero ? FormatTime(_basePath, now) : _basePath;
         bool timeNamed = _options.RotateInterval > TimeSpan.Zero && name != _basePath;
+        if (_options.MaxFileBytes > 0 && _options.MaxFiles == 1)
+            return name;   // tcpdump -C -W 1: the one file, rewritten
         if (_options.MaxFileBytes > 0 && _options.MaxFiles > 0)
             return name + (number % _options.MaxFiles).ToString(CultureInfo.InvariantCulture).PadLeft(Digits(_options.MaxFiles - 1), '0');
         if (timeNamed && _options.MaxFileBytes == 0)
