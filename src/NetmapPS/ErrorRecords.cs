@@ -29,6 +29,7 @@ internal static class ErrorId
     public const string CaptureFileCorrupt = nameof(CaptureFileCorrupt);
     public const string CaptureFileNotWritable = nameof(CaptureFileNotWritable);
     public const string PacketNotWritable = nameof(PacketNotWritable);
+    public const string InvalidRotation = nameof(InvalidRotation);
     public const string ForwardFailed = nameof(ForwardFailed);
     public const string InvalidLabRequest = nameof(InvalidLabRequest);
     public const string LabSetupFailed = nameof(LabSetupFailed);
@@ -72,6 +73,7 @@ internal static class ErrorRecords
         [ErrorId.CaptureFileCorrupt] = ErrorCategory.InvalidData,
         [ErrorId.CaptureFileNotWritable] = ErrorCategory.WriteError,
         [ErrorId.PacketNotWritable] = ErrorCategory.InvalidData,
+        [ErrorId.InvalidRotation] = ErrorCategory.InvalidArgument,
         [ErrorId.ForwardFailed] = ErrorCategory.OperationStopped,
         [ErrorId.InvalidLabRequest] = ErrorCategory.InvalidArgument,
         [ErrorId.LabSetupFailed] = ErrorCategory.OperationStopped,

@@ -8,13 +8,15 @@ namespace NetmapPS;
 /// <summary>
 /// Writes the packets of the pipeline to a pcapng file (or pcap, by extension or -Format), one
 /// interface per port the packets came from, with nanosecond timestamps. The file is valid at every
-/// moment: stopping the pipeline (Ctrl+C) leaves the packets written so far.
+/// moment: stopping the pipeline (Ctrl+C) leaves the packets written so far. -MaxFileSize, -MaxFiles,
+/// -RotateSeconds and -SnapLength write a ring of files as tcpdump -C -W -G -s do (RotatingCaptureWriter).
 /// </summary>
 [Cmdlet(VerbsData.Export, "NetmapCapture", SupportsShouldProcess = true)]
 [OutputType(typeof(NetmapPacket))]
 public sealed class ExportNetmapCaptureCommand : PSCmdlet, IDisposable
 {
-    private CaptureWriter? _writer;
+    private RotatingCaptureWriter? _writer;
+    private bool _finishedWarned;
     private readonly Dictionary<string, int> _interfaces = new();
 
     [Parameter(Mandatory = true, Position = 0)]
@@ -28,6 +30,26 @@ public sealed class ExportNetmapCaptureCommand : PSCmdlet, IDisposable
     [Parameter]
     public CaptureFormat? Format { get; set; }
 
+    /// <summary>Bytes a file may hold before the next one opens (tcpdump -C, in bytes: 100MB works).</summary>
+    [Parameter]
+    [ValidateRange(1024, long.MaxValue)]
+    public long MaxFileSize { get; set; }
+
+    /// <summary>With -MaxFileSize, a ring of this many files; with only -RotateSeconds, stop after this many (tcpdump -W).</summary>
+    [Parameter]
+    [ValidateRange(1, 1_000_000)]
+    public int MaxFiles { get; set; }
+
+    /// <summary>A new file every this many seconds, as packets arrive (tcpdump -G); strftime fields in Path name it.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int RotateSeconds { get; set; }
+
+    /// <summary>Packets longer than this are cut to it, their original length kept (tcpdump -s).</summary>
+    [Parameter]
+    [ValidateRange(1, CaptureWriter.DefaultSnapLength)]
+    public int SnapLength { get; set; } = CaptureWriter.DefaultSnapLength;
+
     /// <summary>Pass the packets on down the pipeline.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -35,11 +57,20 @@ public sealed class ExportNetmapCaptureCommand : PSCmdlet, IDisposable
     protected override void BeginProcessing()
     {
         string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+        if (MaxFiles > 0 && MaxFileSize == 0 && RotateSeconds == 0)
+            ThrowTerminatingError(ErrorRecords.Create(new ArgumentException(Strings.ExportMaxFilesAlone), ErrorId.InvalidRotation, MaxFiles));
         if (!ShouldProcess(path, Strings.ExportAction)) return;
+        var options = new RotationOptions
+        {
+            MaxFileBytes = MaxFileSize, MaxFiles = MaxFiles, RotateInterval = TimeSpan.FromSeconds(RotateSeconds), SnapLength = SnapLength,
+        };
         try
         {
-            _writer = CaptureWriter.Create(path, Format);
-            WriteVerbose(Words.Format(Strings.ExportWriting, _writer.Format, path));
+            _writer = new RotatingCaptureWriter(path, Format, options);
+            _writer.FileClosed += OnFileClosed;
+            WriteVerbose(Words.Format(Strings.ExportWriting, _writer.Format, _writer.CurrentPath));
+            if (MaxFileSize > 0 || RotateSeconds > 0 || MaxFiles > 0 || SnapLength != CaptureWriter.DefaultSnapLength)
+                WriteVerbose(Words.Format(Strings.ExportRotating, path, MaxFileSize, MaxFiles, RotateSeconds, SnapLength));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NetmapException)
         {
@@ -67,13 +98,21 @@ public sealed class ExportNetmapCaptureCommand : PSCmdlet, IDisposable
             }
             try
             {
-                _writer.Write(index, packet.TimestampNanoseconds, packet.Data, Math.Max(packet.OriginalLength, packet.Length));
+                if (!_writer.Write(index, packet.TimestampNanoseconds, packet.Data, Math.Max(packet.OriginalLength, packet.Length)) && !_finishedWarned)
+                {
+                    _finishedWarned = true;
+                    WriteWarning(Words.Format(Strings.ExportFilesDone, _writer.FileCount));
+                }
             }
             catch (NetmapException e)
             {
                 // One packet the format cannot hold (a time before 1970): say so, write the rest.
                 WriteError(ErrorRecords.Create(e, ErrorId.PacketNotWritable, packet));
                 return;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                ThrowTerminatingError(ErrorRecords.Create(e, ErrorId.CaptureFileNotWritable, _writer.CurrentPath));
             }
             try
             {
@@ -101,8 +140,12 @@ public sealed class ExportNetmapCaptureCommand : PSCmdlet, IDisposable
         Dispose();
     }
 
+    private void OnFileClosed(string path) => WriteVerbose(Words.Format(Strings.ExportFileClosed, path));
+
+    /// <summary>Closes the current file; called by PowerShell after the end of the pipeline or Ctrl+C, when nothing can be written to the pipeline any more.</summary>
     public void Dispose()
     {
+        if (_writer is not null) _writer.FileClosed -= OnFileClosed;
         _writer?.Dispose();
         _writer = null;
     }

@@ -11,6 +11,9 @@ internal sealed class BlockOutput(Stream stream, bool leaveOpen) : IDisposable
     private byte[] _buffer = new byte[BatchBytes];
     private int _used;
 
+    /// <summary>Bytes of whole blocks committed so far (written or still in the batch).</summary>
+    public long Length { get; private set; }
+
     /// <summary>Room for one block of <paramref name="size"/> bytes; call <see cref="Commit"/> once it is filled.</summary>
     public Span<byte> Reserve(int size)
     {
@@ -27,6 +30,7 @@ internal sealed class BlockOutput(Stream stream, bool leaveOpen) : IDisposable
     public void Commit(int size)
     {
         _used += size;
+        Length += size;
         if (_used >= BatchBytes)
             WritePending();
     }

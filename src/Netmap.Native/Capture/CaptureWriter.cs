@@ -51,6 +51,12 @@ public abstract class CaptureWriter : IDisposable
     /// <summary>The format being written.</summary>
     public abstract CaptureFormat Format { get; }
 
+    /// <summary>Bytes the file holds once flushed: headers, interfaces and packets written so far.</summary>
+    public long BytesWritten => Output.Length;
+
+    /// <summary>Bytes one packet of <paramref name="capturedLength"/> bytes (already cut to the snap length) adds to the file.</summary>
+    public abstract int RecordLength(int capturedLength);
+
     /// <summary>Packets written so far.</summary>
     public long PacketCount { get; private set; }
 

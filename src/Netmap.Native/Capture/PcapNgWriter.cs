@@ -55,9 +55,11 @@ internal sealed class PcapNgWriter : CaptureWriter
         return snapLength;
     }
 
+    public override int RecordLength(int capturedLength) => EnhancedPacketFixedLength + Pad4(capturedLength) + 4;
+
     private protected override void WritePacket(int interfaceIndex, long timestampNanoseconds, ReadOnlySpan<byte> data, int originalLength)
     {
-        int length = EnhancedPacketFixedLength + Pad4(data.Length) + 4;
+        int length = RecordLength(data.Length);
         Span<byte> block = Output.Reserve(length);
         BinaryPrimitives.WriteUInt32LittleEndian(block, EnhancedPacketBlock);
         BinaryPrimitives.WriteUInt32LittleEndian(block[4..], (uint)length);

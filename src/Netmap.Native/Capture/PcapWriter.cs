@@ -26,13 +26,15 @@ internal sealed class PcapWriter(Stream stream, bool leaveOpen) : CaptureWriter(
         return Math.Min(snapLength, _snapLength);
     }
 
+    public override int RecordLength(int capturedLength) => PcapFormat.RecordHeaderLength + capturedLength;
+
     private protected override void WritePacket(int interfaceIndex, long timestampNanoseconds, ReadOnlySpan<byte> data, int originalLength)
     {
         long seconds = timestampNanoseconds / 1_000_000_000;
         if (seconds > uint.MaxValue)
             throw new NetmapException(NetmapError.InvalidRequest,
                 $"A packet's timestamp ({CaptureRecord.ToDateTime(timestampNanoseconds):u}) is past 2106, where pcap's 32-bit seconds end; write a .pcapng file for later times.");
-        int length = PcapFormat.RecordHeaderLength + data.Length;
+        int length = RecordLength(data.Length);
         Span<byte> record = Output.Reserve(length);
         BinaryPrimitives.WriteUInt32LittleEndian(record, (uint)seconds);
         BinaryPrimitives.WriteUInt32LittleEndian(record[4..], (uint)(timestampNanoseconds % 1_000_000_000));
