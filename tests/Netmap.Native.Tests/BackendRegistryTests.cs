@@ -7,6 +7,7 @@ using Xunit;
 namespace Netmap.Native.Tests;
 
 /// <summary>The registry of backends: which one serves which name, in which mode, and what each offers.</summary>
+[Collection("shm")] // ports open in the shared directory the collection sets up (NETMAPPS_SHM_DIR is process-wide)
 public class BackendRegistryTests
 {
     [Theory]

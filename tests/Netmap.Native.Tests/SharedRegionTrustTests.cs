@@ -131,6 +131,26 @@ public unsafe class SharedRegionTrustTests(ShmDirectory shm)
     }
 
     [Fact]
+    public void ADamagedSlotInThePeersRingFailsTheSendersSyncAfterTheFramesBeforeIt()
+    {
+        string name = Unique("tp");
+        using var master = NetmapPort.Open($"netmap:{name}{{1");
+        using var slave = NetmapPort.Open($"netmap:{name}}}1");
+        using var intruder = new Intruder(master);
+        var rxSlots = (Abi.NetmapSlot*)((byte*)intruder.Ring(1, tx: false) + Abi.NetmapRing.HeaderSize);
+        rxSlots[3].BufferIndex = 0xffffffff; // a slot the sender will fill next but three, still the producer's
+
+        var t = new PacketTransmitter(master);
+        for (int i = 0; i < 10; i++) Assert.True(t.Send(TestFrames.Broadcast(1), 1000));
+        var e = Assert.Throws<NetmapException>(() => master.TxSync());
+        Assert.Equal(NetmapError.Corrupted, e.Error);
+        Assert.Equal("buffer index", e.Field);
+        Assert.Equal(0xffffffffL, e.Value);
+        Assert.Equal(3, ReceiveAll(slave));                   // the frames before the damaged slot went through
+        Assert.Throws<NetmapException>(() => master.TxSync()); // and the rest wait, telling the sender each time
+    }
+
+    [Fact]
     public void ASlotBufferIndexOutsideTheRegionIsACorruptionNotACrash()
     {
         string name = Unique("tb");

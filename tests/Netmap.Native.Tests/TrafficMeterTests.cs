@@ -6,6 +6,7 @@ using Xunit;
 namespace Netmap.Native.Tests;
 
 /// <summary>The meter's release: on its next wait, as pkt-gen's receiver, or at once with Release.</summary>
+[Collection("shm")] // ports open in the shared directory the collection sets up (NETMAPPS_SHM_DIR is process-wide)
 public class TrafficMeterTests
 {
     private static readonly byte[] Frame = PacketBuilder.Build(new PacketRecipe { DestinationPort = 9, Length = 60 });

@@ -80,7 +80,11 @@ internal abstract unsafe class RingSyncDriver : IPortDriver
             ring.Header->Tail = newTail;
             if ((ring.Header->Flags & RingFlags.Timestamp) != 0) RingChecks.Stamp(ring.Header);
         }
+        TxSyncDone();
     }
+
+    /// <summary>After a TX sync published what it moved: a driver reports here what stopped it (it may throw).</summary>
+    protected virtual void TxSyncDone() { }
 
     public void RxSync()
     {

@@ -65,6 +65,12 @@ internal sealed unsafe class SharedMemoryPort : RingSyncDriver
 
     protected override void SlotsReleased() => _transmit.SlotsReleased(_port);
 
+    /// <summary>A damaged ring of the peer stopped the pipe: the frames before it went, the sync fails with RingCorrupted.</summary>
+    protected override void TxSyncDone()
+    {
+        if (_transmit.TakeDamage() is { } damage) throw damage;
+    }
+
     public override bool Wait(WaitDirection direction, int timeoutMs, CancellationToken cancel)
     {
         ThrowIfClosed();

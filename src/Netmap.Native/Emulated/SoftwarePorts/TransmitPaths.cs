@@ -12,6 +12,12 @@ internal unsafe interface ITransmitPath
 
     /// <summary>The port released RX slots: a transmitter waiting for room may go on.</summary>
     void SlotsReleased(uint port);
+
+    /// <summary>
+    /// What the last <see cref="Transmit"/> found damaged in a ring of another port, which stopped it there (the
+    /// frames before it were moved); null when nothing. Taking it clears it.
+    /// </summary>
+    NetmapException? TakeDamage() => null;
 }
 
 /// <summary>
@@ -49,7 +55,16 @@ internal sealed unsafe class PipeTransmitPath(SharedRegion region) : ITransmitPa
             var ds = rxSlots + destTail;
             uint txBuffer = ts->BufferIndex, rxBuffer = ds->BufferIndex;
             ushort length = ts->Length;
-            if (!RingChecks.IsRegionBuffer(txBuffer, buffers) || !RingChecks.IsRegionBuffer(rxBuffer, buffers) || length > bufferSize)
+            if (!RingChecks.IsRegionBuffer(rxBuffer, buffers))
+            {
+                // The peer's slot was damaged (by its user, or by any process of the user): nothing more goes
+                // into that ring, and this sender is told, rather than dropping every frame from here on unseen.
+                _damage = new NetmapException(NetmapError.Corrupted,
+                    $"RX ring {r} of the other end of '{ring.Port}' is damaged: slot {destTail} holds buffer {rxBuffer}, outside the region's buffers 2 to {buffers - 1}. " +
+                    "The frames from here on stay in this TX ring until that end closes.") { Field = "buffer index", Value = rxBuffer };
+                break;
+            }
+            if (!RingChecks.IsRegionBuffer(txBuffer, buffers) || length > bufferSize)
             {
                 Interlocked.Increment(ref _layout.Port(b, port)->TxErrors);
                 continue;
@@ -78,6 +93,15 @@ internal sealed unsafe class PipeTransmitPath(SharedRegion region) : ITransmitPa
     }
 
     public void SlotsReleased(uint port) => SharedEvent.Signal(&_layout.Port(region.Base, port ^ 1)->TxEvent);
+
+    private NetmapException? _damage;
+
+    public NetmapException? TakeDamage()
+    {
+        var damage = _damage;
+        _damage = null;
+        return damage;
+    }
 }
 
 /// <summary>
