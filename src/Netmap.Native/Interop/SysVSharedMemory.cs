@@ -11,7 +11,6 @@ internal static unsafe partial class SysVSharedMemory
 {
     private const string Lib = "libc";
     private const int IPC_PRIVATE = 0, IPC_CREAT = 0x200, IPC_EXCL = 0x400, IPC_RMID = 0, IPC_STAT = 2, SHM_RDONLY = 0x1000;
-    public const int ENOMEM = 12, EINVAL = 22, EIDRM = 43;
 
     /// <summary>What IPC_STAT says about a segment (struct shmid_ds on x86-64 and arm64: uid at 4, cuid at 12, mode at 20, size at 48, attaches at 88).</summary>
     public readonly record struct SegmentInfo(uint Owner, uint Creator, uint Mode, long Size, long Attaches);

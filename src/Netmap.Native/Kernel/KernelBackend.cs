@@ -7,7 +7,6 @@ namespace Netmap.Native.Kernel;
 internal sealed class KernelBackend : INetmapBackend, IValeAdministration
 {
     public PortMode Mode => PortMode.Native;
-    public string Description => $"the netmap kernel module ({NetmapBackends.KernelDevice})";
     public bool Serves(PortSpec spec) => true;
     public IPortDriver Open(PortSpec spec, bool disableOffloads, CancellationToken cancel) => KernelPort.Open(spec, disableOffloads);
     public KernelPortInfo? Describe(PortSpec spec) => KernelControl.GetPortInfo(spec.RequestName);

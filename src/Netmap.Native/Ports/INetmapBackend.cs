@@ -14,8 +14,6 @@ public interface INetmapBackend
 {
     /// <summary>Native for the kernel module, Emulated for the drivers in user space.</summary>
     PortMode Mode { get; }
-    /// <summary>What it serves, in words.</summary>
-    string Description { get; }
     /// <summary>True when it serves the port <paramref name="spec"/> names (the first backend of the mode that does, opens it).</summary>
     bool Serves(PortSpec spec);
     /// <summary>Registers the port and maps its rings.</summary>

@@ -11,7 +11,6 @@ namespace Netmap.Native.Emulated;
 internal sealed class InterfacePortsBackend : INetmapBackend
 {
     public PortMode Mode => PortMode.Emulated;
-    public string Description => "Linux interfaces through AF_XDP, AF_PACKET and a TAP for the host rings";
     /// <summary>Every name that is not a pipe or a VALE port names an interface.</summary>
     public bool Serves(PortSpec spec) => !spec.IsVale && spec.Pipe == PipeEnd.None;
     public IEnumerable<PortCandidate> Candidates(string typed) => InterfaceCandidates.For(typed);

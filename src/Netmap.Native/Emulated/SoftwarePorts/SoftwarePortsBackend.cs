@@ -7,7 +7,6 @@ namespace Netmap.Native.Emulated;
 internal sealed class SoftwarePortsBackend : INetmapBackend
 {
     public PortMode Mode => PortMode.Emulated;
-    public string Description => $"netmap pipes and VALE switches in shared memory ({SharedMemoryBackend.UserDirectory})";
     public bool Serves(PortSpec spec) => SharedMemoryBackend.Serves(spec);
     public IPortDriver Open(PortSpec spec, bool disableOffloads, CancellationToken cancel) => SharedMemoryBackend.Open(spec, cancel);
     public IReadOnlyList<ValeSwitchInfo> Switches() => EmulatedValeReader.ReadAll();
