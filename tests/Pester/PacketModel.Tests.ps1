@@ -55,6 +55,23 @@ Describe 'The layer declaration' {
         }
     }
 
+    It 'answers every field of every layer class by its dotted name, hidden from Format-List * and Select-Object *' {
+        $ipv6 = $samples | Where-Object { $_.Ipv6 } | Select-Object -First 1
+        $ipv4 = $samples | Where-Object { $_.Ipv4 } | Select-Object -First 1
+        # Ip holds either class: its dotted names are those of both, null where the packet's class has none
+        $ipv6.'Ip.FlowLabel' | Should -Be $ipv6.Ipv6.FlowLabel
+        $ipv4.'Ip.FlowLabel' | Should -BeNullOrEmpty
+        $ipv4.'Ip.Identification' | Should -Be $ipv4.Ipv4.Identification
+        # fields the table views do not show answer too (Udp.Checksum is declared; Udp.PayloadData is not)
+        "$($ipv6.'Udp.PayloadData')" | Should -Be "$($ipv6.Udp.PayloadData)"
+        @($samples | Where Udp.SrcPort -eq 53) | Should -HaveCount 1
+        # hidden: the packet's own properties only
+        ($samples[0] | Format-List * | Out-String) | Should -Not -Match 'Udp\.'
+        @($samples[0] | Select-Object * | Get-Member -MemberType Properties | Where-Object Name -Like '*.*') | Should -HaveCount 0
+        @($samples[0] | Get-Member -Name 'Udp.DstPort' -Force) | Should -HaveCount 1
+        { $samples[0].'Udp.DstPort' = 1 } | Should -Throw
+    }
+
     It 'keeps every declared layer and field through Export-Clixml and Import-Clixml' {
         $file = Join-Path $TestDrive 'layers.xml'
         $samples | Export-Clixml $file

@@ -22,5 +22,5 @@ public static class DeserializedPacket
             Converter.ConvertFrom(copy, typeof(NetmapPacket), null!, true)).BaseObject);
 
     /// <summary>A property of the rebuilt packet by name, a layer (Udp) or a dotted path through one (Udp.DstPort).</summary>
-    public static object? Value(PSObject instance, string name) => PacketPropertyAdapter.ValueOf(Packet(instance), name);
+    public static object? Value(PSObject instance, string name) => LayerProperties.ValueOf(Packet(instance), name);
 }

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Management.Automation.Runspaces;
 using Netmap.Native.Abi;
 using Netmap.Native.Packets;
 using Netmap.Native.Ports;
@@ -33,9 +32,9 @@ public sealed class RehydratingConverter : PSTypeConverter
         T Get<T>(string name) => LanguagePrimitives.ConvertTo<T>(ps.Properties[name]?.Value
             ?? throw new PSInvalidCastException(Words.Format(Strings.SerializedPropertyMissing, destinationType.Name, name)));
         if (destinationType == typeof(NetmapPacket))
-            return Wrap(KeepRemoteNotes(ps, new NetmapPacket(Get<byte[]>("Data"), Get<DateTime>("Timestamp"), Get<string>("Port"), Get<uint>("Ring"),
+            return KeepRemoteNotes(ps, new NetmapPacket(Get<byte[]>("Data"), Get<DateTime>("Timestamp"), Get<string>("Port"), Get<uint>("Ring"),
                 Get<uint>("Slot"), Get<int>("OriginalLength"), Get<long>("TimestampNanoseconds"))
-                { Number = Get<long>("Number"), LinkType = ps.Properties["LinkType"]?.Value is { } link ? LanguagePrimitives.ConvertTo<int>(link) : NetmapPacket.EthernetLinkType }));
+                { Number = Get<long>("Number"), LinkType = ps.Properties["LinkType"]?.Value is { } link ? LanguagePrimitives.ConvertTo<int>(link) : NetmapPacket.EthernetLinkType });
         if (destinationType == typeof(RingInfo))
             return new RingInfo(Get<string>("Port"), Get<RingKind>("Kind"), Get<RingDirection>("Direction"), Get<uint>("Index"),
                 Get<uint>("Slots"), Get<uint>("Head"), Get<uint>("Cur"), Get<uint>("Tail"), Get<uint>("Space"), Get<uint>("BufferSize"),
@@ -58,32 +57,6 @@ public sealed class RehydratingConverter : PSTypeConverter
             if (source.Properties[name] is PSNoteProperty note && target.Properties[name] is null)
                 target.Properties.Add(new PSNoteProperty(name, note.Value));
         return packet;
-    }
-
-    /// <summary>A runspace that imported NetmapPS (its type table knows the packet adapter); set at import.</summary>
-    internal static Runspace? Home { get; set; }
-
-    /// <summary>
-    /// Jobs and remoting deserialize on a thread without a runspace, where the engine would wrap the
-    /// packet with the plain .NET adapter, and <c>Where Udp.DstPort -eq 53</c> would find nothing
-    /// (PacketPropertyAdapter answers dotted names). There the packet is wrapped here, with
-    /// <see cref="Home"/> as the thread's runspace for the moment the wrapper picks its adapter.
-    /// </summary>
-    private static object Wrap(NetmapPacket packet)
-    {
-        var home = Home;
-        if (Runspace.DefaultRunspace is not null || home is null || home.RunspaceStateInfo.State != RunspaceState.Opened) return packet;
-        Runspace.DefaultRunspace = home;
-        try
-        {
-            var wrapped = new PSObject(packet);
-            _ = wrapped.Properties["Number"]; // the adapter is chosen on first use: choose it now
-            return wrapped;
-        }
-        finally
-        {
-            Runspace.DefaultRunspace = null;
-        }
     }
 
     /// <summary>Not used: conversion goes from the deserialized copy, never to it.</summary>
