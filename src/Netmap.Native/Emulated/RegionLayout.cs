@@ -7,9 +7,11 @@ namespace Netmap.Native.Emulated;
 /// <remarks>
 /// TX and RX ring counts include <see cref="HostRings"/> host rings each, listed after the NIC rings.
 /// <see cref="ExtraBuffers"/> follow the ring buffers in the pool (fill buffers of an AF_XDP UMEM).
+/// The pool starts <see cref="BufferLead"/> bytes past a page boundary (an AF_XDP UMEM whose chunks
+/// begin that far before the buffers: the kernel writes a received frame there into its chunk).
 /// </remarks>
 internal sealed record RegionGeometry(RegionKind Kind, uint PortCapacity, uint TxRingsPerPort, uint RxRingsPerPort, uint Slots, uint BufferSize,
-    uint HostRings = 0, uint ExtraBuffers = 0, uint MonitorPorts = 0)
+    uint HostRings = 0, uint ExtraBuffers = 0, uint MonitorPorts = 0, uint BufferLead = 0)
 {
     /// <summary>Ports 0 to this - 1 are ordinary; the rest are monitor ports.</summary>
     public uint FirstMonitorPort => PortCapacity - MonitorPorts;
@@ -46,7 +48,7 @@ internal sealed unsafe class RegionLayout
         InterfaceStride = Align(NetmapInterface.SizeFor(geometry.RingsPerPort), 64);
         RingsOffset = Align(InterfacesOffset + geometry.PortCapacity * InterfaceStride, Page);
         RingStride = Align(NetmapRing.SizeFor(geometry.Slots), 64);
-        BuffersOffset = Align(RingsOffset + geometry.RingCount * RingStride, Page);
+        BuffersOffset = Align(RingsOffset + geometry.RingCount * RingStride, Page) + geometry.BufferLead;
         TotalSize = Align(BuffersOffset + (long)geometry.BufferCount * geometry.BufferSize, Page);
     }
 

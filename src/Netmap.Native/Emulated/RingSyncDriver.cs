@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Netmap.Native.Abi;
 using Netmap.Native.Ports;
 using Netmap.Native.Rings;
@@ -86,6 +87,7 @@ internal abstract unsafe class RingSyncDriver : IPortDriver
     /// <summary>After a TX sync published what it moved: a driver reports here what stopped it (it may throw).</summary>
     protected virtual void TxSyncDone() { }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // not left to tiered compilation, whose queue a new pwsh fills for seconds: perf saw a flood taken at tier 0
     public void RxSync()
     {
         ThrowIfClosed();
@@ -97,7 +99,7 @@ internal abstract unsafe class RingSyncDriver : IPortDriver
             uint head = RingChecks.CheckedHead(ring, hwcur, published);
             if (head != hwcur)
             {
-                RingChecks.CheckReleasedSlots(ring, hwcur, head, Layout.Geometry.FirstExtraBuffer);
+                RingChecks.CheckReleasedSlots(ring, hwcur, head, Layout.Geometry.BufferCount);
                 Volatile.Write(ref k->HwCur, head);
                 released = true;
             }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Netmap.Native.Abi;
 
 namespace Netmap.Native.Rings;
@@ -40,6 +41,7 @@ public static unsafe class RingChecks
     /// (index in [2, <paramref name="buffers"/>)), or the next frame written there would land outside it.
     /// A damaged slot fails the sync, with the ring reset to head = cur = hwcur, so nothing is released.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a receive path: optimized from its first frame (see RingSyncDriver.RxSync)
     public static void CheckReleasedSlots(RingView ring, uint hwcur, uint head, uint buffers)
     {
         for (uint i = hwcur; i != head; i = ring.Next(i))

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Netmap.Native.Abi;
 using Netmap.Native.Interop;
@@ -9,20 +11,37 @@ namespace Netmap.Native.Emulated;
 
 /// <summary>
 /// A Linux interface served in user space: the netmap layout lives in this process's memory, and
-/// its buffer pool is the UMEM of one AF_XDP socket per held queue. rxsync copies what the socket
-/// received into the RX ring's buffers and returns the UMEM chunk to the fill ring; txsync hands
-/// the TX slots' own buffers to the socket (no copy) and frees a slot when the kernel completes it.
+/// its buffer pool is the UMEM of one AF_XDP socket per held queue, laid out so that each netmap
+/// buffer is where the kernel writes a frame into its chunk (<see cref="XdpHeadroom"/> bytes in).
+/// Neither direction copies: rxsync puts the chunk that holds a received frame into the RX slot
+/// (NS_BUF_CHANGED) and gives the slot's previous buffer to the fill ring; txsync hands the TX slots'
+/// own buffers to the socket and frees a slot when the kernel completes it.
 /// </summary>
 internal sealed unsafe class XdpPort : RingSyncDriver
 {
-    private const uint Slots = 1024, ChunkSize = NetmapAbi.DefaultBufferSize, SocketRingSize = 4096, FillBuffers = 4096;
+    private const uint Slots = 1024, ChunkSize = NetmapAbi.DefaultBufferSize;
 
     /// <summary>
-    /// After a wake-up for received frames, how long to let more arrive before syncing, as a NIC's
-    /// interrupt moderation (ethtool rx-usecs) does: a flood is then taken in batches rather than a
-    /// frame or two per system call. Each frame waits this much longer at most.
+    /// Fill buffers per RX queue (and the size of the socket's rings): what a flood can put in before the
+    /// reader runs, in frames. TPACKET_V3's 2 MiB (tcpdump's default) holds some 20,000 frames of 60 B;
+    /// 16,384 chunks are 32 MiB per queue, fewer per queue on NICs with many (32,768 in all, 4,096 at least).
     /// </summary>
-    private const uint RxCoalesceMicroseconds = 100;
+    private static uint FillBuffersPerQueue(NetInterface nic) => Math.Clamp(32768 / RoundUpToPowerOfTwo(nic.RxQueues), 4096, 16384);
+    private static uint RoundUpToPowerOfTwo(uint n) => n <= 1 ? 1 : 1u << (32 - System.Numerics.BitOperations.LeadingZeroCount(n - 1));
+    private readonly uint _fillBuffers;
+
+    /// <summary>
+    /// XDP_PACKET_HEADROOM: the kernel writes a received frame this far into its UMEM chunk (the UMEM's
+    /// own headroom is 0). The UMEM starts this far before the buffer pool, so chunk k holds buffer k.
+    /// </summary>
+    private const uint XdpHeadroom = 256;
+
+    /// <summary>The longest frame a chunk holds past the headroom.</summary>
+    private const uint ChunkFrame = ChunkSize - XdpHeadroom;
+
+    /// <summary>How long to let received frames gather before a sync (see <see cref="RxCoalescing"/>).</summary>
+    private readonly RxCoalescing _coalescing = new();
+    private long _socketFrames;
 
     private readonly NetInterface _nic;
     private readonly PrivateRegion _region;
@@ -39,7 +58,7 @@ internal sealed unsafe class XdpPort : RingSyncDriver
 
     public XdpPort(NetInterface nic, RingSpan tx, RingSpan rx, string name, bool disableOffloads)
         : this(new PrivateRegion(new RegionGeometry(RegionKind.Interface, 1, nic.TxQueues + 1, nic.RxQueues + 1, Slots, ChunkSize,
-            HostRings: 1, ExtraBuffers: FillBuffers * nic.RxQueues), MemoryIdFor(nic.Name), nic.Name), nic, tx, rx, name, disableOffloads)
+            HostRings: 1, ExtraBuffers: FillBuffersPerQueue(nic) * nic.RxQueues, BufferLead: XdpHeadroom), MemoryIdFor(nic.Name), nic.Name), nic, tx, rx, name, disableOffloads)
     {
     }
 
@@ -48,6 +67,7 @@ internal sealed unsafe class XdpPort : RingSyncDriver
     {
         _region = region;
         _nic = nic;
+        _fillBuffers = FillBuffersPerQueue(nic);
         _sockets = new XskSocket?[Math.Max(nic.TxQueues, nic.RxQueues)];
         _inFlight = new uint[nic.TxQueues];
         _hostRx = rx.Contains(nic.RxQueues);
@@ -118,7 +138,8 @@ internal sealed unsafe class XdpPort : RingSyncDriver
     /// <summary>An Ethernet header at least; on the wire at most the MTU plus header and one VLAN tag.</summary>
     public override (int Shortest, int Longest) FrameLimits(uint ring) => (EthernetHeader, ring < _nic.TxQueues ? MaxWireFrame : int.MaxValue);
     private const int EthernetHeader = 14;
-    private int MaxWireFrame => (int)_nic.Mtu + 18;
+    /// <summary>The MTU plus header and one VLAN tag, and no more than a UMEM chunk holds.</summary>
+    private int MaxWireFrame => (int)Math.Min(_nic.Mtu + 18, ChunkFrame);
 
     /// <summary>Packets the kernel dropped: no room in the socket's RX ring, or frames larger than a buffer.</summary>
     public override long TransmitErrors => _txErrors;
@@ -135,6 +156,9 @@ internal sealed unsafe class XdpPort : RingSyncDriver
 
     protected override byte* Base => _region.Base;
     private byte* Pool => Base + Layout.BuffersOffset;
+    /// <summary>The UMEM: page-aligned, <see cref="XdpHeadroom"/> bytes before the pool, one chunk per buffer.</summary>
+    private byte* Umem => Pool - XdpHeadroom;
+    private uint Buffers => Layout.Geometry.BufferCount;
 
     private IEnumerable<uint> RxQueues() => Enumerable.Range((int)RxRings.First, (int)RxRings.Count).Select(i => (uint)i).Where(q => q < _nic.RxQueues);
     private IEnumerable<uint> TxQueues() => Enumerable.Range((int)TxRings.First, (int)TxRings.Count).Select(i => (uint)i).Where(q => q < _nic.TxQueues);
@@ -142,13 +166,13 @@ internal sealed unsafe class XdpPort : RingSyncDriver
     private void OpenSockets()
     {
         foreach (uint q in RxQueues().Union(TxQueues()).Order())
-            _sockets[q] = XskSocket.Open(_nic.Name, _nic.Index, q, Pool, (ulong)Layout.Geometry.BufferCount * ChunkSize, ChunkSize, SocketRingSize);
+            _sockets[q] = XskSocket.Open(_nic.Name, _nic.Index, q, Umem, (ulong)Buffers * ChunkSize, ChunkSize, _fillBuffers);
         foreach (uint q in RxQueues())
         {
             var fill = _sockets[q]!.Fill;
-            uint first = Layout.Geometry.FirstExtraBuffer + q * FillBuffers;
-            for (uint i = 0; i < FillBuffers; i++) ((ulong*)fill.Descriptors)[i & fill.Mask] = (ulong)(first + i) * ChunkSize;
-            Volatile.Write(ref *fill.Producer, FillBuffers);
+            uint first = Layout.Geometry.FirstExtraBuffer + q * _fillBuffers; // chunk k is buffer k
+            for (uint i = 0; i < _fillBuffers; i++) ((ulong*)fill.Descriptors)[i & fill.Mask] = (ulong)(first + i) * ChunkSize;
+            Volatile.Write(ref *fill.Producer, _fillBuffers);
             _steering!.Steer(q, _sockets[q]!.Fd);
         }
     }
@@ -171,7 +195,12 @@ internal sealed unsafe class XdpPort : RingSyncDriver
     protected override uint Receive(uint ring, RingView view, KringState* kring, uint hwcur, uint hwtail) =>
         kring->HwTail = ring < _nic.RxQueues ? ReceiveFromSocket(_sockets[ring]!, view, hwcur, hwtail) : ReceiveFromTap(view, hwcur, hwtail);
 
-    /// <summary>Moves frames from the socket's RX ring into [hwtail, hwcur - 1) and refills the fill ring.</summary>
+    /// <summary>
+    /// Moves frames from the socket's RX ring into [hwtail, hwcur - 1): the chunk that holds a frame becomes the
+    /// slot's buffer and the slot's previous buffer (free: the user released it) goes to the fill ring. A frame
+    /// the kernel put anywhere but a buffer's start (another headroom) is copied instead.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a receive path: optimized from its first frame (see RingSyncDriver.RxSync)
     private uint ReceiveFromSocket(XskSocket socket, RingView ring, uint hwcur, uint hwtail)
     {
         var rx = socket.Rx;
@@ -186,14 +215,26 @@ internal sealed unsafe class XdpPort : RingSyncDriver
         {
             var desc = (XdpDescriptor*)rx.Descriptors + ((consumer + i) & rx.Mask);
             var slot = ring.Slot(hwtail);
-            uint length = Math.Min(desc->Length, ring.BufferSize); // a UMEM chunk is one buffer: nothing larger can arrive
-            Buffer.MemoryCopy(Pool + desc->Address, ring.Buffer(slot->BufferIndex), ring.BufferSize, length);
+            ulong address = desc->Address, chunk = address / ChunkSize;
+            uint length = Math.Min(desc->Length, ChunkFrame); // a chunk holds no more past the headroom
+            if (address % ChunkSize == XdpHeadroom && chunk < Buffers && chunk >= 2)
+            {
+                ((ulong*)fill.Descriptors)[(fillProducer + i) & fill.Mask] = (ulong)slot->BufferIndex * ChunkSize;
+                slot->BufferIndex = (uint)chunk;
+                slot->Flags = SlotFlags.BufferChanged;
+            }
+            else
+            {
+                length = chunk < Buffers ? Math.Min(length, (uint)(ChunkSize - address % ChunkSize)) : 0; // the kernel only returns chunks it was given
+                Buffer.MemoryCopy(Umem + address, ring.Buffer(slot->BufferIndex), ring.BufferSize, length);
+                ((ulong*)fill.Descriptors)[(fillProducer + i) & fill.Mask] = chunk * ChunkSize;
+                slot->Flags = SlotFlags.None;
+            }
             slot->Length = (ushort)length;
-            slot->Flags = SlotFlags.None;
             hwtail = RingMath.Next(hwtail, ring.Slots);
-            ((ulong*)fill.Descriptors)[(fillProducer + i) & fill.Mask] = desc->Address & ~(ulong)(ChunkSize - 1);
         }
         Volatile.Write(ref *fill.Producer, fillProducer + n);
+        _socketFrames += n;
         Volatile.Write(ref *rx.Consumer, consumer + n);
         if (fill.NeedsWakeup) socket.KickFill();
         return hwtail;
@@ -248,7 +289,7 @@ internal sealed unsafe class XdpPort : RingSyncDriver
         for (; hwcur != head; hwcur = RingMath.Next(hwcur, ring.Slots))
         {
             var slot = ring.Slot(hwcur);
-            if (slot->Length < EthernetHeader || slot->Length > ring.BufferSize || !RingChecks.IsRegionBuffer(slot->BufferIndex, Layout.Geometry.FirstExtraBuffer))
+            if (slot->Length < EthernetHeader || slot->Length > ring.BufferSize || !RingChecks.IsRegionBuffer(slot->BufferIndex, Buffers))
             {
                 _txErrors++;
                 continue;
@@ -268,7 +309,7 @@ internal sealed unsafe class XdpPort : RingSyncDriver
         var tx = socket.Tx;
         uint producer = *tx.Producer;
         uint room = tx.Size - (producer - Volatile.Read(ref *tx.Consumer));
-        uint maxFrame = (uint)MaxWireFrame, buffers = Layout.Geometry.FirstExtraBuffer;
+        uint maxFrame = (uint)MaxWireFrame, buffers = Buffers;
         for (; hwcur != head && room > 0; hwcur = RingMath.Next(hwcur, ring.Slots))
         {
             var slot = ring.Slot(hwcur);
@@ -279,7 +320,7 @@ internal sealed unsafe class XdpPort : RingSyncDriver
             }
             PartialChecksum.Complete(ring.Buffer(slot->BufferIndex), slot->Length);   // as the kernel would for a device without offload
             var desc = (XdpDescriptor*)tx.Descriptors + (producer & tx.Mask);
-            desc->Address = (ulong)slot->BufferIndex * ChunkSize;
+            desc->Address = (ulong)slot->BufferIndex * ChunkSize + XdpHeadroom;
             desc->Length = slot->Length;
             desc->Options = 0;
             producer++;
@@ -305,19 +346,54 @@ internal sealed unsafe class XdpPort : RingSyncDriver
     {
         ThrowIfClosed();
         bool receive = direction == WaitDirection.Receive;
+        var rings = receive ? RxRings : TxRings;
+        if (Layout.AnyPastCur(Base, 0, rings, !receive)) return true; // frames (or room) already there
         var fds = receive ? _rxPoll : _txPoll;
         long deadline = Deadline.AfterMs(timeoutMs);
+        bool gathered = false;
         while (true)
         {
-            if (receive) RxSync(); else TxSync();
-            if (Layout.AnyPastCur(Base, 0, receive ? RxRings : TxRings, !receive)) return true;
+            long batch = receive ? CountedRxSync() : TxSyncMoved();
+            if (Layout.AnyPastCur(Base, 0, rings, !receive))
+            {
+                if (!receive || gathered || batch >= RxCoalescing.BatchTarget / 2 || !_coalescing.Flooding) return true;
+                LibC.USleep(_coalescing.Microseconds); // under load: let a small batch grow, one sleep per batch
+                gathered = true;
+                continue;
+            }
             long left = deadline - Environment.TickCount64;
             if (left <= 0 || cancel.IsCancellationRequested || fds.Length == 0) return false;
+            if (receive && _coalescing.Flooding)
+            {
+                LibC.USleep((uint)Math.Min(_coalescing.Microseconds, left * 1000)); // more is on its way: no poll
+                gathered = true;
+                continue;
+            }
             int ready;
             fixed (LibC.PollFd* p = fds)
                 ready = LibC.Poll(p, (nuint)fds.Length, (int)Math.Min(left, receive ? 100 : 1));
-            if (receive && ready > 0) LibC.USleep(RxCoalesceMicroseconds);
+            if (receive && ready > 0)
+            {
+                LibC.USleep(_coalescing.Microseconds);
+                gathered = true;
+            }
         }
+    }
+
+    /// <summary>An rxsync; returns the frames it took from the sockets, counted for the coalescing.</summary>
+    private long CountedRxSync()
+    {
+        long before = _socketFrames;
+        RxSync();
+        long batch = _socketFrames - before;
+        _coalescing.Count(batch, Stopwatch.GetTimestamp());
+        return batch;
+    }
+
+    private long TxSyncMoved()
+    {
+        TxSync();
+        return 0;
     }
 
     protected override void Release()
