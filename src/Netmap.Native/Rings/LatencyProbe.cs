@@ -57,7 +57,7 @@ public sealed unsafe class LatencyProbe
             sent++;
             if (AwaitReturn(sequence, start, Deadline.AfterMs(timeoutMs), cancel) is long roundTrip) roundTrips[received++] = roundTrip;
         }
-        return LatencyReport.From(sent, roundTrips.AsSpan(0, received));
+        return LatencyReport.From(_out.Name, _back.Name, sent, roundTrips.AsSpan(0, received));
     }
 
     /// <summary>Reads what comes back until the probe <paramref name="sequence"/> does (its round trip in ticks) or the deadline passes (null).</summary>
@@ -105,18 +105,19 @@ public sealed unsafe class LatencyProbe
     }
 }
 
-/// <summary>What pkt-gen's ping reports: probes sent, returned and lost, and the round trips in microseconds.</summary>
-public sealed record LatencyReport(long Sent, long Received, long Lost, double Minimum, double Mean, double Median, double Percentile99, double Maximum)
+/// <summary>What pkt-gen's ping reports: probes sent, returned and lost, and the round trips in microseconds (NaN when none came back).</summary>
+public sealed record LatencyReport(string Port, string ReturnPort, long Sent, long Received, long Lost,
+    double Minimum, double Mean, double Median, double Percentile99, double Maximum)
 {
-    internal static LatencyReport From(int sent, Span<long> roundTrips)
+    internal static LatencyReport From(string port, string returnPort, int sent, Span<long> roundTrips)
     {
-        if (roundTrips.IsEmpty) return new(sent, 0, sent, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
+        if (roundTrips.IsEmpty) return new(port, returnPort, sent, 0, sent, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
         roundTrips.Sort();
         double Us(long ticks) => ticks * 1e6 / Stopwatch.Frequency;
         double sum = 0;
         foreach (long t in roundTrips) sum += t;
         int n = roundTrips.Length;
         double median = n % 2 == 1 ? Us(roundTrips[n / 2]) : (Us(roundTrips[n / 2 - 1]) + Us(roundTrips[n / 2])) / 2;
-        return new(sent, n, sent - n, Us(roundTrips[0]), Us((long)(sum / n)), median, Us(roundTrips[(int)Math.Ceiling(0.99 * n) - 1]), Us(roundTrips[^1]));
+        return new(port, returnPort, sent, n, sent - n, Us(roundTrips[0]), Us((long)(sum / n)), median, Us(roundTrips[(int)Math.Ceiling(0.99 * n) - 1]), Us(roundTrips[^1]));
     }
 }
