@@ -5,8 +5,9 @@
     Build : lays the module out in out/NetmapPS (Import-Module takes that folder).
     Test  : Build, then the C# unit tests, then the Pester tests; ends with "N passed, N failed".
     Demo  : Build, then a short tour on the embedded (emulated) backend.
-    Bench : Build, then bench/Bench.ps1 (-Quick: small counts, to check the harness; -Native: also the
-            real-module rows, pkt-gen against NetmapPS in the lab VM, a few minutes).
+    Bench : Build, then bench/Bench.ps1 (-Quick: small counts, to check the harness). A full run also
+            has the real-module rows, pkt-gen against NetmapPS in the lab VM (a few minutes), where
+            the lab VM is present, and says so where it is not.
     Soak  : Build, then bench/Soak.ps1: 10 minutes of sequenced traffic through a pipe and a VALE
             switch; fails on a frame lost without being counted or on growing memory (bench/SOAK.md).
     NativeLab : Build, then tests/Pester/Native.Tests.ps1 against the real netmap kernel module in a
@@ -34,7 +35,7 @@ param(
     [switch] $NoBuild,
     # Bench: small counts, only to check that the harness works.
     [switch] $Quick,
-    # Bench: also the rows of the real netmap module in the lab VM.
+    # Bench: the rows of the real netmap module in the lab VM run in full runs anyway (kept for old command lines).
     [switch] $Native
 )
 

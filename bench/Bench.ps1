@@ -6,12 +6,12 @@
     Small counts: checks that the harness works (what CI runs), the figures mean little. The micro
     benchmarks run BenchmarkDotNet's Dry job (seconds); the real-module rows are left out.
 .PARAMETER Native
-    Also the real netmap module rows (pkt-gen rx against Measure-NetmapTraffic and Receive-NetmapPacket
-    on a kernel pipe): one boot of the lab VM (../shared/lab/netmap-vm), about two minutes,
-    so only on request (build.ps1 Bench -Native); skipped with a warning where the VM is missing, and in -Quick.
-    Without it, a full run takes the micro benchmarks' ShortRun job (under a minute) and no VM.
+    The real netmap module rows (pkt-gen rx against Measure-NetmapTraffic and Receive-NetmapPacket on a
+    kernel pipe, one boot of the lab VM, ../shared/lab/netmap-vm, about two minutes) run in every full
+    run where the lab VM is present; where it is not, the rows say why. -Native is accepted and changes
+    nothing; -NoNative leaves them out. -Quick never runs them.
 #>
-param([switch] $Quick, [switch] $Native, [string] $ModulePath = (Join-Path $PSScriptRoot '../out/NetmapPS/NetmapPS.psd1'))
+param([switch] $Quick, [switch] $Native, [switch] $NoNative, [string] $ModulePath = (Join-Path $PSScriptRoot '../out/NetmapPS/NetmapPS.psd1'))
 
 $ErrorActionPreference = 'Stop'
 $root = Split-Path $PSScriptRoot
@@ -165,10 +165,9 @@ Add-MicroRow 'Micro: DNS response to its answers (FrameDecoder + DnsDecoder) vs 
 Add-MicroRow 'Micro: ring walk, PacketTransmitter + TrafficMeter over a pipe, 1 thread' RingWalkBenchmarks SendAndCount '' '' 'no reference (the Pipe row sets these loops against C)'
 # --- end of the micro benchmarks ---
 
-# --- The real netmap module in the lab VM (-Native, full runs only; bench/Invoke-NativePipe.ps1) ---
-$nativeSkipped = 'not run (build.ps1 Bench -Native)'
-if ($Native -and $Quick) { Write-Warning 'The real-module rows do not run with -Quick.' }
-elseif ($Native) {
+# --- The real netmap module in the lab VM (full runs where the lab is present; bench/Invoke-NativePipe.ps1) ---
+$nativeSkipped = $Quick ? 'not run with -Quick' : 'not run (-NoNative)'
+if (-not $Quick -and -not $NoNative) {
     $vmRun = & (Join-Path $PSScriptRoot 'Invoke-NativePipe.ps1') -ModulePath $ModulePath
     if ($vmRun -is [string]) { Write-Warning "The real-module rows are skipped: $vmRun."; $nativeSkipped = "skipped: $vmRun" }
     else {
