@@ -172,9 +172,9 @@ if (-not $Quick -and -not $NoNative) {
     if ($vmRun -is [string]) { Write-Warning "The real-module rows are skipped: $vmRun."; $nativeSkipped = "skipped: $vmRun" }
     else {
         $nativeSkipped = $null
-        $vmNote = "lab VM, emulated CPU: compare the ratio only; $($vmRun.Count) x $($vmRun.Length) B, received by pkt-gen $($vmRun.PktGenRxPackets)"
-        Add-Row 'Native pipe: Measure-NetmapTraffic vs pkt-gen rx' $vmRun.MeasurePps $vmRun.PktGenRxPps 'pps' '' "$vmNote, by NetmapPS $($vmRun.MeasurePackets)"
-        Add-Row 'Native pipe: Receive-NetmapPacket -Count N | Measure-Object vs pkt-gen rx' $vmRun.ReceivePps $vmRun.PktGenRxPps 'pps' '' "$vmNote, by NetmapPS $($vmRun.ReceivePackets)"
+        $vmNote = "lab VM, emulated CPU: compare the ratio only; $($vmRun.Count) x $($vmRun.Length) B, received by pkt-gen $($vmRun.PktGenRxPackets -join '/')"
+        Add-RoundsRow 'Native pipe: Measure-NetmapTraffic vs pkt-gen rx' @($vmRun.MeasurePps) @($vmRun.PktGenRxPps) 'pps' '>= 1.0x pkt-gen rx' "$vmNote, by NetmapPS $($vmRun.MeasurePackets -join '/')"
+        Add-Row 'Native pipe: Receive-NetmapPacket -Count N | Measure-Object vs pkt-gen rx' $vmRun.ReceivePps (Get-Median @($vmRun.PktGenRxPps)) 'pps' '' "lab VM, one round of $($vmRun.ReceivePackets) x $($vmRun.Length) B against the median pkt-gen rx rate"
     }
 }
 # --- end of the real-module rows ---
@@ -208,8 +208,9 @@ if (-not $Quick) {
         'with NetmapPacket; its reference is PacketDotNet''s own parse of the same frames down to the UDP payload (PacketDotNet has no DNS layer).',
         'The Micro rows are BenchmarkDotNet (ShortRun job, in process, MemoryDiagnoser; bench/Netmap.Micro): libpcap and libnetmap (built from',
         "netmap's source at bench time) are called through P/Invoke on the same buffers and names. The Native pipe rows: in one boot of the lab VM",
-        '(bench/Measure-NativePipe.ps1) pkt-gen tx sends N frames into a kernel netmap pipe three times: pkt-gen rx -n N receives the first',
-        '(timed by pkt-gen from its first packet), NetmapPS the others (timed from the call, pkt-gen tx started a second before, after an untimed warm-up).',
+        '(bench/Measure-NativePipe.ps1) pkt-gen tx sends N frames into a kernel netmap pipe for each receiver: pkt-gen rx -n N (timed by pkt-gen from',
+        'its first packet) and Measure-NetmapTraffic (timed from the call, pkt-gen tx started a second before, after an untimed warm-up) in three',
+        'interleaved rounds, then Receive-NetmapPacket once with N/10.',
         'The flooded-veth rows: bench/c/flood.c (AF_PACKET, sendmmsg, built with gcc at bench time) sends the same number of 60-byte UDP frames',
         'from the lab peer in each round, received by Measure-NetmapTraffic -Port netmap:eth0 and then by tcpdump -i eth0 -Q in -w /dev/null, both on CPU 1',
         '(the flood on CPU 0); drops are frames sent minus frames received (the notes give received/sent, the flood rate and the drops the port',
@@ -256,7 +257,7 @@ if (-not $Quick) {
         '  out of the ring; ushort against int in -eq costs nothing measurable (a plain ushort property ran as fast as an int one).',
         '- Native pipe, Measure-NetmapTraffic: the meter makes no rxsync of its own any more, its release rides on the next poll() as',
         '  pkt-gen''s does (one system call per batch): 0.64x before; 0.71x in this run, 0.73x and 0.94x in runs earlier today. The VM''s emulated CPU',
-        '  moves this row a lot from run to run; it is one round, not a median of interleaved rounds yet.',
+        '  moves this row a lot from run to run; it is now the median of three interleaved rounds in one boot.',
         '- Pipe through the cmdlets: the C reference itself moved between 29 and 94 Mpps across runs today (the ratio follows it);',
         '  Send-NetmapPacket''s loop adds the checks for -Sequence, -Rate, -Burst and -Duration per frame to PacketTransmitter.Send.',
         '- Flooded veth (2026-12-01, second session): perf of the receiver during a flood showed three things. Tier 0 code: the receive path',

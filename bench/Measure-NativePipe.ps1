@@ -1,8 +1,9 @@
 # Runs in the lab VM (root, the real netmap.ko loaded; see bench/Invoke-NativePipe.ps1). pkt-gen tx sends
-# -Count frames of -Length bytes into a kernel netmap pipe three times; the slave end is received by
-# pkt-gen rx, then by Measure-NetmapTraffic, then by Receive-NetmapPacket -Count N | Measure-Object.
-# Each NetmapPS receiver gets a short untimed round first (JIT). Prints one JSON line.
-param([string] $ModulePath, [long] $Count, [int] $Length = 60)
+# -Count frames of -Length bytes into a kernel netmap pipe, received on the slave end by pkt-gen rx and by
+# Measure-NetmapTraffic in -Rounds interleaved rounds, then once by Receive-NetmapPacket -Count N/10 |
+# Measure-Object (the PowerShell pipeline is slow under the VM's software CPU). Each NetmapPS receiver gets
+# a short untimed round first (JIT). Prints one JSON line, with the rates of every round.
+param([string] $ModulePath, [long] $Count, [int] $Length = 60, [int] $Rounds = 3)
 $ErrorActionPreference = 'Stop'
 $PktGenPath = (Get-Command pkt-gen).Source
 $stem = 'bn' + [guid]::NewGuid().ToString('N').Substring(0, 6)
@@ -43,27 +44,33 @@ function Invoke-NetmapPSRound([string] $Pipe, [long] $N, [scriptblock] $Receive)
 }
 
 $clock = [Diagnostics.Stopwatch]::StartNew()
-# 1. pkt-gen rx -n N (started first; its clock runs from the first packet to the Nth). It stops at exactly N
-#    and never releases the last slots, so pkt-gen tx waits for them and is killed when rx is done.
-$rx = Start-PktGen "netmap:${stem}a}1" '-f', 'rx', '-n', $Count
-Start-Sleep -Seconds 1
-$tx = Start-PktGen "netmap:${stem}a{1" '-f', 'tx', '-n', $Count
-$pktgen = Get-PktGenRate (Wait-PktGen $rx 120)
-$null = Wait-PktGen $tx 3
+# pkt-gen rx -n N (started first; its clock runs from the first packet to the Nth). It stops at exactly N
+# and never releases the last slots, so pkt-gen tx waits for them and is killed when rx is done.
+function Invoke-PktGenRound([string] $Pipe) {
+    $rx = Start-PktGen "netmap:$Pipe}1" '-f', 'rx', '-n', $Count
+    Start-Sleep -Seconds 1
+    $tx = Start-PktGen "netmap:$Pipe{1" '-f', 'tx', '-n', $Count
+    $rate = Get-PktGenRate (Wait-PktGen $rx 120)
+    $null = Wait-PktGen $tx 3
+    $rate
+}
 
 Import-Module $ModulePath
 $warm = [Math]::Min(20000, $Count)
 $meter = { param($port, $n) $t = Measure-NetmapTraffic -Port $port -Count $n -Timeout 10 -TotalOnly; @{ Packets = $t.Packets; Pps = $t.PacketsPerSecond } }
 $receive = { param($port, $n) $s = Measure-Command { $got = (Receive-NetmapPacket -Port $port -Count $n -Timeout 10 | Measure-Object).Count }; @{ Packets = $got; Pps = $got / $s.TotalSeconds } }
-# 2. Measure-NetmapTraffic, 3. Receive-NetmapPacket | Measure-Object: each after an untimed warm-up round.
-$null = Invoke-NetmapPSRound "${stem}b" $warm $meter
-$measured = Invoke-NetmapPSRound "${stem}c" $Count $meter
-$null = Invoke-NetmapPSRound "${stem}d" $warm $receive
-$received = Invoke-NetmapPSRound "${stem}e" $Count $receive
+$null = Invoke-NetmapPSRound "${stem}w" $warm $meter
+$pktgen = @(); $measured = @()
+foreach ($round in 1..$Rounds) {
+    $pktgen += Invoke-PktGenRound "${stem}p$round"
+    $measured += Invoke-NetmapPSRound "${stem}m$round" $Count $meter
+}
+$null = Invoke-NetmapPSRound "${stem}v" $warm $receive
+$received = Invoke-NetmapPSRound "${stem}r" ([Math]::Max(1, [long]($Count / 10))) $receive
 
 [ordered]@{
     Count = $Count; Length = $Length; Seconds = $clock.Elapsed.TotalSeconds
-    PktGenRxPackets = $pktgen.Packets; PktGenRxPps = $pktgen.Pps
-    MeasurePackets = $measured.Packets; MeasurePps = $measured.Pps
+    PktGenRxPackets = @($pktgen.Packets); PktGenRxPps = @($pktgen.Pps)
+    MeasurePackets = @($measured.Packets); MeasurePps = @($measured.Pps)
     ReceivePackets = $received.Packets; ReceivePps = $received.Pps
 } | ConvertTo-Json -Compress
