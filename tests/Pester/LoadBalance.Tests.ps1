@@ -4,7 +4,7 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'Common.ps1')
 
     # The documented hash: 32-bit FNV-1a over protocol, lower endpoint, higher endpoint (address bytes,
-    # then the port big-endian), modulo the number of outputs.
+    # then the port big-endian), then murmur3's fmix32, modulo the number of outputs.
     function Get-ExpectedOutput([byte] $Protocol, [byte[]] $AddressA, [int] $PortA, [byte[]] $AddressB, [int] $PortB, [int] $Outputs) {
         $a = [byte[]]($AddressA + [byte[]]@(($PortA -shr 8), ($PortA -band 255)))
         $b = [byte[]]($AddressB + [byte[]]@(($PortB -shr 8), ($PortB -band 255)))
@@ -13,6 +13,12 @@ BeforeAll {
         if ($order -gt 0) { $a, $b = $b, $a }
         [uint64] $hash = 2166136261
         foreach ($byte in [byte[]](@($Protocol) + $a + $b)) { $hash = (($hash -bxor $byte) * [uint64]16777619) % 4294967296 }
+        # murmur3's fmix32, products taken modulo 2^32 through BigInteger
+        $hash = $hash -bxor ($hash -shr 16)
+        $hash = [uint64](([bigint]$hash * 0x85ebca6bu) % 4294967296)
+        $hash = $hash -bxor ($hash -shr 13)
+        $hash = [uint64](([bigint]$hash * 0xc2b2ae35u) % 4294967296)
+        $hash = $hash -bxor ($hash -shr 16)
         [int]($hash % $Outputs)
     }
 
@@ -88,19 +94,29 @@ Describe 'Invoke-NetmapLoadBalance' {
         $from.Statistics.Received | Should -Be $frames.Count
     }
 
-    It 'copies every frame to -Copy, in order, as well as balancing it' {
+    It 'copies every frame to -Copy, in order, as well as balancing it; outputs of another region get the bytes copied' {
         $tap, $tapReader = Open-NetmapPort "netmap:$name{8", "netmap:$name}8"
+        $other = New-TestName 'lo'
+        $copying = Open-NetmapPort "netmap:$other{0", "netmap:$other{1"     # another parent: another region, so no buffer swap
+        $readers = Open-NetmapPort "netmap:$other}0", "netmap:$other}1"
         $flows = New-Flows 2
         $frames = $flows | ForEach-Object Frames
+        $bytes = { param($f) if ($f -is [byte[]]) { , $f } else { , $f.Data } }
         $frames | Send-NetmapPacket -Port $inSend
-        $report = Invoke-NetmapLoadBalance -From $from -To $outputs[0], $outputs[1] -Copy $tap -Count $frames.Count
+        $report = Invoke-NetmapLoadBalance -From $from -To $copying -Copy $tap -Count $frames.Count
         $report.Copied | Should -Be $frames.Count
         $report.CopyDropped | Should -Be 0
         $report.Copy | Should -Be $tap.Name
         $copies = @(Receive-NetmapPacket -Port $tapReader -Raw -Count $frames.Count -Timeout 5)
-        (Get-Tags $copies) -join ',' | Should -Be ((Get-Tags ($frames | ForEach-Object { if ($_ -is [byte[]]) { , $_ } else { , $_.Data } })) -join ',')
-        $report.Outputs[0].Packets | Should -Be (@($flows | Where-Object Expected -eq 0).Count * 2)
-        $report.Outputs[1].Packets | Should -Be (@($flows | Where-Object Expected -eq 1).Count * 2)
+        ($copies | ForEach-Object { [Convert]::ToHexString($_) }) -join ',' | Should -Be (($frames | ForEach-Object { [Convert]::ToHexString((& $bytes $_)) }) -join ',')
+        for ($k = 0; $k -lt 2; $k++) {
+            $expected = @($flows | Where-Object Expected -eq $k | ForEach-Object Frames)
+            $report.Outputs[$k].Packets | Should -Be $expected.Count
+            $got = @(Receive-NetmapPacket -Port $readers[$k] -Raw -Count $expected.Count -Timeout 5)
+            $got.Count | Should -Be $expected.Count
+            # the frames of each output, compared byte for byte as sets (the order across flows follows the input)
+            ($got | ForEach-Object { [Convert]::ToHexString($_) } | Sort-Object) -join ',' | Should -Be (($expected | ForEach-Object { [Convert]::ToHexString((& $bytes $_)) } | Sort-Object) -join ',')
+        }
     }
 
     It 'waits when an output is full and loses nothing; a full copy port drops copies and counts them' {

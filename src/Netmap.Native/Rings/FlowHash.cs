@@ -8,7 +8,8 @@ namespace Netmap.Native.Rings;
 /// behind up to two VLAN tags; TCP, UDP and SCTP give ports, other protocols and fragments port 0; a
 /// frame that is not IP is the pair of its MAC addresses. The two endpoints (address bytes, then the
 /// port big-endian) are put in order, lower first, and hashed with 32-bit FNV-1a over protocol, lower,
-/// higher. Nothing is allocated.
+/// higher, then mixed with murmur3's 32-bit finalizer (fmix32): FNV-1a alone keeps the low bits of the
+/// bytes in the low bits of the hash, so modulo 2 or 4 it would split flows badly. Nothing is allocated.
 /// </summary>
 public static unsafe class FlowHash
 {
@@ -17,7 +18,7 @@ public static unsafe class FlowHash
     /// <summary>The hash of the frame at <paramref name="frame"/>, <paramref name="length"/> bytes long.</summary>
     public static uint Of(byte* frame, int length)
     {
-        if (length < 12) return OffsetBasis;
+        if (length < 12) return Mix(OffsetBasis);
         int at = 12;
         ushort type = length >= 14 ? BinaryPrimitives.ReadUInt16BigEndian(new ReadOnlySpan<byte>(frame + 12, 2)) : (ushort)0;
         for (int tags = 0; tags < 2 && type is 0x8100 or 0x88a8 && length >= at + 6; tags++)
@@ -60,7 +61,17 @@ public static unsafe class FlowHash
         }
         uint hash = Add(OffsetBasis, protocol);
         hash = Endpoint(hash, a, addressLength, portA);
-        return Endpoint(hash, b, addressLength, portB);
+        return Mix(Endpoint(hash, b, addressLength, portB));
+    }
+
+    /// <summary>murmur3's fmix32: every bit of the result depends on every bit of <paramref name="hash"/>.</summary>
+    private static uint Mix(uint hash)
+    {
+        hash ^= hash >> 16;
+        hash *= 0x85ebca6b;
+        hash ^= hash >> 13;
+        hash *= 0xc2b2ae35;
+        return hash ^ (hash >> 16);
     }
 
     private static uint Endpoint(uint hash, byte* address, int addressLength, ushort port)

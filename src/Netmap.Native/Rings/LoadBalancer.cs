@@ -102,7 +102,7 @@ public sealed unsafe class LoadBalancer
     {
         Array.Clear(_pass);
         long moved = 0, copied = 0, copyDropped = 0;
-        bool seen = false;
+        bool seen = false, copyFull = false;
         _blockedOn = -1;
         var copyRing = _copy is null ? default : _copy.TxRing(_copy.TxRings.First);
         var span = _from.RxRings;
@@ -125,7 +125,7 @@ public sealed unsafe class LoadBalancer
                 }
                 if (_copy is not null)
                 {
-                    if (copyRing.IsEmpty) _copy.TxSync();
+                    if (copyRing.IsEmpty && !copyFull) { _copy.TxSync(); copyFull = copyRing.IsEmpty; } // one sync per pass while it stays full
                     if (copyRing.IsEmpty) copyDropped++;
                     else { Put(copyRing, frame, length); copied++; }
                 }
