@@ -18,7 +18,7 @@
         'Open-NetmapPort', 'Close-NetmapPort', 'Get-NetmapPort', 'Get-NetmapRing',
         'Get-NetmapPortName', 'Get-NetmapSlot', 'Send-NetmapPacket', 'Receive-NetmapPacket',
         'Export-NetmapCapture', 'Import-NetmapCapture', 'New-NetmapPacket',
-        'Measure-NetmapTraffic', 'Measure-NetmapLatency', 'Invoke-NetmapForward',
+        'Measure-NetmapTraffic', 'Measure-NetmapLatency', 'Invoke-NetmapForward', 'Invoke-NetmapLoadBalance',
         'Get-NetmapSystem', 'Get-NetmapPortInfo', 'Get-NetmapValeSwitch', 'Add-NetmapValePort', 'Remove-NetmapValePort',
         'New-NetmapLab', 'Remove-NetmapLab', 'Invoke-NetmapLabCommand'
     )

@@ -82,7 +82,7 @@ static Dictionary<string, object> Vale(long n, int ports)
         var meters = port.Skip(1).Select(p => new TrafficMeter(p)).ToArray();
         foreach (var p in port) p.RxSync();
         foreach (var m in meters) m.Poll(0);
-        long dropsBefore = port.Skip(1).Sum(p => p.Dropped);
+        long dropsBefore = port.Skip(1).Sum(p => p.Dropped ?? 0); // emulated VALE ports count their drops
         var frames = Enumerable.Range(1, ports - 1).Select(to => FrameTo(to, 0)).ToArray();
         var clock = Stopwatch.StartNew();
         long settled = 0; // frames counted or dropped, as the meter thread last saw
@@ -101,7 +101,7 @@ static Dictionary<string, object> Vale(long n, int ports)
             }
             t.Flush(-1);
         });
-        long Dropped() => port.Skip(1).Sum(p => p.Dropped) - dropsBefore;
+        long Dropped() => port.Skip(1).Sum(p => p.Dropped ?? 0) - dropsBefore;
         long delivered = 0, dropped = 0;
         for (long round = 0; ; round++)
         {

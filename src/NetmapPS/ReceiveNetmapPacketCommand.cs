@@ -94,7 +94,7 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
                 foreach (var (port, receiver) in receivers)
                 {
                     port.Statistics.AddReceive(receiver.Seen, receiver.Matched, receiver.Received);
-                    WriteVerbose(Words.Format(Strings.ReceiveTotals, port.Name, receiver.Seen, receiver.Matched, receiver.Received, port.Dropped));
+                    WriteVerbose(Words.Format(Strings.ReceiveTotals, port.Name, receiver.Seen, receiver.Matched, receiver.Received, port.Dropped?.ToString(System.Globalization.CultureInfo.CurrentCulture) ?? Strings.NotCounted));
                 }
             }
             finally

@@ -222,7 +222,7 @@ public unsafe class SharedMemoryTests(ShmDirectory shm)
         for (int i = 0; i < 40; i++) Assert.True(tx.Send(Frame(0xFFFFFFFFFFFF, 0x020000000001, i), 100));
         Assert.True(tx.Flush(100));
         Assert.Equal(15, ReceiveAll(b, 50).Count);
-        Assert.Equal(25, b.Dropped);
+        Assert.Equal(25L, b.Dropped);
     }
 
     [Fact]

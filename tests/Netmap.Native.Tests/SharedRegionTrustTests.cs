@@ -226,7 +226,7 @@ public unsafe class SharedRegionTrustTests(ShmDirectory shm)
         using var b = NetmapPort.Open($"{sw}:b");
         intruder.Kring(1, tx: false)->ProducerLock = 1;
         Send(a, 3, tag: 1);
-        Assert.Equal(3, b.Dropped);
+        Assert.Equal(3L, b.Dropped);
     }
 
     [Fact]

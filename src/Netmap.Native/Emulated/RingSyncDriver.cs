@@ -40,6 +40,7 @@ internal abstract unsafe class RingSyncDriver : IPortDriver
     public abstract string Mechanism { get; }
     public abstract string Region { get; }
     public abstract long Dropped { get; }
+    long? IPortDriver.Dropped => Dropped;
     public virtual long TransmitErrors => 0;
     public virtual IReadOnlyList<NetmapWarning> Warnings => Array.Empty<NetmapWarning>();
     public virtual (int Shortest, int Longest) FrameLimits(uint ring) => (0, int.MaxValue);

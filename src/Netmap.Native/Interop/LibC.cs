@@ -133,6 +133,17 @@ internal static unsafe partial class LibC
 
     public static string Describe(int errno) => Marshal.PtrToStringUTF8(StrError(errno)) ?? $"errno {errno}";
 
+    [LibraryImport(Lib, EntryPoint = "fstatfs", SetLastError = true)]
+    private static partial int FStatFs(int fd, byte* buffer);
+
+    /// <summary>The type (f_type, a *_MAGIC of statfs(2)) and block size of the file system an open file lives on.</summary>
+    public static (long Type, long BlockSize) FileSystemInfo(int fd)
+    {
+        var buffer = stackalloc byte[256];
+        if (FStatFs(fd, buffer) != 0) throw Errors.FromErrno("fstatfs", Marshal.GetLastPInvokeError());
+        return (*(long*)buffer, *(long*)(buffer + 8)); // f_type and f_bsize, both __fsword_t, lead struct statfs
+    }
+
     /// <summary>The inode, owner and size of an open file (fstat via statx, the same on every architecture).</summary>
     public static (ulong Inode, uint Uid, uint Mode, long Size, uint Links) FileInfo(int fd)
     {

@@ -23,6 +23,7 @@ internal sealed unsafe class KernelPort : IPortDriver
     private readonly ulong _mappedSize;
     private readonly ulong _interfaceOffset;
     private readonly List<NetmapWarning> _warnings = new();
+    private readonly InterfaceDrops? _interfaceDrops;
     private bool _disposed;
 
     private KernelPort(PortSpec spec, KernelDevice device, ExternalMemoryFile? external, nint memory, in NmReqRegister reply)
@@ -38,6 +39,7 @@ internal sealed unsafe class KernelPort : IPortDriver
         Region = external is null ? $"{NetmapBackends.KernelDevice} memory region {reply.MemoryId}" : $"{external.Path} (external memory, region {reply.MemoryId})";
         Mechanism = Describe(spec);
         TxSlotsHeldByReceiver = spec.Pipe != PipeEnd.None;
+        _interfaceDrops = IsInterfacePort(spec) ? InterfaceDrops.Start(spec.PortName) : null;
         var counts = new PortRingCounts(reply.TxRings, reply.RxRings, reply.HostTxRings, reply.HostRxRings);
         (TxRings, RxRings) = CheckRingsAreMapped(RegisteredRings.Compute(spec.Mode, spec.RingId, spec.Flags, counts));
         if (spec.Mode == RegisterMode.OneNic && (spec.RingId >= counts.TxRings) != (spec.RingId >= counts.RxRings))
@@ -88,8 +90,11 @@ internal sealed unsafe class KernelPort : IPortDriver
     public RingSpan RxRings { get; }
     /// <summary>Kernel pipes swap buffers: a txsync gives every frame to the peer, whose release frees the TX slots.</summary>
     public bool TxSlotsHeldByReceiver { get; }
-    /// <summary>The kernel does not count drops per port for user space; always 0.</summary>
-    public long Dropped => 0;
+    /// <summary>
+    /// On an interface, the receive drops its driver counted since the port opened (<see cref="InterfaceDrops"/>).
+    /// Null (not available) on pipes, VALE ports, monitors and null ports: netmap counts no drops a program can read.
+    /// </summary>
+    public long? Dropped => _interfaceDrops?.SinceStart;
     public IReadOnlyList<NetmapWarning> Warnings => _warnings;
 
     public void TxSync()
@@ -151,6 +156,9 @@ internal sealed unsafe class KernelPort : IPortDriver
         return first == count ? default : new RingSpan(first, end);
     }
 
+    private static bool IsInterfacePort(PortSpec spec) =>
+        !spec.IsVale && spec.Pipe == PipeEnd.None && !spec.IsMonitor && !spec.Flags.HasFlag(RegisterFlags.ZeroCopyMonitor) && spec.Mode != RegisterMode.Null;
+
     private static string Describe(PortSpec spec)
     {
         if (spec.IsMonitor || spec.Flags.HasFlag(RegisterFlags.ZeroCopyMonitor))
@@ -179,7 +187,10 @@ internal sealed unsafe class KernelPort : IPortDriver
         foreach (nint option in request.Options())
         {
             var o = (NmReqOption*)option;
-            if (o->Status == 0 || o->Type != RequestOptionType.ExternalMemory) continue;
+            if (o->Type != RequestOptionType.ExternalMemory) continue;
+            if (o->Status == 0 && errno == ENOMEM && external is not null)
+                return KernelErrors.Map(errno, KernelOperation.Register, spec.Name, DescribeExternalPools(spec, external));
+            if (o->Status == 0) continue;
             if (o->Status == EOPNOTSUPP)
                 return new NetmapException(NetmapError.NotSupported,
                     $"'{spec.Name}': this netmap module was built without external memory support, so @extmem cannot be used. Leave @extmem out, or build netmap with './configure --enable-extmem'.") { Errno = (int)o->Status };
@@ -198,6 +209,29 @@ internal sealed unsafe class KernelPort : IPortDriver
             _ => null,
         };
         return KernelErrors.Map(errno, KernelOperation.Register, spec.Name, detail);
+    }
+
+    /// <summary>
+    /// For ENOMEM when netmap accepted the @extmem region but could not build the port's rings and buffers in
+    /// it. On Linux netmap pins the region page by page and drops every pool object that spans two pages
+    /// which are not physically consecutive; a ring of 1024 slots is 5 pages, and the pages of an ordinary
+    /// file (tmpfs, page cache) lie scattered, while huge pages do not. The kernel does not write the pool
+    /// shapes back, so the message gives what was asked and, for the rest, netmap's defaults for external
+    /// memory (netmap_min_priv_params in netmap_mem2.c).
+    /// </summary>
+    private static string DescribeExternalPools(PortSpec spec, ExternalMemoryFile external)
+    {
+        const uint PageSize = 4096;
+        var asked = spec.ExternalMemory;
+        uint ringSize = asked?.RingSize ?? 5 * PageSize;
+        string has = $"netmap took '{external.Path}' ({external.Region.Size} B) as the region but could not build the port's rings and buffers in it: " +
+            $"it holds {asked?.InterfaceCount ?? 2} interfaces of {asked?.InterfaceSize ?? 1024} B, {asked?.RingCount ?? 4} rings of {ringSize} B and " +
+            $"{(asked?.BufferCount is { } n ? n.ToString() : "4098 or more")} buffers of {asked?.BufferSize ?? 2048} B (netmap's defaults for what @extmem leaves out), and a pipe takes 4 rings, two per end.";
+        if (external.HugePageSize is { } huge)
+            return $"{has} The file is on hugetlbfs ({huge} B pages): ask for more rings or buffers (ring_num=N, buf_num=N) or make the file larger.";
+        return $"{has} In external memory netmap uses a ring or buffer that spans pages only where those pages are physically consecutive; " +
+            $"a ring of {ringSize} B spans {(ringSize + PageSize - 1) / PageSize} pages, and '{external.Path}' is not on hugetlbfs, so its pages lie scattered and such rings are dropped. " +
+            "Put the file on hugetlbfs ('echo 64 > /proc/sys/vm/nr_hugepages; mount -t hugetlbfs none /dev/hugepages; truncate -s 64M /dev/hugepages/FILE'), or ask for more rings (ring_num=N).";
     }
 
     /// <summary>For ENOMEM: the pools of the allocator the port would use, else the global allocator's.</summary>

@@ -39,8 +39,8 @@ public unsafe interface IPortDriver : IDisposable
     RingSpan TxRings { get; }
     /// <summary>RX rings this port registered.</summary>
     RingSpan RxRings { get; }
-    /// <summary>Packets dropped where the backend knows of them (a full receive ring).</summary>
-    long Dropped { get; }
+    /// <summary>Packets dropped where the backend knows of them (a full receive ring); null where nothing counts them.</summary>
+    long? Dropped { get; }
     /// <summary>Frames this port put in a TX ring that were refused at txsync: a slot with a buffer index out of range or a length larger than a buffer.</summary>
     long TransmitErrors => 0;
     /// <summary>

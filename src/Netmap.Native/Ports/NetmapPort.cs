@@ -14,7 +14,8 @@ public sealed unsafe class NetmapPort : IDisposable
     private readonly object _gate = new();
     private readonly CancellationTokenSource _closing = new();
     private int _disposed, _users;
-    private long _droppedAtClose, _transmitErrorsAtClose;
+    private long? _droppedAtClose;
+    private long _transmitErrorsAtClose;
 
     private readonly uint _txNic, _rxNic, _txHost, _rxHost;
     private readonly RingView[] _tx, _rx;
@@ -167,8 +168,8 @@ public sealed unsafe class NetmapPort : IDisposable
     public uint TxSlots => FirstMapped(_tx).Slots;
     public uint RxSlots => FirstMapped(_rx).Slots;
     public uint BufferSize => FirstMapped(_tx).IsMapped ? FirstMapped(_tx).BufferSize : FirstMapped(_rx).BufferSize;
-    /// <summary>Packets dropped where the backend knows of them.</summary>
-    public long Dropped => IsOpen ? _driver.Dropped : _droppedAtClose;
+    /// <summary>Packets dropped where the backend counts them; null (shown as n/a) where nothing does (kernel pipes, VALE ports, monitors).</summary>
+    public long? Dropped => IsOpen ? _driver.Dropped : _droppedAtClose;
     /// <summary>Frames refused at txsync because their slot was damaged (buffer index out of range, length larger than a buffer).</summary>
     public long TransmitErrors => IsOpen ? _driver.TransmitErrors : _transmitErrorsAtClose;
     /// <summary>What the receive loops saw, matched and handed on from this port.</summary>
