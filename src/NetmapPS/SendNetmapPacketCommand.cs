@@ -11,11 +11,10 @@ namespace NetmapPS;
 /// for room in the TX ring rather than dropping.
 /// </summary>
 [Cmdlet(VerbsCommunications.Send, "NetmapPacket", SupportsShouldProcess = true)]
-public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
+public sealed class SendNetmapPacketCommand : LoopCommand, IDisposable
 {
-    private PacketTransmitter? _transmitter;
+    private TransmitSession? _session;
     private PortUse? _use;
-    private readonly CancellationTokenSource _stop = new();
 
     [Parameter(Mandatory = true, Position = 0)]
     [PortTransformation]
@@ -76,11 +75,7 @@ public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
     public SwitchParameter Summary { get; set; }
 
     private int TimeoutMs => Timeout < 0 ? -1 : (int)Math.Min(int.MaxValue, Timeout * 1000);
-    private Pacer? _pacer;
     private List<byte>? _loose;
-    private uint _sequence;
-    private long _bytes;
-    private readonly System.Diagnostics.Stopwatch _clock = new();
 
     protected override void BeginProcessing()
     {
@@ -88,11 +83,12 @@ public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
         {
             if (HostRing && Port.HostTxRingCount == 0)
                 throw new NetmapException(NetmapError.InvalidRequest, Words.Format(Strings.NoHostTxRing, Port.Name));
-            _transmitter = new PacketTransmitter(Port, HostRing ? Port.TxRingCount + (Ring ?? 0) : Ring);
-            _use = new PortUse([new RingUse(Port, default, new RingSpan(_transmitter.Ring, _transmitter.Ring + 1))], "Send-NetmapPacket", _stop.Token);
-            _pacer = Rate > 0 ? new Pacer(Rate) : null;
             if (Duration >= 0 && !MyInvocation.BoundParameters.ContainsKey(nameof(Count))) Count = long.MaxValue;
-            _clock.Start();
+            _session = new TransmitSession(Port, HostRing ? Port.TxRingCount + (Ring ?? 0) : Ring, new TransmitOptions
+            {
+                Rate = Rate, Burst = Burst, SequenceOffset = Sequence ? SequenceOffset : -1, TimeoutMs = TimeoutMs, Duration = Duration,
+            });
+            _use = Lease([new RingUse(Port, default, new RingSpan(_session.Ring, _session.Ring + 1))]);
         }
         catch (NetmapException e)
         {
@@ -140,36 +136,26 @@ public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
         if (!ShouldProcess(Port.Name, Words.Format(Strings.SendAction, frame.Length, Count > 1 ? Words.Format(Strings.SendActionTimes, Count) : "", HostRing ? Strings.SendActionHostStack : ""))) return;
         try
         {
-            if (Sequence) frame = (byte[])frame.Clone();
-            var cancel = _use!.Token;
-            for (long i = 0; i < Count && !cancel.IsCancellationRequested; i++)
+            var outcome = _session!.Send(frame, Count, _use!.Token);
+            if (outcome == TransmitOutcome.TimedOut)
             {
-                if ((i & 1023) == 0 && TimeIsUp()) break;
-                if (Sequence) SequenceStamp.Write(frame, _sequence++, SequenceOffset);
-                _pacer?.Next(cancel);
-                if (!_transmitter!.Send(frame, TimeoutMs, cancel))
-                {
-                    if (!Port.IsOpen) throw new NetmapException(NetmapError.Closed, Words.Format(Strings.PortClosedDuringUse, Port.Name, MyInvocation.MyCommand.Name));
-                    if (!cancel.IsCancellationRequested)
-                        ThrowTerminatingError(ErrorRecords.Create(new TimeoutException(Words.Format(Strings.TransmitTimeout, Port.Name, Timeout, _transmitter.Sent)),
-                            ErrorId.TransmitTimeout, Port));
-                    return;
-                }
-                _bytes += frame.Length;
-                if (Burst > 0 && _transmitter.Sent % Burst == 0 || _pacer is not null) Port.TxSync();
+                ThrowIfClosed(Port);
+                ThrowTerminatingError(ErrorRecords.Create(new TimeoutException(Words.Format(Strings.TransmitTimeout, Port.Name, Timeout, _session.Sent)),
+                    ErrorId.TransmitTimeout, Port));
             }
-            if (PassThru) WriteObject(input);
+            if (outcome == TransmitOutcome.Stopped) ThrowIfClosed(Port);
+            else if (PassThru) WriteObject(input);
         }
         catch (NetmapException e)
         {
             WriteError(ErrorRecords.From(e, Port));
-            if (e.Error == NetmapError.PeerGone) _stop.Cancel(); // one error, not one per frame still coming
+            if (e.Error == NetmapError.PeerGone) Stop(); // one error, not one per frame still coming
         }
     }
 
     protected override void EndProcessing()
     {
-        if (_transmitter is null) return;
+        if (_session is null) return;
         try
         {
             SendLooseBytes();
@@ -183,25 +169,20 @@ public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
 
     private void Finish()
     {
-        if (!Port.IsOpen || _transmitter is null) return;
+        if (!Port.IsOpen || _session is null) return;
         try
         {
-            if (!_use!.Token.IsCancellationRequested && !_transmitter.Flush(TimeoutMs < 0 ? 5000 : TimeoutMs, _use.Token))
+            if (!_use!.Token.IsCancellationRequested && !_session.Flush(TimeoutMs < 0 ? 5000 : TimeoutMs, _use.Token))
                 WriteWarning(Words.Format(Strings.FramesStillWaiting, Port.Name));
         }
         catch (NetmapException e)
         {
             WriteError(ErrorRecords.From(e, Port));
         }
-        Port.Statistics.AddSent(_transmitter.Sent);
-        double seconds = _clock.Elapsed.TotalSeconds;
-        WriteVerbose(Words.Format(Strings.SentTotals, _transmitter.Sent, _bytes, Port.Name, seconds));
-        if (Summary) WriteObject(new SendReport(Port.Name, _transmitter.Sent, _bytes, seconds, seconds > 0 ? _transmitter.Sent / seconds : 0));
+        var report = _session.Report();
+        WriteVerbose(Words.Format(Strings.SentTotals, report.Packets, report.Bytes, Port.Name, report.Seconds));
+        if (Summary) WriteObject(report);
     }
-
-    protected override void StopProcessing() => _stop.Cancel();
-
-    private bool TimeIsUp() => Duration >= 0 && _clock.Elapsed.TotalSeconds >= Duration;
 
     /// <summary>Lets the port go (also when the pipeline was stopped and EndProcessing never ran).</summary>
     public void Dispose()

@@ -1,0 +1,125 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using Netmap.Native.Packets;
+using Netmap.Native.Ports;
+
+namespace Netmap.Native.Rings;
+
+/// <summary>How a <see cref="TransmitSession"/> is to send: pace, bursts, sequence numbers, how long.</summary>
+public sealed record TransmitOptions
+{
+    /// <summary>Packets per second (0: as fast as the ring takes them).</summary>
+    public double Rate { get; init; }
+    /// <summary>Hand the ring over (txsync) after this many frames, as pkt-gen's -b does (0: when the ring is full).</summary>
+    public int Burst { get; init; }
+    /// <summary>Where to write a sequence number (0, 1, 2...) into each frame; -1 for none.</summary>
+    public int SequenceOffset { get; init; } = -1;
+    /// <summary>How long to wait for room in the ring (-1: until cancelled).</summary>
+    public int TimeoutMs { get; init; } = -1;
+    /// <summary>Seconds after which the session sends no more (-1: no limit).</summary>
+    public double Duration { get; init; } = -1;
+}
+
+/// <summary>Why a <see cref="TransmitSession.Send(ReadOnlySpan{byte}, long, CancellationToken)"/> ended.</summary>
+public enum TransmitOutcome { Done, TimeUp, Stopped, TimedOut }
+
+/// <summary>
+/// pkt-gen's tx in a loop on one TX ring: sends a frame, or the frames of a <see cref="FrameGenerator"/>,
+/// a number of times, paced, in bursts, with sequence numbers, until a duration or a cancellation ends
+/// it. Frames are written straight into the ring's buffers; nothing is allocated per frame. What it
+/// sends counts in the port's statistics as it goes.
+/// </summary>
+public sealed unsafe class TransmitSession
+{
+    private readonly NetmapPort _port;
+    private readonly PacketTransmitter _tx;
+    private readonly TransmitOptions _options;
+    private readonly Pacer? _pacer;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private uint _sequence;
+
+    /// <exception cref="NetmapException">The port holds no such TX ring (InvalidRequest).</exception>
+    public TransmitSession(NetmapPort port, uint? ring, TransmitOptions options)
+    {
+        _port = port;
+        _tx = new PacketTransmitter(port, ring);
+        _options = options;
+        _pacer = options.Rate > 0 ? new Pacer(options.Rate) : null;
+    }
+
+    public NetmapPort Port => _port;
+    /// <summary>The TX ring it fills.</summary>
+    public uint Ring => _tx.Ring;
+    public long Sent => _tx.Sent;
+    public long Bytes { get; private set; }
+    /// <summary>Seconds since the session began.</summary>
+    public double Seconds => _clock.Elapsed.TotalSeconds;
+    public bool TimeIsUp => _options.Duration >= 0 && Seconds >= _options.Duration;
+
+    /// <summary>Sends <paramref name="frame"/> <paramref name="count"/> times.</summary>
+    /// <exception cref="NetmapException">The frame does not fit the port, or has no room for the sequence number (InvalidRequest); the port closed (Closed); the peer went away (PeerGone).</exception>
+    public TransmitOutcome Send(ReadOnlySpan<byte> frame, long count, CancellationToken cancel = default)
+    {
+        CheckSequenceRoom(frame.Length);
+        fixed (byte* source = frame) return Run(source, frame.Length, null, count, cancel);
+    }
+
+    /// <summary>Sends <paramref name="count"/> frames of <paramref name="generator"/>.</summary>
+    public TransmitOutcome Send(FrameGenerator generator, long count, CancellationToken cancel = default) => Run(null, 0, generator, count, cancel);
+
+    private TransmitOutcome Run(byte* source, int fixedLength, FrameGenerator? generator, long count, CancellationToken cancel)
+    {
+        long before = _tx.Sent;
+        int offset = _options.SequenceOffset, burst = _options.Burst;
+        try
+        {
+            for (long i = 0; i < count; i++)
+            {
+                if (cancel.IsCancellationRequested) return TransmitOutcome.Stopped;
+                if ((i & 1023) == 0 && TimeIsUp) return TransmitOutcome.TimeUp;
+                int length = fixedLength;
+                if (generator is not null)
+                {
+                    length = generator.Next();
+                    if (offset >= 0) CheckSequenceRoom(length);
+                }
+                _pacer?.Next(cancel);
+                byte* buffer = _tx.Claim(length, _options.TimeoutMs, cancel);
+                if (buffer == null) return cancel.IsCancellationRequested ? TransmitOutcome.Stopped : TransmitOutcome.TimedOut;
+                if (generator is null) FrameCopy.Copy(source, buffer, length);
+                else generator.Write(buffer);
+                if (offset >= 0) BinaryPrimitives.WriteUInt32BigEndian(new Span<byte>(buffer + offset, 4), _sequence++);
+                _tx.Commit(length);
+                Bytes += length;
+                if (burst > 0 && _tx.Sent % burst == 0 || _pacer is not null) _port.TxSync();
+            }
+            return TransmitOutcome.Done;
+        }
+        finally
+        {
+            _port.Statistics.AddSent(_tx.Sent - before);
+        }
+    }
+
+    /// <summary>Syncs until what was sent has left the ring, or the timeout passes; false when frames are still waiting.</summary>
+    public bool Flush(int timeoutMs, CancellationToken cancel = default) => _tx.Flush(timeoutMs, cancel);
+
+    private void CheckSequenceRoom(int length)
+    {
+        if (_options.SequenceOffset >= 0 && length < _options.SequenceOffset + 4)
+            throw new NetmapException(NetmapError.InvalidRequest,
+                $"A frame of {length} bytes has no room for a sequence number at offset {_options.SequenceOffset}; make it at least {_options.SequenceOffset + 4} bytes.")
+            { Remedy = NetmapRemedy.LengthenFrames, Subject = (_options.SequenceOffset + 4).ToString() };
+    }
+
+    /// <summary>The report of this session (pkt-gen's "Sent ... packets" line as an object).</summary>
+    public SendReport Report() => Report(_port.Name, [this]);
+
+    /// <summary>One report of several sessions that ran together (threads on several rings of one port).</summary>
+    public static SendReport Report(string port, IReadOnlyList<TransmitSession> sessions)
+    {
+        long packets = sessions.Sum(s => s.Sent), bytes = sessions.Sum(s => s.Bytes);
+        double seconds = sessions.Max(s => s.Seconds);
+        return new SendReport(port, packets, bytes, seconds, seconds > 0 ? packets / seconds : 0);
+    }
+}
