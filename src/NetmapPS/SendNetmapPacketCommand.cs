@@ -13,7 +13,8 @@ namespace NetmapPS;
 [Cmdlet(VerbsCommunications.Send, "NetmapPacket", SupportsShouldProcess = true)]
 public sealed class SendNetmapPacketCommand : LoopCommand, IDisposable
 {
-    private TransmitSession? _session;
+    private TransmitSession[]? _sessions;
+    private FrameVariation? _fields;
     private PortUse? _use;
 
     [Parameter(Mandatory = true, Position = 0)]
@@ -70,9 +71,46 @@ public sealed class SendNetmapPacketCommand : LoopCommand, IDisposable
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    /// <summary>Write one object at the end: packets, bytes, seconds, packets per second.</summary>
+    /// <summary>Write one object at the end (packets, bytes, seconds, packets per second), shown as pkt-gen's report lines.</summary>
     [Parameter]
     public SwitchParameter Summary { get; set; }
+
+    /// <summary>Send on this many TX rings of the port at once, one thread each (pkt-gen's -p); -Count is shared among them.</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int Threads { get; set; } = 1;
+
+    /// <summary>Rewrite the source IPv4 address of each frame: one address, or a range, list or prefix that the frames step through (pkt-gen's -s: 10.0.0.1-10.0.0.9:1234-1240).</summary>
+    [Parameter]
+    public string[]? SourceAddress { get; set; }
+
+    /// <summary>Rewrite the destination IPv4 address (pkt-gen's -d), as -SourceAddress.</summary>
+    [Parameter]
+    public string[]? DestinationAddress { get; set; }
+
+    /// <summary>Rewrite the UDP source port: one, or a range (1234-1240) or list.</summary>
+    [Parameter]
+    public string[]? SourcePort { get; set; }
+
+    /// <summary>Rewrite the UDP destination port: one, or a range or list.</summary>
+    [Parameter]
+    public string[]? DestinationPort { get; set; }
+
+    /// <summary>Rewrite the source MAC: one, or a range (02:00:00:00:00:01-02:00:00:00:00:09) or list.</summary>
+    [Parameter]
+    public string[]? SourceMac { get; set; }
+
+    /// <summary>Rewrite the destination MAC: one, or a range or list.</summary>
+    [Parameter]
+    public string[]? DestinationMac { get; set; }
+
+    /// <summary>Send frames of these lengths (60-1500, or a list), the UDP payload padded with zeros (pkt-gen's -l).</summary>
+    [Parameter]
+    public string[]? Length { get; set; }
+
+    /// <summary>Ranges and lists take their values at random rather than in turn.</summary>
+    [Parameter]
+    public SwitchParameter Random { get; set; }
 
     private int TimeoutMs => Timeout < 0 ? -1 : (int)Math.Min(int.MaxValue, Timeout * 1000);
     private List<byte>? _loose;
@@ -81,14 +119,27 @@ public sealed class SendNetmapPacketCommand : LoopCommand, IDisposable
     {
         try
         {
+            _fields = GeneratorParameters.Read(SourceAddress, DestinationAddress, SourcePort, DestinationPort, SourceMac, DestinationMac, Length, Random, overwrite: true).Variation;
+        }
+        catch (Exception e) when (e is NetmapException or FormatException)
+        {
+            ThrowTerminatingError(ErrorRecords.Create(e, ErrorId.InvalidPacketParameter, null));
+        }
+        try
+        {
             if (HostRing && Port.HostTxRingCount == 0)
                 throw new NetmapException(NetmapError.InvalidRequest, Words.Format(Strings.NoHostTxRing, Port.Name));
-            if (Duration >= 0 && !MyInvocation.BoundParameters.ContainsKey(nameof(Count))) Count = long.MaxValue;
-            _session = new TransmitSession(Port, HostRing ? Port.TxRingCount + (Ring ?? 0) : Ring, new TransmitOptions
+            if (Threads > 1 && (Ring is not null || HostRing)) throw new NetmapException(NetmapError.InvalidRequest, Strings.ThreadsWithRing);
+            if (Threads > Port.TxRings.Count)
+                throw new NetmapException(NetmapError.InvalidRequest, Words.Format(Strings.ThreadsNeedRings, Port.Name, Port.TxRings.Count, Port.TxRings, Threads));
+            var options = new TransmitOptions
             {
-                Rate = Rate, Burst = Burst, SequenceOffset = Sequence ? SequenceOffset : -1, TimeoutMs = TimeoutMs, Duration = Duration,
-            });
-            _use = Lease([new RingUse(Port, default, new RingSpan(_session.Ring, _session.Ring + 1))]);
+                Rate = Rate / Threads, Burst = Burst, SequenceOffset = Sequence ? SequenceOffset : -1, TimeoutMs = TimeoutMs, Duration = Duration,
+            };
+            _sessions = Threads == 1
+                ? [new TransmitSession(Port, HostRing ? Port.TxRingCount + (Ring ?? 0) : Ring, options)]
+                : Enumerable.Range(0, Threads).Select(i => new TransmitSession(Port, Port.TxRings.First + (uint)i, options)).ToArray();
+            _use = Lease(_sessions.Select(t => new RingUse(Port, default, new RingSpan(t.Ring, t.Ring + 1))));
         }
         catch (NetmapException e)
         {
@@ -134,13 +185,25 @@ public sealed class SendNetmapPacketCommand : LoopCommand, IDisposable
             return;
         }
         if (!ShouldProcess(Port.Name, Words.Format(Strings.SendAction, frame.Length, Count > 1 ? Words.Format(Strings.SendActionTimes, Count) : "", HostRing ? Strings.SendActionHostStack : ""))) return;
+        FrameGenerator[]? generators;
         try
         {
-            var outcome = _session!.Send(frame, Count, _use!.Token);
+            generators = VariationOf(input) is { } variation
+                ? _sessions!.Select((_, i) => new FrameGenerator(frame, variation, seed: (ulong)Environment.TickCount64 * 2654435761UL + (ulong)i + 1)).ToArray()
+                : null;
+        }
+        catch (NetmapException e)
+        {
+            WriteError(ErrorRecords.Create(e, ErrorId.InvalidPacketParameter, input)); // a frame the ranges do not fit (not IPv4/UDP, too long for a length)
+            return;
+        }
+        try
+        {
+            var outcome = Transmit(frame, generators);
             if (outcome == TransmitOutcome.TimedOut)
             {
                 ThrowIfClosed(Port);
-                ThrowTerminatingError(ErrorRecords.Create(new TimeoutException(Words.Format(Strings.TransmitTimeout, Port.Name, Timeout, _session.Sent)),
+                ThrowTerminatingError(ErrorRecords.Create(new TimeoutException(Words.Format(Strings.TransmitTimeout, Port.Name, Timeout, _sessions!.Sum(t => t.Sent))),
                     ErrorId.TransmitTimeout, Port));
             }
             if (outcome == TransmitOutcome.Stopped) ThrowIfClosed(Port);
@@ -153,9 +216,48 @@ public sealed class SendNetmapPacketCommand : LoopCommand, IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends the frame -Count times, or the frames of its variation (every combination once when neither
+    /// -Count nor -Duration says otherwise), on each session's ring, in parallel with -Threads.
+    /// </summary>
+    private TransmitOutcome Transmit(byte[] frame, FrameGenerator[]? generators)
+    {
+        var sessions = _sessions!;
+        long count = Count;
+        if (generators is not null)
+        {
+            WriteVerbose(Words.Format(Strings.GeneratorFrames, Port.Name, generators[0].Variation, generators[0].Period));
+            if (!MyInvocation.BoundParameters.ContainsKey(nameof(Count)) && Duration < 0) count = (long)Math.Min(generators[0].Period, long.MaxValue);
+        }
+        var token = _use!.Token;
+        TransmitOutcome Run(int i)
+        {
+            long share = count == long.MaxValue ? count : count / sessions.Length + (i < count % sessions.Length ? 1 : 0);
+            return generators is null ? sessions[i].Send(frame, share, token) : sessions[i].Send(generators[i], share, token);
+        }
+        if (sessions.Length == 1) return Run(0);
+        var tasks = Enumerable.Range(0, sessions.Length).Select(i => Task.Factory.StartNew(() => Run(i), TaskCreationOptions.LongRunning)).ToArray();
+        try
+        {
+            Task.WaitAll(tasks);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.OfType<NetmapException>().FirstOrDefault() is { } first)
+        {
+            throw first;
+        }
+        var outcomes = tasks.Select(t => t.Result).ToList();
+        return outcomes.Contains(TransmitOutcome.TimedOut) ? TransmitOutcome.TimedOut
+            : outcomes.Contains(TransmitOutcome.Stopped) ? TransmitOutcome.Stopped
+            : outcomes.Contains(TransmitOutcome.TimeUp) ? TransmitOutcome.TimeUp : TransmitOutcome.Done;
+    }
+
+    /// <summary>The fields to vary: the ones given here over the ones the packet carries (New-NetmapPacket with ranges).</summary>
+    private FrameVariation? VariationOf(object input) =>
+        (input is PSObject ps ? ps.BaseObject : input) is NetmapPacket { Variation: { } carried } ? _fields?.Over(carried) ?? carried : _fields;
+
     protected override void EndProcessing()
     {
-        if (_session is null) return;
+        if (_sessions is null) return;
         try
         {
             SendLooseBytes();
@@ -169,17 +271,18 @@ public sealed class SendNetmapPacketCommand : LoopCommand, IDisposable
 
     private void Finish()
     {
-        if (!Port.IsOpen || _session is null) return;
+        if (!Port.IsOpen || _sessions is null) return;
         try
         {
-            if (!_use!.Token.IsCancellationRequested && !_session.Flush(TimeoutMs < 0 ? 5000 : TimeoutMs, _use.Token))
-                WriteWarning(Words.Format(Strings.FramesStillWaiting, Port.Name));
+            foreach (var session in _sessions)
+                if (!_use!.Token.IsCancellationRequested && !session.Flush(TimeoutMs < 0 ? 5000 : TimeoutMs, _use.Token))
+                    WriteWarning(Words.Format(Strings.FramesStillWaiting, Port.Name));
         }
         catch (NetmapException e)
         {
             WriteError(ErrorRecords.From(e, Port));
         }
-        var report = _session.Report();
+        var report = TransmitSession.Report(Port.Name, _sessions);
         WriteVerbose(Words.Format(Strings.SentTotals, report.Packets, report.Bytes, Port.Name, report.Seconds));
         if (Summary) WriteObject(report);
     }

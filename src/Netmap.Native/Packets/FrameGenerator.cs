@@ -28,6 +28,7 @@ public sealed unsafe class FrameGenerator
     /// <exception cref="NetmapException">The template cannot carry the variation (InvalidRequest): not IPv4/UDP, or a length too short for its headers and payload.</exception>
     public FrameGenerator(ReadOnlySpan<byte> template, FrameVariation variation, ulong seed = 0)
     {
+        Variation = variation;
         _sets = variation.Fields();
         _random = variation.Random;
         _templateLength = template.Length;
@@ -69,6 +70,8 @@ public sealed unsafe class FrameGenerator
         }
     }
 
+    public FrameVariation Variation { get; }
+
     /// <summary>How many frames one turn of every stepped field takes (the product of the set sizes).</summary>
     public ulong Period => _sets.Aggregate(1UL, (p, s) => s is null ? p : p * s.Count);
 
@@ -107,6 +110,14 @@ public sealed unsafe class FrameGenerator
         if (!_udpChecksum) return; // the template sends none (0): neither do its variations
         ushort sum = (ushort)~Fold(_udpBase + addresses + 2u * udpLength + sport + dport);
         Write16(udp + 6, sum == 0 ? (ushort)0xFFFF : sum); // 0 would say "no checksum"
+    }
+
+    /// <summary>The next frame as a new array (for a frame shown or saved, not for the send loop).</summary>
+    public byte[] NextFrame()
+    {
+        var frame = new byte[Next()];
+        fixed (byte* f = frame) Write(f);
+        return frame;
     }
 
     /// <summary>Turns the fastest field; a field that wrapped turns the next, as an odometer does.</summary>

@@ -22,6 +22,9 @@ public sealed record FrameVariation
     /// <summary>True when some field takes more than one value (or Random is asked for a field that does).</summary>
     public bool Varies => Fields().Any(f => f is { Count: > 1 });
 
+    /// <summary>True when some field is set, with one value or several.</summary>
+    public bool SetsAnything => Fields().Any(f => f is not null);
+
     /// <summary>True when an IPv4 or UDP field, or the length, is set: the template must be an IPv4/UDP frame.</summary>
     public bool NeedsUdp => SourceAddress is not null || DestinationAddress is not null || SourcePort is not null || DestinationPort is not null || Length is not null;
 

@@ -30,6 +30,16 @@ public sealed unsafe class PacketTransmitter
 
     public long Sent { get; private set; }
 
+    /// <summary>Syncs made (pkt-gen's "events": each hands a batch of frames to the other side).</summary>
+    public long Syncs { get; private set; }
+
+    /// <summary>Hands what was put in the ring over now (a txsync), as a burst ends.</summary>
+    public void Sync()
+    {
+        _port.TxSync();
+        Syncs++;
+    }
+
     /// <summary>The TX ring this transmitter fills (NETMAP_TXRING numbering).</summary>
     public uint Ring => _ring;
 
@@ -94,7 +104,7 @@ public sealed unsafe class PacketTransmitter
         _head = _view.Head;
         _room = _view.Space;
         if (_room > 0) return true;
-        _port.TxSync();
+        Sync();
         _room = _view.Space;
         if (_room > 0) return true;
         if (!_port.Wait(WaitDirection.Transmit, timeoutMs, cancel)) return false;
@@ -115,7 +125,7 @@ public sealed unsafe class PacketTransmitter
         _room = 0; // the sync below changes what the user owns: read it again at the next send
         while (true)
         {
-            _port.TxSync();
+            Sync();
             if (ring.Space == ring.Slots - 1 || _port.TxSlotsHeldByReceiver) return true;
             if (Environment.TickCount64 >= deadline || cancel.IsCancellationRequested) return false;
             if (spin.NextSpinWillYield) Thread.Sleep(1); else spin.SpinOnce(sleep1Threshold: -1);

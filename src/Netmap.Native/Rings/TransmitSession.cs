@@ -52,6 +52,8 @@ public sealed unsafe class TransmitSession
     public uint Ring => _tx.Ring;
     public long Sent => _tx.Sent;
     public long Bytes { get; private set; }
+    /// <summary>Syncs made: bursts and rounds of the ring handed over.</summary>
+    public long Syncs => _tx.Syncs;
     /// <summary>Seconds since the session began.</summary>
     public double Seconds => _clock.Elapsed.TotalSeconds;
     public bool TimeIsUp => _options.Duration >= 0 && Seconds >= _options.Duration;
@@ -91,7 +93,7 @@ public sealed unsafe class TransmitSession
                 if (offset >= 0) BinaryPrimitives.WriteUInt32BigEndian(new Span<byte>(buffer + offset, 4), _sequence++);
                 _tx.Commit(length);
                 Bytes += length;
-                if (burst > 0 && _tx.Sent % burst == 0 || _pacer is not null) _port.TxSync();
+                if (burst > 0 && _tx.Sent % burst == 0 || _pacer is not null) _tx.Sync();
             }
             return TransmitOutcome.Done;
         }
@@ -118,8 +120,8 @@ public sealed unsafe class TransmitSession
     /// <summary>One report of several sessions that ran together (threads on several rings of one port).</summary>
     public static SendReport Report(string port, IReadOnlyList<TransmitSession> sessions)
     {
-        long packets = sessions.Sum(s => s.Sent), bytes = sessions.Sum(s => s.Bytes);
+        long packets = sessions.Sum(s => s.Sent), bytes = sessions.Sum(s => s.Bytes), syncs = sessions.Sum(s => s.Syncs);
         double seconds = sessions.Max(s => s.Seconds);
-        return new SendReport(port, packets, bytes, seconds, seconds > 0 ? packets / seconds : 0);
+        return new SendReport(port, packets, bytes, seconds, seconds > 0 ? packets / seconds : 0) { Syncs = syncs, Rings = sessions.Count };
     }
 }
