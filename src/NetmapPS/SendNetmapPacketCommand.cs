@@ -129,6 +129,7 @@ public sealed class SendNetmapPacketCommand : LoopCommand, IDisposable
         {
             if (HostRing && Port.HostTxRingCount == 0)
                 throw new NetmapException(NetmapError.InvalidRequest, Words.Format(Strings.NoHostTxRing, Port.Name));
+            if (Duration >= 0 && !MyInvocation.BoundParameters.ContainsKey(nameof(Count))) Count = long.MaxValue;
             if (Threads > 1 && (Ring is not null || HostRing)) throw new NetmapException(NetmapError.InvalidRequest, Strings.ThreadsWithRing);
             if (Threads > Port.TxRings.Count)
                 throw new NetmapException(NetmapError.InvalidRequest, Words.Format(Strings.ThreadsNeedRings, Port.Name, Port.TxRings.Count, Port.TxRings, Threads));

@@ -72,8 +72,8 @@ public sealed unsafe class FrameGenerator
 
     public FrameVariation Variation { get; }
 
-    /// <summary>How many frames one turn of every stepped field takes (the product of the set sizes).</summary>
-    public ulong Period => _sets.Aggregate(1UL, (p, s) => s is null ? p : p * s.Count);
+    /// <summary>How many frames one turn of every stepped field takes (the product of the set sizes; ulong.MaxValue when more).</summary>
+    public ulong Period => _sets.Aggregate(1UL, (p, s) => s is null ? p : Math.BigMul(p, s.Count, out ulong low) == 0 ? low : ulong.MaxValue);
 
     /// <summary>Moves to the next frame and returns its length.</summary>
     public int Next()
