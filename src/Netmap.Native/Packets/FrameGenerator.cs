@@ -90,7 +90,7 @@ public sealed unsafe class FrameGenerator
     public void Write(byte* buffer)
     {
         int length = _sets[Len] is null ? _templateLength : (int)_value[Len];
-        Buffer.MemoryCopy(_source, buffer, length, length);
+        Rings.FrameCopy.Copy(_source, buffer, length);
         if (_sets[DstMac] is not null) Write48(buffer, _value[DstMac]);
         if (_sets[SrcMac] is not null) Write48(buffer + 6, _value[SrcMac]);
         if (!_udp) return;

@@ -28,6 +28,8 @@ public sealed class ValueSet
     /// <summary>The <paramref name="index"/>th value (0 to Count - 1), in the order given.</summary>
     public ulong At(ulong index)
     {
+        if (index >= Count) throw new ArgumentOutOfRangeException(nameof(index));
+        if (_segments.Length == 1) return _segments[0].First + index; // a range: the common case, no walk
         foreach (var (first, count) in _segments)
         {
             if (index < count) return first + index;
