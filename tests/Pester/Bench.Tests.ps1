@@ -9,7 +9,7 @@ Describe 'The benchmark harness' -Tag 'Bench' {
         }
         $output | Should -Match '0 B allocated per packet'
         foreach ($row in 'Flooded veth, 60 B: frames dropped', 'Resident memory, 100 open ports', 'PacketTransmitter.Send', 'Send-NetmapPacket -Count N',
-                         'Micro: PacketFilter.Matches', 'Micro: PortNameParser.Parse', 'Micro: ring walk', 'Fuzz x1') {
+                         'Micro: PacketFilter.Matches', 'Micro: PortNameParser.Parse', 'Micro: ring walk', 'Fuzz x1', 'Generator -Rate 1 Mpps') {
             $output | Should -Match ([regex]::Escape($row) + '.*?\d')
         }
     }
