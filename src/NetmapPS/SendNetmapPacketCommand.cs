@@ -223,33 +223,13 @@ public sealed class SendNetmapPacketCommand : LoopCommand, IDisposable
     /// </summary>
     private TransmitOutcome Transmit(byte[] frame, FrameGenerator[]? generators)
     {
-        var sessions = _sessions!;
         long count = Count;
         if (generators is not null)
         {
             WriteVerbose(Words.Format(Strings.GeneratorFrames, Port.Name, generators[0].Variation, generators[0].Period));
             if (!MyInvocation.BoundParameters.ContainsKey(nameof(Count)) && Duration < 0) count = (long)Math.Min(generators[0].Period, long.MaxValue);
         }
-        var token = _use!.Token;
-        TransmitOutcome Run(int i)
-        {
-            long share = count == long.MaxValue ? count : count / sessions.Length + (i < count % sessions.Length ? 1 : 0);
-            return generators is null ? sessions[i].Send(frame, share, token) : sessions[i].Send(generators[i], share, token);
-        }
-        if (sessions.Length == 1) return Run(0);
-        var tasks = Enumerable.Range(0, sessions.Length).Select(i => Task.Factory.StartNew(() => Run(i), TaskCreationOptions.LongRunning)).ToArray();
-        try
-        {
-            Task.WaitAll(tasks);
-        }
-        catch (AggregateException e) when (e.InnerExceptions.OfType<NetmapException>().FirstOrDefault() is { } first)
-        {
-            throw first;
-        }
-        var outcomes = tasks.Select(t => t.Result).ToList();
-        return outcomes.Contains(TransmitOutcome.TimedOut) ? TransmitOutcome.TimedOut
-            : outcomes.Contains(TransmitOutcome.Stopped) ? TransmitOutcome.Stopped
-            : outcomes.Contains(TransmitOutcome.TimeUp) ? TransmitOutcome.TimeUp : TransmitOutcome.Done;
+        return TransmitSession.SendTogether(_sessions!, frame, generators, count, _use!.Token);
     }
 
     /// <summary>The fields to vary: the ones given here over the ones the packet carries (New-NetmapPacket with ranges).</summary>

@@ -103,6 +103,35 @@ public sealed unsafe class TransmitSession
         }
     }
 
+    /// <summary>
+    /// Sends on several sessions at once (pkt-gen's threads: one per TX ring of a port), <paramref name="count"/>
+    /// shared among them, each with its own generator when there are generators. The outcome is the
+    /// worst of theirs (TimedOut, then Stopped, then TimeUp); the first error of one is thrown.
+    /// </summary>
+    public static TransmitOutcome SendTogether(IReadOnlyList<TransmitSession> sessions, byte[] frame, IReadOnlyList<FrameGenerator>? generators,
+        long count, CancellationToken cancel = default)
+    {
+        TransmitOutcome Run(int i)
+        {
+            long share = count == long.MaxValue ? count : count / sessions.Count + (i < count % sessions.Count ? 1 : 0);
+            return generators is null ? sessions[i].Send(frame, share, cancel) : sessions[i].Send(generators[i], share, cancel);
+        }
+        if (sessions.Count == 1) return Run(0);
+        var tasks = Enumerable.Range(0, sessions.Count).Select(i => Task.Factory.StartNew(() => Run(i), TaskCreationOptions.LongRunning)).ToArray();
+        try
+        {
+            Task.WaitAll(tasks);
+        }
+        catch (AggregateException e)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
+        var outcomes = tasks.Select(t => t.Result).ToList();
+        return outcomes.Contains(TransmitOutcome.TimedOut) ? TransmitOutcome.TimedOut
+            : outcomes.Contains(TransmitOutcome.Stopped) ? TransmitOutcome.Stopped
+            : outcomes.Contains(TransmitOutcome.TimeUp) ? TransmitOutcome.TimeUp : TransmitOutcome.Done;
+    }
+
     /// <summary>Syncs until what was sent has left the ring, or the timeout passes; false when frames are still waiting.</summary>
     public bool Flush(int timeoutMs, CancellationToken cancel = default) => _tx.Flush(timeoutMs, cancel);
 
