@@ -54,6 +54,32 @@ public class TransmitSessionTests
         }
     }
 
+    [Theory]
+    [InlineData(42)] // the first payload word
+    [InlineData(45)] // odd: the number straddles three words of the checksum
+    public void SequenceNumbersInAUdpPayloadKeepItsChecksumRight(int offset)
+    {
+        var (tx, rx) = Pipe();
+        using (tx) using (rx)
+        {
+            var session = new TransmitSession(tx, null, new TransmitOptions { SequenceOffset = offset, TimeoutMs = 1000 });
+            byte[] payload = "sequenced payload"u8.ToArray();
+            Assert.Equal(TransmitOutcome.Done, session.Send(PacketBuilder.Build(new PacketRecipe { Payload = payload }), 3));
+            var lengths = new FrameGenerator(Frame, new FrameVariation { Length = ValueSet.Numbers(["60-62"], "length", 0, 65535) });
+            Assert.Equal(TransmitOutcome.Done, session.Send(lengths, 3));
+            session.Flush(1000);
+            var frames = Drain(rx);
+            Assert.Equal(6, frames.Count);
+            for (uint i = 0; i < 6; i++)
+            {
+                // the same frame built whole by PacketBuilder (PacketDotNet's checksum), the number already in its payload
+                byte[] expectedPayload = i < 3 ? [.. payload] : new byte[60 + (int)i - 3 - 42];
+                BinaryPrimitives.WriteUInt32BigEndian(expectedPayload.AsSpan(offset - 42), i);
+                Assert.Equal(PacketBuilder.Build(new PacketRecipe { Payload = expectedPayload }), frames[(int)i]);
+            }
+        }
+    }
+
     [Fact]
     public void StopsWhenTheRingStaysFullOrTheTimeIsUp()
     {

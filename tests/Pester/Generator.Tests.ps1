@@ -72,10 +72,10 @@ Describe 'Generated traffic (pkt-gen ranges)' {
         $checks.Bad | Should -BeNullOrEmpty
     }
 
-    It 'sends every length of -Length 60-1500 once, the IP and UDP lengths and checksums right' {
+    It 'sends every length of -Length 60-1500 once, the IP and UDP lengths and checksums right (with -Sequence in the payload)' {
         $tx, $rx = Open-NetmapPort "netmap:$name{1", "netmap:$name}1"
         $capture = Start-Capture $rx 1441 $file
-        $report = New-NetmapPacket -Payload 'pad' | Send-NetmapPacket -Port $tx -Length 60-1500 -Summary
+        $report = New-NetmapPacket -Payload 'pad' | Send-NetmapPacket -Port $tx -Length 60-1500 -Sequence -Summary
         $report.Packets | Should -Be 1441
         $capture | Wait-Job -Timeout 30 | Receive-Job
         $frames = @(Read-Tcpdump $file)

@@ -29,6 +29,7 @@ public sealed unsafe class FrameGenerator
     public FrameGenerator(ReadOnlySpan<byte> template, FrameVariation variation, ulong seed = 0)
     {
         Variation = variation;
+        Udp = UdpWithChecksum(template);
         _sets = variation.Fields();
         _random = variation.Random;
         _templateLength = template.Length;
@@ -71,6 +72,9 @@ public sealed unsafe class FrameGenerator
     }
 
     public FrameVariation Variation { get; }
+
+    /// <summary>Where the IPv4 and UDP headers of its frames are when they carry a UDP checksum; null otherwise.</summary>
+    public (int L3, int L4)? Udp { get; }
 
     /// <summary>How many frames one turn of every stepped field takes (the product of the set sizes; ulong.MaxValue when more).</summary>
     public ulong Period => _sets.Aggregate(1UL, (p, s) => s is null ? p : Math.BigMul(p, s.Count, out ulong low) == 0 ? low : ulong.MaxValue);
@@ -146,9 +150,24 @@ public sealed unsafe class FrameGenerator
         return (_seed * 0x2545F4914F6CDD1DUL) >> 11;
     }
 
+    /// <summary>Where the IPv4 and UDP headers start in an IPv4/UDP frame that has a UDP checksum; null for any other frame.</summary>
+    internal static (int L3, int L4)? UdpWithChecksum(ReadOnlySpan<byte> frame)
+    {
+        try
+        {
+            var (l3, l4, _) = UdpLayout(frame);
+            return BinaryPrimitives.ReadUInt16BigEndian(frame[(l4 + 6)..]) != 0 ? (l3, l4) : null;
+        }
+        catch (NetmapException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Where the IPv4 and UDP headers start and where the IP packet ends.</summary>
     private static (int L3, int L4, int End) UdpLayout(ReadOnlySpan<byte> frame)
     {
+        if (frame.Length < 14) throw new NetmapException(NetmapError.InvalidRequest, $"A frame of {frame.Length} bytes has no Ethernet header.");
         int l3 = 14;
         ushort type = BinaryPrimitives.ReadUInt16BigEndian(frame[12..]);
         if (type == 0x8100 && frame.Length >= 18)

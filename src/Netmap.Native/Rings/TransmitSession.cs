@@ -63,14 +63,17 @@ public sealed unsafe class TransmitSession
     public TransmitOutcome Send(ReadOnlySpan<byte> frame, long count, CancellationToken cancel = default)
     {
         CheckSequenceRoom(frame.Length);
-        fixed (byte* source = frame) return Run(source, frame.Length, null, count, cancel);
+        fixed (byte* source = frame) return Run(source, frame.Length, null, FrameGenerator.UdpWithChecksum(frame), count, cancel);
     }
 
     /// <summary>Sends <paramref name="count"/> frames of <paramref name="generator"/>.</summary>
-    public TransmitOutcome Send(FrameGenerator generator, long count, CancellationToken cancel = default) => Run(null, 0, generator, count, cancel);
+    public TransmitOutcome Send(FrameGenerator generator, long count, CancellationToken cancel = default) =>
+        Run(null, 0, generator, generator.Udp, count, cancel);
 
-    private TransmitOutcome Run(byte* source, int fixedLength, FrameGenerator? generator, long count, CancellationToken cancel)
+    /// <param name="udp">Where the IPv4 and UDP headers are when the frames are IPv4/UDP with a checksum: a sequence number in their payload is added to it.</param>
+    private TransmitOutcome Run(byte* source, int fixedLength, FrameGenerator? generator, (int L3, int L4)? udp, long count, CancellationToken cancel)
     {
+        int l3 = udp?.L3 ?? -1, l4 = udp?.L4 ?? -1;
         long before = _tx.Sent;
         int offset = _options.SequenceOffset, burst = _options.Burst;
         try
@@ -90,7 +93,7 @@ public sealed unsafe class TransmitSession
                 if (buffer == null) return cancel.IsCancellationRequested ? TransmitOutcome.Stopped : TransmitOutcome.TimedOut;
                 if (generator is null) FrameCopy.Copy(source, buffer, length);
                 else generator.Write(buffer);
-                if (offset >= 0) BinaryPrimitives.WriteUInt32BigEndian(new Span<byte>(buffer + offset, 4), _sequence++);
+                if (offset >= 0) Stamp(buffer, offset, _sequence++, l3, l4);
                 _tx.Commit(length);
                 Bytes += length;
                 if (burst > 0 && _tx.Sent % burst == 0 || _pacer is not null) _tx.Sync();
@@ -134,6 +137,49 @@ public sealed unsafe class TransmitSession
 
     /// <summary>Syncs until what was sent has left the ring, or the timeout passes; false when frames are still waiting.</summary>
     public bool Flush(int timeoutMs, CancellationToken cancel = default) => _tx.Flush(timeoutMs, cancel);
+
+    /// <summary>
+    /// Writes the sequence number; when it lands in the payload of a UDP datagram that has a checksum, the
+    /// checksum takes the change (RFC 1624: HC' = ~(~HC + ~m + m')), so that receivers do not drop the frame.
+    /// </summary>
+    private static void Stamp(byte* buffer, int offset, uint sequence, int l3, int l4)
+    {
+        byte* at = buffer + offset;
+        if (l4 < 0)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(new Span<byte>(at, 4), sequence);
+            return;
+        }
+        int ipEnd = l3 + (buffer[l3 + 2] << 8 | buffer[l3 + 3]);
+        uint before = PayloadSum(at, offset, l4, ipEnd);
+        BinaryPrimitives.WriteUInt32BigEndian(new Span<byte>(at, 4), sequence);
+        uint after = PayloadSum(at, offset, l4, ipEnd);
+        if (before == after) return;
+        byte* field = buffer + l4 + 6;
+        uint sum = (uint)(ushort)~(field[0] << 8 | field[1]) + (0xFFFF - Fold(before)) + Fold(after);
+        ushort check = (ushort)~Fold(sum);
+        if (check == 0) check = 0xFFFF; // 0 would say "no checksum"
+        field[0] = (byte)(check >> 8);
+        field[1] = (byte)check;
+    }
+
+    /// <summary>What the four bytes at <paramref name="at"/> add to the UDP checksum: those in the payload, each in the half of its 16-bit word.</summary>
+    private static uint PayloadSum(byte* at, int offset, int l4, int ipEnd)
+    {
+        uint sum = 0;
+        for (int j = 0; j < 4; j++)
+        {
+            int p = offset + j;
+            if (p >= l4 + 8 && p < ipEnd) sum += ((p - l4) & 1) == 0 ? (uint)at[j] << 8 : at[j];
+        }
+        return sum;
+    }
+
+    private static uint Fold(uint sum)
+    {
+        sum = (sum & 0xFFFF) + (sum >> 16);
+        return (sum & 0xFFFF) + (sum >> 16);
+    }
 
     private void CheckSequenceRoom(int length)
     {
