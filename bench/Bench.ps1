@@ -149,6 +149,17 @@ if ($LASTEXITCODE) { throw 'The Send-NetmapPacket allocation scenario failed.' }
 Add-Row 'Send-NetmapPacket -Count N: B allocated per packet' $ca.PerPacket $ca.FixedPerPacket 'B/packet' '0 B per packet' `
     ('{0:N0} B for {1:N0} packets, {2:N0} B for -Count 1 (the reference): {3:N4} B per extra packet' -f $ca.Bytes, $n, $ca.BytesForOne, $ca.Marginal)
 
+# 9. pkt-gen's generator: frames with ranges (addresses, ports, lengths rewritten in the ring, checksums
+#    updated) against one fixed frame, both through TransmitSession over a pipe, in interleaved rounds.
+$gen = foreach ($i in 1..$rounds) { Invoke-Scenario 'generator', (Count 5000000) }
+Add-RoundsRow 'Generator with ranges vs fixed frame, pipe 60-124 B' @($gen.generatorPps) @($gen.fixedPps) 'pps' '' `
+    ('{0:N2} B allocated per generated packet; source 10.0.0.1-10.0.0.254:1024-2047, destination 10.1.0.0/24, lengths 60-124' -f ($gen.bytesPerPacket | Measure-Object -Maximum).Maximum)
+
+$gr = & ([IO.Path]::Combine($PSHOME, 'pwsh')) -NoProfile -File (Join-Path $PSScriptRoot 'Measure-GeneratorRate.ps1') -ModulePath $ModulePath -Count (Count 2000000) | ConvertFrom-Json
+if ($LASTEXITCODE) { throw 'The generator rate scenario failed.' }
+Add-Row 'Generator -Rate 1 Mpps with ranges on a pipe: achieved rate' $gr.Pps $gr.Rate 'pps' 'within 1 %' `
+    ('{0:N0} frames in {1:N3} s (start-up and flush included), {2:N0} received' -f $gr.Count, $gr.Seconds, $gr.Received)
+
 # --- Micro benchmarks: BenchmarkDotNet (bench/Netmap.Micro, run and read by bench/Invoke-Micro.ps1) ---
 # ShortRun job (Dry in -Quick), in process, MemoryDiagnoser. Rows in ops/s, so that Ratio reads as in the other rows.
 $micro = & (Join-Path $PSScriptRoot 'Invoke-Micro.ps1') -Out $out -Job ($Quick ? 'Dry' : 'Short')

@@ -12,6 +12,9 @@ using Netmap.Native.Rings;
 //   receive-filter N  the receive loop with 'udp dst port 53' over a pipe carrying 1 % DNS
 //   forward N SIZE    sender -> pipe -> forwarder -> pipe -> meter, zero-copy (one region) and copy (two regions)
 //   send-alloc N      bytes PacketTransmitter.Send allocates per packet on its thread (a meter drains the pipe on another)
+//   generator N       TransmitSession over a pipe: pkt-gen ranges (source 10.0.0.1-10.0.0.254:1024-2047, destination
+//                     10.1.0.0/24, lengths 60-124) against one fixed 60-byte frame, interleaved rounds, and the generator's
+//                     bytes allocated per packet on its thread
 //   vale N PORTS      60-byte frames from port 0 of an emulated VALE switch to ports 1..PORTS-1 (learned, round-robin), one meter thread
 string scenario = args[0];
 long n = long.Parse(args[1]);
@@ -23,6 +26,7 @@ var result = scenario switch
     "forward" => Forward(n, int.Parse(args[2])),
     "send-alloc" => SendAlloc(n),
     "vale" => Vale(n, int.Parse(args[2])),
+    "generator" => Generator(n),
     _ => throw new ArgumentException($"unknown scenario {scenario}"),
 };
 Console.WriteLine(JsonSerializer.Serialize(result));
@@ -55,6 +59,46 @@ static Dictionary<string, object> Pipe(long n)
     Round(Math.Min(n, 2_000_000)); // untimed: the JIT tiers the loops up (the C reference is compiled ahead)
     double s = Round(n);
     return new() { ["scenario"] = "pipe", ["packets"] = n, ["seconds"] = s, ["pps"] = n / s };
+}
+
+static Dictionary<string, object> Generator(long n)
+{
+    string name = Unique("bg");
+    using var tx = NetmapPort.Open($"netmap:{name}{{1");
+    using var rx = NetmapPort.Open($"netmap:{name}}}1");
+    var frame = Frame(60, 9);
+    var variation = new FrameVariation
+    {
+        SourceAddress = ValueSet.Ipv4(["10.0.0.1-10.0.0.254"], "source"), SourcePort = ValueSet.Numbers(["1024-2047"], "port", 0, 65535),
+        DestinationAddress = ValueSet.Ipv4(["10.1.0.0/24"], "destination"), Length = ValueSet.Numbers(["60-124"], "length", 0, 65535),
+    };
+    var meter = new TrafficMeter(rx);
+    var session = new TransmitSession(tx, null, new TransmitOptions());
+    var generator = new FrameGenerator(frame, variation);
+    (double Seconds, long Allocated) Round(long count, bool ranges)
+    {
+        long before = meter.Packets;
+        var clock = Stopwatch.StartNew();
+        var sender = Task.Factory.StartNew(() =>
+        {
+            long allocated = GC.GetAllocatedBytesForCurrentThread();
+            if (ranges) session.Send(generator, count); else session.Send(frame, count);
+            allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+            session.Flush(-1);
+            return allocated;
+        }, TaskCreationOptions.LongRunning);
+        while (meter.Packets - before < count) meter.Poll(100);
+        return (clock.Elapsed.TotalSeconds, sender.Result);
+    }
+    Round(Math.Min(n, 2_000_000), true); // untimed: the JIT tiers the loops up
+    Round(Math.Min(n, 2_000_000), false);
+    var fixedRound = Round(n, false);
+    var rangesRound = Round(n, true);
+    return new()
+    {
+        ["scenario"] = "generator", ["packets"] = n, ["fixedPps"] = n / fixedRound.Seconds, ["generatorPps"] = n / rangesRound.Seconds,
+        ["bytesPerPacket"] = (double)rangesRound.Allocated / n,
+    };
 }
 
 static Dictionary<string, object> Vale(long n, int ports)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Management.Automation;
 using Netmap.Native;
 using Netmap.Native.Filters;
@@ -14,9 +13,8 @@ namespace NetmapPS;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "NetmapForward", SupportsShouldProcess = true)]
 [OutputType(typeof(ForwardReport), typeof(Job))]
-public sealed class InvokeNetmapForwardCommand : PSCmdlet
+public sealed class InvokeNetmapForwardCommand : LoopCommand
 {
-    private readonly CancellationTokenSource _stop = new();
 
     [Parameter(Mandatory = true, Position = 0)]
     [PortTransformation]
@@ -51,33 +49,39 @@ public sealed class InvokeNetmapForwardCommand : PSCmdlet
     protected override void EndProcessing()
     {
         if (!ShouldProcess(Words.Format(Strings.ForwardTarget, From.Name, To.Name), Bidirectional ? Strings.ForwardBothWaysAction : Strings.ForwardAction)) return;
-        List<Forwarder> forwarders;
+        ForwardSession session;
         try
         {
             var filter = string.IsNullOrWhiteSpace(Filter) ? null : PacketFilter.Compile(Filter, From.LinkType, netmask: PacketFilter.InterfaceNetmask(From.Spec));
-            forwarders = new() { new Forwarder(From, To, filter) };
-            if (Bidirectional) forwarders.Add(new Forwarder(To, From, filter));
+            session = new ForwardSession(From, To, filter, Bidirectional, Count, Duration);
         }
         catch (NetmapException e)
         {
             ThrowTerminatingError(ErrorRecords.From(e, Filter));
             return;
         }
-        WriteVerbose(Words.Format(Strings.Forwarding, From.Name, To.Name, Bidirectional ? Strings.ForwardingBack : "", forwarders[0].ZeroCopy ? Strings.ForwardingZeroCopy : Strings.ForwardingCopying));
+        WriteVerbose(Words.Format(Strings.Forwarding, From.Name, To.Name, Bidirectional ? Strings.ForwardingBack : "", session.ZeroCopy ? Strings.ForwardingZeroCopy : Strings.ForwardingCopying));
         PortUse use;
         try
         {
             // Claimed here, before a job starts, so that a second loop on these rings is refused at once.
-            use = ForwardLoop.Claim(forwarders, AsJob ? CancellationToken.None : _stop.Token);
+            use = Lease(session.Rings, AsJob ? CancellationToken.None : null);
         }
         catch (NetmapException e)
         {
             ThrowTerminatingError(ErrorRecords.From(e, From));
             return;
         }
+        string loop = LoopName;
+        (IReadOnlyList<ForwardReport>, NetmapException?) Run()
+        {
+            var result = session.Run(use.Token);
+            ThrowIfClosed(loop, From, To);
+            return result;
+        }
         if (AsJob)
         {
-            var job = new ForwardJob(MyInvocation.Line, use, () => ForwardLoop.Run(forwarders, Count, Duration, use, From, To));
+            var job = new ForwardJob(MyInvocation.Line, use, Run);
             JobRepository.Add(job);
             WriteObject(job);
             return;
@@ -86,57 +90,15 @@ public sealed class InvokeNetmapForwardCommand : PSCmdlet
         {
             using (use)
             {
-                var (reports, peerGone) = ForwardLoop.Run(forwarders, Count, Duration, use, From, To);
+                var (reports, peerGone) = Run();
                 foreach (var report in reports) WriteObject(report);
-                if (peerGone is not null) WriteError(ErrorRecords.From(peerGone, From));
+                if (peerGone is not null) WritePeerGone(peerGone, From);
             }
         }
         catch (NetmapException e)
         {
             ThrowTerminatingError(ErrorRecords.From(e, From));
         }
-    }
-
-    protected override void StopProcessing() => _stop.Cancel();
-}
-
-/// <summary>The loop that drives forwarders until a count, a duration or cancellation ends it.</summary>
-internal static class ForwardLoop
-{
-    /// <summary>The RX rings each forwarder reads and the TX ring it fills, held for the loop.</summary>
-    /// <exception cref="NetmapException">A port is closed (Closed), or another loop uses one of the rings (Busy).</exception>
-    public static PortUse Claim(List<Forwarder> forwarders, CancellationToken stop) =>
-        new(forwarders.SelectMany(f => new[] { new RingUse(f.From, f.From.RxRings, default), new RingUse(f.To, default, new RingSpan(f.TxRing, f.TxRing + 1)) }),
-            "Invoke-NetmapForward", stop);
-
-    /// <summary>Forwards until done; a pipe whose other end went away ends it too (PeerGone), with the reports of what was forwarded.</summary>
-    /// <exception cref="NetmapException">A port was closed before or while it ran (Closed).</exception>
-    public static (List<ForwardReport> Reports, NetmapException? PeerGone) Run(List<Forwarder> forwarders, long count, double duration,
-        PortUse use, NetmapPort from, NetmapPort to)
-    {
-        var cancel = use.Token;
-        var clock = Stopwatch.StartNew();
-        int wait = forwarders.Count == 1 ? 50 : 5;
-        NetmapException? peerGone = null;
-        try
-        {
-            while (!cancel.IsCancellationRequested && (duration < 0 || clock.Elapsed.TotalSeconds < duration)
-                   && (count <= 0 || forwarders.Any(f => f.Forwarded < count)))
-                foreach (var f in forwarders)
-                    if (count <= 0 || f.Forwarded < count) f.Run(count > 0 ? count - f.Forwarded : long.MaxValue, wait, cancel);
-        }
-        catch (NetmapException e) when (e.Error == NetmapError.PeerGone)
-        {
-            peerGone = e;
-        }
-        if (!from.IsOpen || !to.IsOpen)
-            throw new NetmapException(NetmapError.Closed, Words.Format(Strings.PortClosedDuringUse, (from.IsOpen ? to : from).Name, "Invoke-NetmapForward"));
-        foreach (var f in forwarders) f.Flush(1000);
-        double seconds = clock.Elapsed.TotalSeconds;
-        var ends = new[] { (from.Name, to.Name), (to.Name, from.Name) };
-        var reports = forwarders.Select((f, i) => new ForwardReport(ends[i].Item1, ends[i].Item2, f.ZeroCopy, f.Forwarded, f.Filtered, seconds,
-            seconds > 0 ? f.Forwarded / seconds : 0)).ToList();
-        return (reports, peerGone);
     }
 }
 
@@ -148,7 +110,7 @@ internal sealed class ForwardJob : Job
     private volatile bool _stopped;
 
     /// <param name="use">The ports and rings the loop holds; the job ends it (Stop-Job) and lets it go when the loop ends.</param>
-    public ForwardJob(string command, PortUse use, Func<(List<ForwardReport> Reports, NetmapException? PeerGone)> loop) : base(command, "NetmapForward")
+    public ForwardJob(string command, PortUse use, Func<(IReadOnlyList<ForwardReport> Reports, NetmapException? PeerGone)> loop) : base(command, "NetmapForward")
     {
         PSJobTypeName = "NetmapForwardJob";
         _use = use;

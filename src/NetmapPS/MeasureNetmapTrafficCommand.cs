@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Management.Automation;
 using Netmap.Native;
 using Netmap.Native.Ports;
@@ -13,9 +12,8 @@ namespace NetmapPS;
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Measure, "NetmapTraffic")]
 [OutputType(typeof(TrafficReport))]
-public sealed class MeasureNetmapTrafficCommand : PSCmdlet
+public sealed class MeasureNetmapTrafficCommand : LoopCommand
 {
-    private readonly CancellationTokenSource _stop = new();
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
     [PortTransformation]
@@ -56,48 +54,31 @@ public sealed class MeasureNetmapTrafficCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        var meter = new TrafficMeter(Port, Sequence ? SequenceOffset : -1);
-        var clock = Stopwatch.StartNew();
-        double lastReport = 0, lastPacket = 0;
-        long packetsAt = 0, bytesAt = 0, batchesAt = 0;
-        var progress = new ProgressRecord(2, MyInvocation.MyCommand.Name, Words.Format(Strings.MeasureProgress, Port.Name));
+        var session = new MeterSession(Port, new MeterOptions
+        {
+            Interval = Interval, Duration = Duration, Count = Count, Timeout = Timeout, SequenceOffset = Sequence ? SequenceOffset : -1,
+        });
+        long total = 0;
+        Progress(2, Words.Format(Strings.MeasureProgress, Port.Name), force: true);
         try
         {
-            using var use = new PortUse([new RingUse(Port, Port.RxRings, default)], "Measure-NetmapTraffic", _stop.Token);
-            while (!use.Token.IsCancellationRequested)
+            using var use = Lease([new RingUse(Port, Port.RxRings, default)]);
+            session.Run(report =>
             {
-                double now = clock.Elapsed.TotalSeconds;
-                if (Duration >= 0 && now >= Duration) break;
-                if (Count > 0 && meter.Packets >= Count) break;
-                if (Timeout >= 0 && now - lastPacket >= Timeout) break;
-                if (meter.Poll(50, use.Token) > 0) lastPacket = clock.Elapsed.TotalSeconds;
-                now = clock.Elapsed.TotalSeconds;
-                if (now - lastReport >= Interval)
-                {
-                    var report = Report(meter, now - lastReport, meter.Packets - packetsAt, meter.Bytes - bytesAt, meter.Batches - batchesAt, false);
-                    if (!TotalOnly) WriteObject(report);
-                    progress.StatusDescription = Words.Format(Strings.MeasureProgressRate, report.PacketsPerSecond, report.BitsPerSecond / 1e6, meter.Packets);
-                    WriteProgress(progress);
-                    (lastReport, packetsAt, bytesAt, batchesAt) = (now, meter.Packets, meter.Bytes, meter.Batches);
-                }
-            }
-            if (!Port.IsOpen) throw new NetmapException(NetmapError.Closed, Words.Format(Strings.PortClosedDuringUse, Port.Name, MyInvocation.MyCommand.Name));
-            meter.Release(); // the last frames counted go back to the sender now, not at the next loop's first wait
+                if (!TotalOnly) WriteObject(report);
+                total += report.Packets;
+                Progress(2, Words.Format(Strings.MeasureProgressRate, report.PacketsPerSecond, report.BitsPerSecond / 1e6, total), force: true);
+            }, use.Token);
+            ThrowIfClosed(Port);
         }
         catch (NetmapException e) when (e.Error == NetmapError.PeerGone)
         {
-            WriteError(ErrorRecords.From(e, Port)); // the total so far still follows
+            WritePeerGone(e, Port); // the total so far still follows
         }
         catch (NetmapException e)
         {
             ThrowTerminatingError(ErrorRecords.From(e, Port));
         }
-        WriteObject(Report(meter, clock.Elapsed.TotalSeconds, meter.Packets, meter.Bytes, meter.Batches, true));
+        WriteObject(session.Total());
     }
-
-    private TrafficReport Report(TrafficMeter m, double seconds, long packets, long bytes, long batches, bool total) =>
-        new(Port.Name, DateTime.Now, seconds, packets, bytes, seconds > 0 ? packets / seconds : 0, seconds > 0 ? bytes * 8 / seconds : 0,
-            batches > 0 ? (double)packets / batches : 0, m.Gaps, m.Reordered, total);
-
-    protected override void StopProcessing() => _stop.Cancel();
 }

@@ -15,35 +15,44 @@ namespace NetmapPS;
 [OutputType(typeof(NetmapPacket))]
 public sealed class NewNetmapPacketCommand : PSCmdlet
 {
-    [Parameter] public string SourceMac { get; set; } = "02:00:00:00:00:01";
-    [Parameter] public string DestinationMac { get; set; } = "ff:ff:ff:ff:ff:ff";
+    /// <summary>A MAC address, or several (a range 02:00:00:00:00:01-02:00:00:00:00:09, a list) for generated traffic.</summary>
+    [Parameter] public string[]? SourceMac { get; set; }
+    [Parameter] public string[]? DestinationMac { get; set; }
     [Parameter] [ValidateRange(0, 4095)] public ushort? VlanId { get; set; }
-    [Parameter] public IPAddress SourceAddress { get; set; } = IPAddress.Parse("10.0.0.2");
-    [Parameter] public IPAddress DestinationAddress { get; set; } = IPAddress.Parse("10.0.0.1");
+    /// <summary>An address, or IPv4 ranges, lists and prefixes as pkt-gen's -s takes them: 10.0.0.1-10.0.0.9, 10.0.0.1-10.0.0.9:1234-1240, 10.0.0.0/30.</summary>
+    [Parameter] public string[]? SourceAddress { get; set; }
+    [Parameter] public string[]? DestinationAddress { get; set; }
     [Parameter] public CraftProtocol Protocol { get; set; } = CraftProtocol.Udp;
-    [Parameter] public ushort SourcePort { get; set; } = 12345;
-    [Parameter] public ushort DestinationPort { get; set; } = 9;
+    /// <summary>A port, or a range (1234-1240) or list of them.</summary>
+    [Parameter] public string[]? SourcePort { get; set; }
+    [Parameter] public string[]? DestinationPort { get; set; }
     [Parameter] public byte Ttl { get; set; } = 64;
     /// <summary>TCP flags by name (SYN, ACK, FIN, RST, PSH, URG) or as a number.</summary>
     [Parameter] public string[] TcpFlags { get; set; } = { "SYN" };
     /// <summary>Bytes, or text (sent as UTF-8).</summary>
     [Parameter] public object? Payload { get; set; }
-    /// <summary>Pad the frame with zeros to this many bytes (at least 60).</summary>
-    [Parameter] [ValidateRange(60, 65535)] public int Length { get; set; } = 60;
+    /// <summary>Pad the frame with zeros to this many bytes (at least 60); a range (60-1500) or list makes frames of those lengths.</summary>
+    [Parameter] public string[]? Length { get; set; }
+    /// <summary>Ranges and lists take their values at random rather than in turn.</summary>
+    [Parameter] public SwitchParameter Random { get; set; }
 
     protected override void ProcessRecord()
     {
         try
         {
-            var recipe = new PacketRecipe
-            {
-                SourceMac = Mac(SourceMac), DestinationMac = Mac(DestinationMac), VlanId = VlanId,
-                SourceAddress = SourceAddress, DestinationAddress = DestinationAddress, Protocol = Protocol,
-                SourcePort = SourcePort, DestinationPort = DestinationPort, Ttl = Ttl, TcpFlags = Flags(TcpFlags),
-                Payload = Bytes(Payload), Length = Length,
-            };
+            var given = GeneratorParameters.Read(SourceAddress, DestinationAddress, SourcePort, DestinationPort, SourceMac, DestinationMac, Length, Random);
+            var recipe = new PacketRecipe { VlanId = VlanId, Protocol = Protocol, Ttl = Ttl, TcpFlags = Flags(TcpFlags), Payload = Bytes(Payload) };
+            // what is not given keeps the recipe's default (02:00:00:00:00:01 to ff:ff:ff:ff:ff:ff, 10.0.0.2:12345 to 10.0.0.1:9, 60 bytes)
+            if (given.SourceMac is { } sourceMac) recipe.SourceMac = GeneratorParameters.Mac(sourceMac);
+            if (given.DestinationMac is { } destinationMac) recipe.DestinationMac = GeneratorParameters.Mac(destinationMac);
+            if (given.SourceAddress is { } sourceAddress) recipe.SourceAddress = sourceAddress;
+            if (given.DestinationAddress is { } destinationAddress) recipe.DestinationAddress = destinationAddress;
+            if (given.SourcePort is { } sourcePort) recipe.SourcePort = sourcePort;
+            if (given.DestinationPort is { } destinationPort) recipe.DestinationPort = destinationPort;
+            if (given.Length is { } length && given.Variation?.Length is null) recipe.Length = length; // a varying length pads each frame itself
             var frame = PacketBuilder.Build(recipe);
-            WriteObject(new NetmapPacket(frame, DateTime.UtcNow, "crafted", 0, 0) { LinkType = NetmapPacket.EthernetLinkType });
+            if (given.Variation is { } variation) frame = FirstFrame(frame, variation);
+            WriteObject(new NetmapPacket(frame, DateTime.UtcNow, "crafted", 0, 0) { LinkType = NetmapPacket.EthernetLinkType, Variation = given.Variation });
         }
         catch (Exception e) when (e is NetmapException or FormatException or ArgumentException)
         {
@@ -51,9 +60,8 @@ public sealed class NewNetmapPacketCommand : PSCmdlet
         }
     }
 
-    private static PhysicalAddress Mac(string text) =>
-        PhysicalAddress.TryParse(text.Replace(':', '-').ToUpperInvariant(), out var mac) && mac.GetAddressBytes().Length == 6
-            ? mac : throw new FormatException(Words.Format(Strings.NotAMacAddress, text));
+    /// <summary>The first frame of the variation: the template with every varying field at its first value (and the checksums to match).</summary>
+    private static byte[] FirstFrame(byte[] template, FrameVariation variation) => new FrameGenerator(template, variation with { Random = false }).NextFrame();
 
     private static byte Flags(string[] names)
     {

@@ -14,12 +14,11 @@ namespace NetmapPS;
 /// </summary>
 [Cmdlet(VerbsCommunications.Receive, "NetmapPacket")]
 [OutputType(typeof(NetmapPacket), typeof(byte[]))]
-public sealed class ReceiveNetmapPacketCommand : PSCmdlet
+public sealed class ReceiveNetmapPacketCommand : LoopCommand
 {
     private const int Batch = 256;
     /// <summary>With -Verbose, how often to say what arrived (so that a receive that shows nothing explains itself).</summary>
     private const long ReportEveryMs = 3000;
-    private readonly CancellationTokenSource _stop = new();
     private readonly List<NetmapPort> _ports = new();
     private long _number;
 
@@ -65,7 +64,7 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
         PortUse? use = null;
         try
         {
-            use = new PortUse(_ports.Distinct().Select(p => new RingUse(p, RingsOf(p) ?? p.RxRings, default)), "Receive-NetmapPacket", _stop.Token);
+            use = Lease(_ports.Distinct().Select(p => new RingUse(p, RingsOf(p) ?? p.RxRings, default)));
             foreach (var port in _ports)
             {
                 // compiled per port: for its link type, and 'ip broadcast' needs the netmask of the port's own interface
@@ -76,12 +75,11 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
                     : Words.Format(Strings.ReceivingOnFiltered, port.Name, port.Mode, port.Mechanism, RingsOf(port) ?? port.RxRings, Filter, filter.Program.Count));
             }
             Run(receivers, use.Token);
-            if (_ports.FirstOrDefault(p => !p.IsOpen) is { } closed)
-                throw new NetmapException(NetmapError.Closed, Words.Format(Strings.PortClosedDuringUse, closed.Name, MyInvocation.MyCommand.Name));
+            ThrowIfClosed(_ports.ToArray());
         }
         catch (NetmapException e) when (e.Error == NetmapError.PeerGone)
         {
-            WriteError(ErrorRecords.From(e, _ports)); // what was received stays in the pipeline (and in $packets = ...)
+            WritePeerGone(e, _ports); // what was received stays in the pipeline (and in $packets = ...)
         }
         catch (NetmapException e)
         {
@@ -190,6 +188,4 @@ public sealed class ReceiveNetmapPacketCommand : PSCmdlet
     private bool IsVerbose() =>
         MyInvocation.BoundParameters.TryGetValue("Verbose", out var v) ? v is SwitchParameter { IsPresent: true } or true
             : GetVariableValue("VerbosePreference") is ActionPreference p && p != ActionPreference.SilentlyContinue && p != ActionPreference.Ignore;
-
-    protected override void StopProcessing() => _stop.Cancel();
 }

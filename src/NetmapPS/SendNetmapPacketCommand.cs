@@ -11,11 +11,11 @@ namespace NetmapPS;
 /// for room in the TX ring rather than dropping.
 /// </summary>
 [Cmdlet(VerbsCommunications.Send, "NetmapPacket", SupportsShouldProcess = true)]
-public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
+public sealed class SendNetmapPacketCommand : LoopCommand, IDisposable
 {
-    private PacketTransmitter? _transmitter;
+    private TransmitSession[]? _sessions;
+    private FrameVariation? _fields;
     private PortUse? _use;
-    private readonly CancellationTokenSource _stop = new();
 
     [Parameter(Mandatory = true, Position = 0)]
     [PortTransformation]
@@ -71,28 +71,76 @@ public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    /// <summary>Write one object at the end: packets, bytes, seconds, packets per second.</summary>
+    /// <summary>Write one object at the end (packets, bytes, seconds, packets per second), shown as pkt-gen's report lines.</summary>
     [Parameter]
     public SwitchParameter Summary { get; set; }
 
+    /// <summary>Send on this many TX rings of the port at once, one thread each (pkt-gen's -p); -Count is shared among them.</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int Threads { get; set; } = 1;
+
+    /// <summary>Rewrite the source IPv4 address of each frame: one address, or a range, list or prefix that the frames step through (pkt-gen's -s: 10.0.0.1-10.0.0.9:1234-1240).</summary>
+    [Parameter]
+    public string[]? SourceAddress { get; set; }
+
+    /// <summary>Rewrite the destination IPv4 address (pkt-gen's -d), as -SourceAddress.</summary>
+    [Parameter]
+    public string[]? DestinationAddress { get; set; }
+
+    /// <summary>Rewrite the UDP source port: one, or a range (1234-1240) or list.</summary>
+    [Parameter]
+    public string[]? SourcePort { get; set; }
+
+    /// <summary>Rewrite the UDP destination port: one, or a range or list.</summary>
+    [Parameter]
+    public string[]? DestinationPort { get; set; }
+
+    /// <summary>Rewrite the source MAC: one, or a range (02:00:00:00:00:01-02:00:00:00:00:09) or list.</summary>
+    [Parameter]
+    public string[]? SourceMac { get; set; }
+
+    /// <summary>Rewrite the destination MAC: one, or a range or list.</summary>
+    [Parameter]
+    public string[]? DestinationMac { get; set; }
+
+    /// <summary>Send frames of these lengths (60-1500, or a list), the UDP payload padded with zeros (pkt-gen's -l).</summary>
+    [Parameter]
+    public string[]? Length { get; set; }
+
+    /// <summary>Ranges and lists take their values at random rather than in turn.</summary>
+    [Parameter]
+    public SwitchParameter Random { get; set; }
+
     private int TimeoutMs => Timeout < 0 ? -1 : (int)Math.Min(int.MaxValue, Timeout * 1000);
-    private Pacer? _pacer;
     private List<byte>? _loose;
-    private uint _sequence;
-    private long _bytes;
-    private readonly System.Diagnostics.Stopwatch _clock = new();
 
     protected override void BeginProcessing()
     {
         try
         {
+            _fields = GeneratorParameters.Read(SourceAddress, DestinationAddress, SourcePort, DestinationPort, SourceMac, DestinationMac, Length, Random, overwrite: true).Variation;
+        }
+        catch (Exception e) when (e is NetmapException or FormatException)
+        {
+            ThrowTerminatingError(ErrorRecords.Create(e, ErrorId.InvalidPacketParameter, null));
+        }
+        try
+        {
             if (HostRing && Port.HostTxRingCount == 0)
                 throw new NetmapException(NetmapError.InvalidRequest, Words.Format(Strings.NoHostTxRing, Port.Name));
-            _transmitter = new PacketTransmitter(Port, HostRing ? Port.TxRingCount + (Ring ?? 0) : Ring);
-            _use = new PortUse([new RingUse(Port, default, new RingSpan(_transmitter.Ring, _transmitter.Ring + 1))], "Send-NetmapPacket", _stop.Token);
-            _pacer = Rate > 0 ? new Pacer(Rate) : null;
             if (Duration >= 0 && !MyInvocation.BoundParameters.ContainsKey(nameof(Count))) Count = long.MaxValue;
-            _clock.Start();
+            if (Threads > 1 && (Ring is not null || HostRing)) throw new NetmapException(NetmapError.InvalidRequest, Strings.ThreadsWithRing);
+            if (Threads > Port.TxRings.Count)
+                throw new NetmapException(NetmapError.InvalidRequest, Words.Format(Strings.ThreadsNeedRings, Port.Name, Port.TxRings.Count, Port.TxRings, Threads));
+            var options = new TransmitOptions
+            {
+                Rate = Rate / Threads, Burst = Burst, SequenceOffset = Sequence ? SequenceOffset : -1, TimeoutMs = TimeoutMs, Duration = Duration,
+            };
+            _sessions = Threads == 1
+                ? [new TransmitSession(Port, HostRing ? Port.TxRingCount + (Ring ?? 0) : Ring, options)]
+                : Enumerable.Range(0, Threads).Select(i => new TransmitSession(Port, Port.TxRings.First + (uint)i, options)).ToArray();
+            _use = Lease(_sessions.Select(t => new RingUse(Port, default, new RingSpan(t.Ring, t.Ring + 1))));
         }
         catch (NetmapException e)
         {
@@ -138,38 +186,59 @@ public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
             return;
         }
         if (!ShouldProcess(Port.Name, Words.Format(Strings.SendAction, frame.Length, Count > 1 ? Words.Format(Strings.SendActionTimes, Count) : "", HostRing ? Strings.SendActionHostStack : ""))) return;
+        FrameGenerator[]? generators;
         try
         {
-            if (Sequence) frame = (byte[])frame.Clone();
-            var cancel = _use!.Token;
-            for (long i = 0; i < Count && !cancel.IsCancellationRequested; i++)
+            generators = VariationOf(input) is { } variation
+                ? _sessions!.Select((_, i) => new FrameGenerator(frame, variation, seed: (ulong)Environment.TickCount64 * 2654435761UL + (ulong)i + 1)).ToArray()
+                : null;
+        }
+        catch (NetmapException e)
+        {
+            WriteError(ErrorRecords.Create(e, ErrorId.InvalidPacketParameter, input)); // a frame the ranges do not fit (not IPv4/UDP, too long for a length)
+            return;
+        }
+        try
+        {
+            var outcome = Transmit(frame, generators);
+            if (outcome == TransmitOutcome.TimedOut)
             {
-                if ((i & 1023) == 0 && TimeIsUp()) break;
-                if (Sequence) SequenceStamp.Write(frame, _sequence++, SequenceOffset);
-                _pacer?.Next(cancel);
-                if (!_transmitter!.Send(frame, TimeoutMs, cancel))
-                {
-                    if (!Port.IsOpen) throw new NetmapException(NetmapError.Closed, Words.Format(Strings.PortClosedDuringUse, Port.Name, MyInvocation.MyCommand.Name));
-                    if (!cancel.IsCancellationRequested)
-                        ThrowTerminatingError(ErrorRecords.Create(new TimeoutException(Words.Format(Strings.TransmitTimeout, Port.Name, Timeout, _transmitter.Sent)),
-                            ErrorId.TransmitTimeout, Port));
-                    return;
-                }
-                _bytes += frame.Length;
-                if (Burst > 0 && _transmitter.Sent % Burst == 0 || _pacer is not null) Port.TxSync();
+                ThrowIfClosed(Port);
+                ThrowTerminatingError(ErrorRecords.Create(new TimeoutException(Words.Format(Strings.TransmitTimeout, Port.Name, Timeout, _sessions!.Sum(t => t.Sent))),
+                    ErrorId.TransmitTimeout, Port));
             }
-            if (PassThru) WriteObject(input);
+            if (outcome == TransmitOutcome.Stopped) ThrowIfClosed(Port);
+            else if (PassThru) WriteObject(input);
         }
         catch (NetmapException e)
         {
             WriteError(ErrorRecords.From(e, Port));
-            if (e.Error == NetmapError.PeerGone) _stop.Cancel(); // one error, not one per frame still coming
+            if (e.Error == NetmapError.PeerGone) Stop(); // one error, not one per frame still coming
         }
     }
 
+    /// <summary>
+    /// Sends the frame -Count times, or the frames of its variation (every combination once when neither
+    /// -Count nor -Duration says otherwise), on each session's ring, in parallel with -Threads.
+    /// </summary>
+    private TransmitOutcome Transmit(byte[] frame, FrameGenerator[]? generators)
+    {
+        long count = Count;
+        if (generators is not null)
+        {
+            WriteVerbose(Words.Format(Strings.GeneratorFrames, Port.Name, generators[0].Variation, generators[0].Period));
+            if (!MyInvocation.BoundParameters.ContainsKey(nameof(Count)) && Duration < 0) count = (long)Math.Min(generators[0].Period, long.MaxValue);
+        }
+        return TransmitSession.SendTogether(_sessions!, frame, generators, count, _use!.Token);
+    }
+
+    /// <summary>The fields to vary: the ones given here over the ones the packet carries (New-NetmapPacket with ranges).</summary>
+    private FrameVariation? VariationOf(object input) =>
+        (input is PSObject ps ? ps.BaseObject : input) is NetmapPacket { Variation: { } carried } ? _fields?.Over(carried) ?? carried : _fields;
+
     protected override void EndProcessing()
     {
-        if (_transmitter is null) return;
+        if (_sessions is null) return;
         try
         {
             SendLooseBytes();
@@ -183,25 +252,21 @@ public sealed class SendNetmapPacketCommand : PSCmdlet, IDisposable
 
     private void Finish()
     {
-        if (!Port.IsOpen || _transmitter is null) return;
+        if (!Port.IsOpen || _sessions is null) return;
         try
         {
-            if (!_use!.Token.IsCancellationRequested && !_transmitter.Flush(TimeoutMs < 0 ? 5000 : TimeoutMs, _use.Token))
-                WriteWarning(Words.Format(Strings.FramesStillWaiting, Port.Name));
+            foreach (var session in _sessions)
+                if (!_use!.Token.IsCancellationRequested && !session.Flush(TimeoutMs < 0 ? 5000 : TimeoutMs, _use.Token))
+                    WriteWarning(Words.Format(Strings.FramesStillWaiting, Port.Name));
         }
         catch (NetmapException e)
         {
             WriteError(ErrorRecords.From(e, Port));
         }
-        Port.Statistics.AddSent(_transmitter.Sent);
-        double seconds = _clock.Elapsed.TotalSeconds;
-        WriteVerbose(Words.Format(Strings.SentTotals, _transmitter.Sent, _bytes, Port.Name, seconds));
-        if (Summary) WriteObject(new SendReport(Port.Name, _transmitter.Sent, _bytes, seconds, seconds > 0 ? _transmitter.Sent / seconds : 0));
+        var report = TransmitSession.Report(Port.Name, _sessions);
+        WriteVerbose(Words.Format(Strings.SentTotals, report.Packets, report.Bytes, Port.Name, report.Seconds));
+        if (Summary) WriteObject(report);
     }
-
-    protected override void StopProcessing() => _stop.Cancel();
-
-    private bool TimeIsUp() => Duration >= 0 && _clock.Elapsed.TotalSeconds >= Duration;
 
     /// <summary>Lets the port go (also when the pipeline was stopped and EndProcessing never ran).</summary>
     public void Dispose()

@@ -84,6 +84,22 @@ Describe 'Send-NetmapPacket, Measure-NetmapTraffic and Invoke-NetmapForward' {
         (Receive-NetmapPacket -Port $outRx -Count 4 -Timeout 1)[3].Data | Should -Be $frames[3].Data
     }
 
+    It 'counts what each loop moves in the statistics of its ports: send, forward (filtered or not), measure' {
+        $a = New-TestName 'sa'; $b = New-TestName 'sb'
+        $inTx, $inRx, $outTx, $outRx = Open-NetmapPort "netmap:$a{1", "netmap:$a}1", "netmap:$b{1", "netmap:$b}1"
+        New-NetmapPacket -DestinationPort 53 | Send-NetmapPacket -Port $inTx -Count 7
+        New-NetmapPacket -DestinationPort 80 | Send-NetmapPacket -Port $inTx -Count 2
+        $inTx.Statistics.Sent | Should -Be 9
+        $report = Invoke-NetmapForward -From $inRx -To $outTx -Filter 'udp dst port 53' -Count 7 -Duration 5
+        $report.Forwarded | Should -Be 7
+        $inRx.Statistics.Seen | Should -Be $(7 + $report.Filtered)
+        $inRx.Statistics.Matched | Should -Be 7
+        $inRx.Statistics.Received | Should -Be 7
+        $outTx.Statistics.Sent | Should -Be 7
+        (Measure-NetmapTraffic $outRx -Count 7 -Timeout 2 -TotalOnly).Packets | Should -Be 7
+        $outRx.Statistics.Received | Should -Be 7
+    }
+
     It 'forwards in the background with -AsJob until Stop-Job' {
         $name = New-TestName 'fj'
         $inTx, $inRx, $outTx, $outRx = Open-NetmapPort "netmap:$name{1", "netmap:$name}1", "netmap:$name{2", "netmap:$name}2"

@@ -36,6 +36,12 @@ public sealed class NetmapPacket
     /// </summary>
     public int LinkType { get; init; } = EthernetLinkType;
 
+    /// <summary>
+    /// For a crafted packet with ranges or lists (New-NetmapPacket's generator form): the fields that vary
+    /// from frame to frame when it is sent, Data being the first frame. Null for every other packet.
+    /// </summary>
+    public FrameVariation? Variation { get; init; }
+
     /// <summary>Position in the capture it came from (1 for the first), when the producer numbers packets.</summary>
     public long Number { get; set; }
     /// <summary>When the ring was last synced before the frame was read (netmap stamps rings, not slots), UTC.</summary>

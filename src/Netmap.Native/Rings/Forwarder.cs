@@ -7,7 +7,8 @@ namespace Netmap.Native.Rings;
 /// <summary>
 /// The forwarding loop: moves what arrives on the RX rings of one port to a TX ring of another,
 /// dropping what the filter rejects. When both ports live in one memory region the buffers are
-/// swapped (both slots marked NS_BUF_CHANGED) instead of copied.
+/// swapped (both slots marked NS_BUF_CHANGED) instead of copied. What it reads counts in the statistics of
+/// the port it reads (seen, matched, received: handed on), what it moves in those of the port it fills.
 /// </summary>
 public sealed unsafe class Forwarder
 {
@@ -67,7 +68,7 @@ public sealed unsafe class Forwarder
     {
         var tx = _to.TxRing(_txRing);
         if (tx.IsEmpty) _to.TxSync();
-        long moved = 0, seen = 0;
+        long moved = 0, seen = 0, filtered = Filtered;
         var span = _from.RxRings;
         for (uint r = span.First; r < span.End && moved < budget; r++)
         {
@@ -114,6 +115,8 @@ public sealed unsafe class Forwarder
         if (moved > 0) _to.TxSync();
         if (seen > 0) _from.RxSync();
         Forwarded += moved;
+        if (seen > 0) _from.Statistics.AddReceive(seen, seen - (Filtered - filtered), moved);
+        if (moved > 0) _to.Statistics.AddSent(moved);
         return moved;
     }
 }

@@ -30,6 +30,16 @@ public sealed unsafe class PacketTransmitter
 
     public long Sent { get; private set; }
 
+    /// <summary>Syncs made (pkt-gen's "events": each hands a batch of frames to the other side).</summary>
+    public long Syncs { get; private set; }
+
+    /// <summary>Hands what was put in the ring over now (a txsync), as a burst ends.</summary>
+    public void Sync()
+    {
+        _port.TxSync();
+        Syncs++;
+    }
+
     /// <summary>The TX ring this transmitter fills (NETMAP_TXRING numbering).</summary>
     public uint Ring => _ring;
 
@@ -43,27 +53,49 @@ public sealed unsafe class PacketTransmitter
     /// </remarks>
     public bool Send(ReadOnlySpan<byte> frame, int timeoutMs, CancellationToken cancel = default)
     {
+        byte* buffer = Claim(frame.Length, timeoutMs, cancel);
+        if (buffer == null) return false;
+        fixed (byte* source = frame) FrameCopy.Copy(source, buffer, frame.Length); // fits: Claim checked
+        Commit(frame.Length);
+        return true;
+    }
+
+    /// <summary>
+    /// The buffer of the next free TX slot, for a frame of <paramref name="length"/> bytes that the
+    /// caller writes in place and then hands over with <see cref="Commit"/>; null when no slot freed
+    /// up within <paramref name="timeoutMs"/> or the wait was cancelled.
+    /// </summary>
+    public byte* Claim(int length, int timeoutMs, CancellationToken cancel = default)
+    {
         if (!_port.IsOpen) _port.TxRing(_ring); // throws Closed
-        if (frame.Length > _view.BufferSize)
-            throw new NetmapException(NetmapError.InvalidRequest,
-                $"A frame of {frame.Length} bytes does not fit a {_view.BufferSize}-byte buffer of '{_port.Name}'; it was not sent (frames are never truncated).");
-        if (frame.Length < _shortest)
-            throw new NetmapException(NetmapError.InvalidRequest,
-                $"A frame of {frame.Length} bytes is shorter than the {_shortest} bytes '{_port.Name}' passes on (an Ethernet header: destination MAC, source MAC, EtherType); it was not sent.");
-        if (frame.Length > _longest)
-            throw new NetmapException(NetmapError.InvalidRequest,
-                $"A frame of {frame.Length} bytes is longer than the {_longest} bytes '{_port.Name}' can put on the wire (MTU, Ethernet header and a VLAN tag); it was not sent. Raise the MTU or send shorter frames.");
-        if (_room == 0 && !TakeRoom(timeoutMs, cancel)) return false;
+        CheckLength(length);
+        if (_room == 0 && !TakeRoom(timeoutMs, cancel)) return null;
+        return _view.Buffer(_view.Slot(_head)->BufferIndex);
+    }
+
+    /// <summary>Puts the frame written in the buffer <see cref="Claim"/> returned in the ring (<paramref name="length"/> as claimed).</summary>
+    public void Commit(int length)
+    {
         var slot = _view.Slot(_head);
-        byte* buffer = _view.Buffer(slot->BufferIndex);
-        fixed (byte* source = frame) FrameCopy.Copy(source, buffer, frame.Length); // fits: checked above
-        slot->Length = (ushort)frame.Length;
+        slot->Length = (ushort)length;
         slot->Flags &= ~SlotFlags.MoreFragments;
         _head = _view.Next(_head);
         _room--;
         _view.Advance(_head);
         Sent++;
-        return true;
+    }
+
+    private void CheckLength(int length)
+    {
+        if (length > _view.BufferSize)
+            throw new NetmapException(NetmapError.InvalidRequest,
+                $"A frame of {length} bytes does not fit a {_view.BufferSize}-byte buffer of '{_port.Name}'; it was not sent (frames are never truncated).");
+        if (length < _shortest)
+            throw new NetmapException(NetmapError.InvalidRequest,
+                $"A frame of {length} bytes is shorter than the {_shortest} bytes '{_port.Name}' passes on (an Ethernet header: destination MAC, source MAC, EtherType); it was not sent.");
+        if (length > _longest)
+            throw new NetmapException(NetmapError.InvalidRequest,
+                $"A frame of {length} bytes is longer than the {_longest} bytes '{_port.Name}' can put on the wire (MTU, Ethernet header and a VLAN tag); it was not sent. Raise the MTU or send shorter frames.");
     }
 
     /// <summary>Reads how many slots the user owns; syncs, and waits, when there are none.</summary>
@@ -72,7 +104,7 @@ public sealed unsafe class PacketTransmitter
         _head = _view.Head;
         _room = _view.Space;
         if (_room > 0) return true;
-        _port.TxSync();
+        Sync();
         _room = _view.Space;
         if (_room > 0) return true;
         if (!_port.Wait(WaitDirection.Transmit, timeoutMs, cancel)) return false;
@@ -93,7 +125,7 @@ public sealed unsafe class PacketTransmitter
         _room = 0; // the sync below changes what the user owns: read it again at the next send
         while (true)
         {
-            _port.TxSync();
+            Sync();
             if (ring.Space == ring.Slots - 1 || _port.TxSlotsHeldByReceiver) return true;
             if (Environment.TickCount64 >= deadline || cancel.IsCancellationRequested) return false;
             if (spin.NextSpinWillYield) Thread.Sleep(1); else spin.SpinOnce(sleep1Threshold: -1);

@@ -7,8 +7,38 @@ public sealed record TrafficReport(string Port, DateTime Time, double Seconds, l
 /// <summary>What Invoke-NetmapForward moved.</summary>
 public sealed record ForwardReport(string From, string To, bool ZeroCopy, long Forwarded, long Filtered, double Seconds, double PacketsPerSecond);
 
-/// <summary>What Send-NetmapPacket transmitted.</summary>
-public sealed record SendReport(string Port, long Packets, long Bytes, double Seconds, double PacketsPerSecond);
+/// <summary>What a send transmitted; its text is pkt-gen's report of a tx run.</summary>
+public sealed record SendReport(string Port, long Packets, long Bytes, double Seconds, double PacketsPerSecond)
+{
+    /// <summary>Ethernet framing and CRC per frame on the wire, in bits (preamble, inter-frame gap, FCS: pkt-gen -B).</summary>
+    public const int FramingBits = 24 * 8;
+
+    /// <summary>Syncs made (pkt-gen's "events").</summary>
+    public long Syncs { get; init; }
+    /// <summary>TX rings sent on in parallel (one per thread).</summary>
+    public int Rings { get; init; } = 1;
+    public double BitsPerSecond => Seconds > 0 ? Bytes * 8 / Seconds : 0;
+    /// <summary>Frames per sync.</summary>
+    public double AverageBatch => Syncs > 0 ? (double)Packets / Syncs : 0;
+
+    /// <summary>The two lines pkt-gen prints at the end of a tx run (its "Sent nothing." when nothing was).</summary>
+    public override string ToString()
+    {
+        if (Packets == 0) return "Sent nothing.";
+        double seconds = Seconds > 0 ? Seconds : 1e-6;
+        return FormattableString.Invariant($"Sent {Packets} packets {Bytes} bytes {Syncs} events {Bytes / Packets} bytes each in {Seconds:F2} seconds.") + Environment.NewLine +
+               FormattableString.Invariant($"Speed: {Units(Packets / seconds)}pps Bandwidth: {Units(Bytes * 8 / seconds)}bps (raw {Units((Bytes * 8.0 + Packets * FramingBits) / seconds)}bps). Average batch: {AverageBatch:F2} pkts");
+    }
+
+    /// <summary>pkt-gen's norm(): three decimals and K, M, G or T.</summary>
+    private static string Units(double value)
+    {
+        string[] units = ["", "K", "M", "G", "T"];
+        int i = 0;
+        for (; value >= 1000 && i < units.Length - 1; i++) value /= 1000;
+        return FormattableString.Invariant($"{value:F3} {units[i]}");
+    }
+}
 
 /// <summary>Paces a sender to a rate in packets per second (a token bucket that never lets a burst build up).</summary>
 public sealed class Pacer(double packetsPerSecond)
