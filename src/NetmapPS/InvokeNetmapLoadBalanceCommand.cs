@@ -12,9 +12,8 @@ namespace NetmapPS;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "NetmapLoadBalance", SupportsShouldProcess = true)]
 [OutputType(typeof(LoadBalanceReport))]
-public sealed class InvokeNetmapLoadBalanceCommand : PSCmdlet
+public sealed class InvokeNetmapLoadBalanceCommand : LoopCommand
 {
-    private readonly CancellationTokenSource _stop = new();
 
     [Parameter(Mandatory = true, Position = 0)]
     [PortTransformation]
@@ -50,7 +49,7 @@ public sealed class InvokeNetmapLoadBalanceCommand : PSCmdlet
             balancer = new LoadBalancer(From, To, Copy);
             var rings = To.Concat(Copy is null ? [] : [Copy]).Select(p => new RingUse(p, default, new RingSpan(p.TxRings.First, p.TxRings.First + 1)))
                 .Prepend(new RingUse(From, From.RxRings, default));
-            use = new PortUse(rings, "Invoke-NetmapLoadBalance", _stop.Token);
+            use = Lease(rings);
         }
         catch (NetmapException e)
         {
@@ -63,9 +62,8 @@ public sealed class InvokeNetmapLoadBalanceCommand : PSCmdlet
             using (use)
             {
                 var report = balancer.Run(Count, Duration, use.Token);
-                if (balancer.PeerGone is { } peerGone) WriteError(ErrorRecords.From(peerGone, From));
-                var closed = To.Append(From).Concat(Copy is null ? [] : [Copy]).FirstOrDefault(p => !p.IsOpen);
-                if (closed is not null) throw new NetmapException(NetmapError.Closed, Words.Format(Strings.PortClosedDuringUse, closed.Name, "Invoke-NetmapLoadBalance"));
+                if (balancer.PeerGone is { } peerGone) WritePeerGone(peerGone, From);
+                ThrowIfClosed([From, .. To, .. Copy is null ? Array.Empty<NetmapPort>() : [Copy]]);
                 WriteObject(report);
             }
         }
@@ -74,6 +72,4 @@ public sealed class InvokeNetmapLoadBalanceCommand : PSCmdlet
             ThrowTerminatingError(ErrorRecords.From(e, From));
         }
     }
-
-    protected override void StopProcessing() => _stop.Cancel();
 }

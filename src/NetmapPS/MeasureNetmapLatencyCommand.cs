@@ -12,10 +12,8 @@ namespace NetmapPS;
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Measure, "NetmapLatency")]
 [OutputType(typeof(LatencyReport))]
-public sealed class MeasureNetmapLatencyCommand : PSCmdlet
+public sealed class MeasureNetmapLatencyCommand : LoopCommand
 {
-    private readonly CancellationTokenSource _stop = new();
-
     /// <summary>The port the probes go out of.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
     [PortTransformation]
@@ -63,12 +61,11 @@ public sealed class MeasureNetmapLatencyCommand : PSCmdlet
             var rings = back == Port
                 ? new[] { new RingUse(Port, Port.RxRings, new RingSpan(Port.TxRings.First, Port.TxRings.First + 1)) }
                 : [new RingUse(Port, default, new RingSpan(Port.TxRings.First, Port.TxRings.First + 1)), new RingUse(back, back.RxRings, default)];
-            using var use = new PortUse(rings, "Measure-NetmapLatency", _stop.Token);
+            using var use = Lease(rings);
             var probe = new LatencyProbe(Port, back, frame!, Offset);
             WriteVerbose(Words.Format(Strings.LatencyProbing, Count, Port.Name, back.Name, frame!.Length, Offset));
             var report = probe.Run(Count, (int)(Timeout * 1000), Interval * 1000, use.Token);
-            if (!Port.IsOpen || !back.IsOpen)
-                throw new NetmapException(NetmapError.Closed, Words.Format(Strings.PortClosedDuringUse, (Port.IsOpen ? back : Port).Name, MyInvocation.MyCommand.Name));
+            ThrowIfClosed(Port, back);
             WriteObject(report);
         }
         catch (NetmapException e)
@@ -76,6 +73,4 @@ public sealed class MeasureNetmapLatencyCommand : PSCmdlet
             ThrowTerminatingError(ErrorRecords.From(e, Port));
         }
     }
-
-    protected override void StopProcessing() => _stop.Cancel();
 }

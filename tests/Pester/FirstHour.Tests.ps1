@@ -58,6 +58,7 @@ Describe 'Every object the module emits survives Format-List *, Select-Object *,
         $job = Invoke-NetmapForward -From $slave -To $other -Duration 0.2 -AsJob
         $job | Wait-Job -Timeout 30 | Add-Emitted
         Invoke-NetmapLoadBalance -From $slave -To $other -Duration 0.2 | Add-Emitted
+        Measure-NetmapLatency $other -ReturnPort $otherSlave -Count 5 | Add-Emitted
         # Types only the kernel module produces: built here with their constructors, so their properties are walked too.
         [Netmap.Native.Ports.KernelPortInfo]::new('vale0:a', 4096, 1, 1, 1, 0, 0, 1024, 1024) | Add-Emitted
         [Netmap.Native.Ports.MemoryPool]::new(1, 'if', 100, 1024, 'test') | Add-Emitted
