@@ -102,7 +102,7 @@ Add-Row 'Receive-NetmapPacket -Count N | Measure-Object' $pipeline.ReceivePerSec
 #     against Where DstPort -eq 53 over N plain objects with a real DstPort property (bench/Measure-Where.ps1).
 $n = Count 100000
 $where = & ([IO.Path]::Combine($PSHOME, 'pwsh')) -NoProfile -File (Join-Path $PSScriptRoot 'Measure-Where.ps1') -ModulePath $ModulePath -Count $n | ConvertFrom-Json
-Add-Row 'Receive-NetmapPacket | Where Udp.DstPort -eq 53' $where.WherePerSecond $where.PlainPerSecond 'objects/s' '>= 0.8x Where over plain objects'
+Add-RoundsRow 'Receive-NetmapPacket | Where Udp.DstPort -eq 53' @($where.WherePerSecond) @($where.PlainPerSecond) 'objects/s' '>= 0.8x Where over plain objects'
 
 # 6. Capture on a flooded veth (bench/Measure-Flood.ps1): bench/c/flood.c in a lab namespace floods eth0 of the other,
 #    received by Measure-NetmapTraffic -Port netmap:eth0, then by tcpdump -i eth0 -Q in -w /dev/null, on the same flood.
@@ -264,11 +264,13 @@ if (-not $Quick) {
         '  and its key), look the name up in the type table and then twice in the adapter, and call the getter through GetAdaptedValue,',
         '  about a fifth of the line''s time. The dotted names are now hidden code properties in the type table (one emitted static getter',
         '  per layer field, src/NetmapPS/LayerProperties.cs), which the binder calls directly; Measure-Where.ps1 went to 0.90-0.94x in runs',
-        '  with two builds beside it. What is left is reading the layers the first time (FrameDecoder, about 0.3 us per packet) and the copy',
+        '  with two builds beside it, 0.87x in the idle run of 14:22 (best rounds) and 0.82x as the median of five interleaved rounds after it. What is left is reading the layers the first time (FrameDecoder, about 0.3 us per packet) and the copy',
         '  out of the ring; ushort against int in -eq costs nothing measurable (a plain ushort property ran as fast as an int one).',
         '- Native pipe, Measure-NetmapTraffic: the meter makes no rxsync of its own any more, its release rides on the next poll() as',
         '  pkt-gen''s does (one system call per batch): 0.64x before; 0.71x in this run, 0.73x and 0.94x in runs earlier today. The VM''s emulated CPU',
-        '  moves this row a lot from run to run; it is now the median of three interleaved rounds in one boot.',
+        '  moves this row a lot from run to run; it is now the median of three interleaved rounds in one boot: 0.84x (0.81-1.04) in the',
+        '  run of 14:22, short of 1.0x. Not yet done from the issue: NETMAP_NO_TX_POLL for loops that do not transmit, -BusyWait, and the',
+        '  receiver and forwarder releasing on the next poll() as the meter does.',
         '- Pipe through the cmdlets: the C reference itself moved between 29 and 94 Mpps across runs today (the ratio follows it);',
         '  Send-NetmapPacket''s loop adds the checks for -Sequence, -Rate, -Burst and -Duration per frame to PacketTransmitter.Send.',
         '- Flooded veth (2026-12-01, second session): perf of the receiver during a flood showed three things. Tier 0 code: the receive path',
@@ -279,6 +281,10 @@ if (-not $Quick) {
         '  under load, as TPACKET_V3 wakes tcpdump once per block): 7,300 syncs, 3,300 sleeps, 0.22-0.24 s against tcpdump''s 0.22-0.23 s in',
         '  runs with builds beside them. And the copy: the UMEM now starts 256 bytes (XDP_PACKET_HEADROOM) before the buffer pool, so a',
         '  received chunk is a netmap buffer and rxsync swaps it into the slot; the fill ring has 16,384 chunks per queue (4,096 before).',
+        '  Idle run of 14:22 (5 interleaved rounds): CPU 1.3x tcpdump (1.06-1.47; 3.18x in the table before), frames lost 0 to 63,148 per',
+        '  round (median 25,746; 132,878 before) where tcpdump lost none: not met. The flood reaches NetmapPS at 1.2 Mpps and tcpdump at 0.85;',
+        '  a loss means no sync for over 13 ms (16,384 chunks at 1.2 Mpps) on the receiver''s CPU, which it shares with its pwsh''s JIT and',
+        '  GC threads (taskset pins the whole process). Not yet profiled; next: the AF_PACKET monitor path, socket busy-poll.',
         '- Native Receive-NetmapPacket | Measure-Object: under the VM''s software CPU the PowerShell pipeline (parameter binding of each object in',
         '  Measure-Object, about 85 % of the receiving thread in dotnet-trace on the host) dominates; Measure-NetmapTraffic, which stays in C#, is the',
         '  row to compare with pkt-gen.'
