@@ -11,7 +11,7 @@ namespace NetmapPS;
 /// pipeline): matching packets go on, the rest are dropped; buffers are swapped when both ports share
 /// a memory region, copied otherwise. -Bidirectional forwards both ways; -AsJob runs it in the background.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "NetmapForward", SupportsShouldProcess = true)]
+[Cmdlet(VerbsLifecycle.Invoke, "NetmapForward", SupportsShouldProcess = true, DefaultParameterSetName = "Forward")]
 [OutputType(typeof(ForwardReport), typeof(Job))]
 public sealed class InvokeNetmapForwardCommand : LoopCommand
 {
@@ -20,9 +20,15 @@ public sealed class InvokeNetmapForwardCommand : LoopCommand
     [PortTransformation]
     public NetmapPort From { get; set; } = null!;
 
-    [Parameter(Mandatory = true, Position = 1)]
+    /// <summary>Where the frames go; with -Echo, where the answers go (default: back out of -From).</summary>
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = "Forward")]
+    [Parameter(Position = 1, ParameterSetName = "Echo")]
     [PortTransformation]
     public NetmapPort To { get; set; } = null!;
+
+    /// <summary>Answer each frame instead of forwarding it: MACs, addresses and ports swapped, as pkt-gen's pong.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "Echo")]
+    public SwitchParameter Echo { get; set; }
 
     /// <summary>A pcap-filter expression; packets it rejects are dropped.</summary>
     [Parameter]
@@ -39,7 +45,7 @@ public sealed class InvokeNetmapForwardCommand : LoopCommand
     public double Duration { get; set; } = -1;
 
     /// <summary>Also forward from -To back to -From.</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = "Forward")]
     public SwitchParameter Bidirectional { get; set; }
 
     /// <summary>Run in the background as a job (Get-Job, Receive-Job, Stop-Job).</summary>
@@ -48,12 +54,13 @@ public sealed class InvokeNetmapForwardCommand : LoopCommand
 
     protected override void EndProcessing()
     {
+        To ??= From; // -Echo without -To answers out of the port the frames came in on
         if (!ShouldProcess(Words.Format(Strings.ForwardTarget, From.Name, To.Name), Bidirectional ? Strings.ForwardBothWaysAction : Strings.ForwardAction)) return;
         ForwardSession session;
         try
         {
             var filter = string.IsNullOrWhiteSpace(Filter) ? null : PacketFilter.Compile(Filter, From.LinkType, netmask: PacketFilter.InterfaceNetmask(From.Spec));
-            session = new ForwardSession(From, To, filter, Bidirectional, Count, Duration);
+            session = new ForwardSession(From, To, filter, Bidirectional && !Echo, Count, Duration, Echo);
         }
         catch (NetmapException e)
         {

@@ -62,3 +62,31 @@ Describe 'Measure-NetmapLatency' {
         finally { $job | Stop-Job; $job | Remove-Job -Force }
     }
 }
+
+Describe 'Invoke-NetmapForward -Echo' {
+    BeforeEach {
+        $e = New-TestName 'le'
+        $near, $far = Open-NetmapPort "netmap:$e{1", "netmap:$e}1"
+    }
+    AfterEach { Close-NetmapPort -All }
+
+    It 'answers on the port the frames came in on, addresses and ports swapped, for Measure-NetmapLatency' {
+        $job = Invoke-NetmapForward -From $far -Echo -AsJob
+        try {
+            $r = Measure-NetmapLatency $near -Count 200 -Timeout 2
+            $sent = New-NetmapPacket -SourceAddress 10.9.0.1 -DestinationAddress 10.9.0.2 -SourcePort 1111 -DestinationPort 2222 -SourceMac 02-00-00-00-00-0a -DestinationMac 02-00-00-00-00-0b
+            $sent | Send-NetmapPacket -Port $near
+            $back = Receive-NetmapPacket -Port $near -Count 1 -Timeout 5
+        }
+        finally { $job | Stop-Job; $job | Remove-Job -Force }
+        $r.Received, $r.Lost | Should -Be 200, 0
+        "$($back.Ip.Src) $($back.Ip.Dst) $($back.Udp.SrcPort) $($back.Udp.DstPort)" | Should -Be '10.9.0.2 10.9.0.1 2222 1111'
+        $back.Ethernet.Source.ToString() | Should -Be '02000000000B'
+        $back.Data.Length | Should -Be $sent.Data.Length
+    }
+
+    It 'refuses -Bidirectional with -Echo, and a port forwarded to itself without it' {
+        { Invoke-NetmapForward -From $far -Echo -Bidirectional -Count 1 } | Should -Throw
+        { Invoke-NetmapForward -From $far -To $far -Count 1 } | Should -Throw -ExpectedMessage '*cannot be forwarded to itself*'
+    }
+}

@@ -17,11 +17,12 @@ public sealed class ForwardSession
 
     /// <param name="count">Frames to forward each way (0: no limit).</param>
     /// <param name="duration">Seconds to run (-1: no limit).</param>
+    /// <param name="echo">Answer each frame (addresses and ports swapped) instead of forwarding it: to <paramref name="to"/>, which may be <paramref name="from"/> itself.</param>
     /// <exception cref="NetmapException">A port forwarded to itself, or without the rings to read or fill (InvalidRequest).</exception>
-    public ForwardSession(NetmapPort from, NetmapPort to, PacketFilter? filter, bool bothWays, long count, double duration)
+    public ForwardSession(NetmapPort from, NetmapPort to, PacketFilter? filter, bool bothWays, long count, double duration, bool echo = false)
     {
-        _forwarders.Add(new Forwarder(from, to, filter));
-        if (bothWays) _forwarders.Add(new Forwarder(to, from, filter));
+        _forwarders.Add(new Forwarder(from, to, filter, echo));
+        if (bothWays) _forwarders.Add(new Forwarder(to, from, filter, echo));
         _count = count;
         _duration = duration;
     }
@@ -30,7 +31,9 @@ public sealed class ForwardSession
 
     /// <summary>The rings the loop works on, per port: every RX ring of a port it reads, the one TX ring of a port it fills.</summary>
     public IEnumerable<(NetmapPort Port, RingSpan Rx, RingSpan Tx)> Rings =>
-        _forwarders.SelectMany(f => new[] { (f.From, f.From.RxRings, default(RingSpan)), (f.To, default(RingSpan), new RingSpan(f.TxRing, f.TxRing + 1)) });
+        _forwarders.SelectMany(f => ReferenceEquals(f.From, f.To)
+            ? new[] { (f.From, f.From.RxRings, new RingSpan(f.TxRing, f.TxRing + 1)) } // an echo on one port
+            : new[] { (f.From, f.From.RxRings, default(RingSpan)), (f.To, default(RingSpan), new RingSpan(f.TxRing, f.TxRing + 1)) });
 
     /// <summary>
     /// Forwards until done. A pipe whose other end went away ends it too: the reports of what was

@@ -1,3 +1,4 @@
+using Netmap.Native.Packets;
 using Netmap.Native.Abi;
 using Netmap.Native.Filters;
 using Netmap.Native.Ports;
@@ -15,10 +16,13 @@ public sealed unsafe class Forwarder
     private readonly NetmapPort _from, _to;
     private readonly PacketFilter? _filter;
     private readonly uint _txRing;
+    private readonly bool _echo;
 
-    public Forwarder(NetmapPort from, NetmapPort to, PacketFilter? filter = null)
+    /// <param name="echo">Send each frame back as its answer (<see cref="EchoSwap"/>); a port may then answer on itself, as pkt-gen's pong.</param>
+    public Forwarder(NetmapPort from, NetmapPort to, PacketFilter? filter = null, bool echo = false)
     {
-        if (ReferenceEquals(from, to))
+        _echo = echo;
+        if (ReferenceEquals(from, to) && !echo)
             throw new NetmapException(NetmapError.InvalidRequest,
                 $"'{from.Name}' cannot be forwarded to itself: its RX and TX rings would feed each other. Forward it to another port (a pipe, a VALE port, the host rings '^').");
         _from = from;
@@ -107,6 +111,7 @@ public sealed unsafe class Forwarder
                     ts->Flags = SlotFlags.None;
                 }
                 ts->Length = (ushort)Math.Min(length, (int)tx.BufferSize);
+                if (_echo) EchoSwap.Swap(tx.Buffer(ts->BufferIndex), ts->Length);
                 tx.Advance(tx.Next(txHead));
                 moved++;
             }
