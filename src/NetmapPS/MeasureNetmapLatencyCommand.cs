@@ -51,9 +51,7 @@ public sealed class MeasureNetmapLatencyCommand : LoopCommand
     protected override void ProcessRecord()
     {
         var back = ReturnPort ?? Port;
-        byte[]? frame = Packet is null ? PacketBuilder.Build(new PacketRecipe { DestinationPort = 7, Length = 60 })
-            : PSObject.AsPSObject(Packet).BaseObject is byte[] bytes ? bytes
-            : PSObject.AsPSObject(Packet).Properties["Data"]?.Value as byte[];
+        byte[]? frame = Packet is null ? PacketBuilder.Build(new PacketRecipe { DestinationPort = 7, Length = 60 }) : FrameInput.Of(Packet);
         if (frame is null)
             ThrowTerminatingError(ErrorRecords.Create(new ArgumentException(Strings.LatencyPacketNotAFrame), ErrorId.NotAFrame, Packet));
         try

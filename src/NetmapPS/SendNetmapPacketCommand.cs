@@ -172,7 +172,7 @@ public sealed class SendNetmapPacketCommand : LoopCommand, IDisposable
 
     private void Send(object input)
     {
-        byte[]? frame = FrameOf(input);
+        byte[]? frame = FrameInput.Of(input);
         if (frame is null)
         {
             WriteError(ErrorRecords.Create(new ArgumentException(Words.Format(Strings.NotAFrame, (input is PSObject ps ? ps.BaseObject : input)?.GetType().Name ?? "null")),
@@ -283,19 +283,5 @@ public sealed class SendNetmapPacketCommand : LoopCommand, IDisposable
         if (value is byte[] or object[]) return null;
         // a packet that went through Export-Clixml or a remote session: a property bag with the same LinkType
         return PSObject.AsPSObject(value).Properties["LinkType"]?.Value is { } link && LanguagePrimitives.TryConvertTo(link, out int type) ? type : null;
-    }
-
-    private static byte[]? FrameOf(object input)
-    {
-        object value = input is PSObject ps ? ps.BaseObject : input;
-        return value switch
-        {
-            byte[] bytes => bytes,
-            NetmapPacket packet => packet.Data,
-            // Arrays joined with + in PowerShell become object[]: take them when every element is a byte value.
-            object[] items => LanguagePrimitives.TryConvertTo(items, out byte[] converted) ? converted : null,
-            _ => PSObject.AsPSObject(value).Properties["Data"]?.Value is var data
-                 && (data is PSObject d ? d.BaseObject : data) is byte[] b ? b : null,
-        };
     }
 }
