@@ -48,6 +48,10 @@ public sealed class MeasureNetmapTrafficCommand : LoopCommand
     [ValidateRange(0, 65531)]
     public int SequenceOffset { get; set; } = SequenceStamp.DefaultOffset;
 
+    /// <summary>When the rings are empty, spin on rxsync instead of sleeping in poll: lowest latency and most frames per second, one core kept busy.</summary>
+    [Parameter]
+    public SwitchParameter BusyWait { get; set; }
+
     /// <summary>Only the totals at the end, no per-interval reports.</summary>
     [Parameter]
     public SwitchParameter TotalOnly { get; set; }
@@ -56,7 +60,7 @@ public sealed class MeasureNetmapTrafficCommand : LoopCommand
     {
         var session = new MeterSession(Port, new MeterOptions
         {
-            Interval = Interval, Duration = Duration, Count = Count, Timeout = Timeout, SequenceOffset = Sequence ? SequenceOffset : -1,
+            Interval = Interval, Duration = Duration, Count = Count, Timeout = Timeout, SequenceOffset = Sequence ? SequenceOffset : -1, BusyWait = BusyWait,
         });
         long total = 0;
         Progress(2, Words.Format(Strings.MeasureProgress, Port.Name), force: true);

@@ -27,6 +27,9 @@ public sealed class ForwardSession
         _duration = duration;
     }
 
+    /// <summary>Spin on rxsync instead of sleeping in poll when there is nothing to forward (<see cref="ReceiveWait"/>).</summary>
+    public bool BusyWait { get; init; }
+
     public bool ZeroCopy => _forwarders[0].ZeroCopy;
 
     /// <summary>The rings the loop works on, per port: every RX ring of a port it reads, the one TX ring of a port it fills.</summary>
@@ -44,12 +47,13 @@ public sealed class ForwardSession
     {
         var clock = Stopwatch.StartNew();
         int wait = _forwarders.Count == 1 ? 50 : 5;
+        var receiveWait = new ReceiveWait(BusyWait);
         NetmapException? peerGone = null;
         try
         {
             while (!cancel.IsCancellationRequested && (_duration < 0 || clock.Elapsed.TotalSeconds < _duration) && _forwarders.Any(Owes))
                 foreach (var f in _forwarders)
-                    if (Owes(f)) f.Run(_count > 0 ? _count - f.Forwarded : long.MaxValue, wait, cancel);
+                    if (Owes(f)) f.Run(_count > 0 ? _count - f.Forwarded : long.MaxValue, wait, cancel, receiveWait);
         }
         catch (NetmapException e) when (e.Error == NetmapError.PeerGone)
         {

@@ -44,10 +44,10 @@ public sealed unsafe class Forwarder
     public long Filtered { get; private set; }
 
     /// <summary>Moves what is there (waiting up to <paramref name="timeoutMs"/> for something), at most <paramref name="budget"/> frames. Returns frames forwarded.</summary>
-    public long Run(long budget, int timeoutMs, CancellationToken cancel = default)
+    public long Run(long budget, int timeoutMs, CancellationToken cancel = default, ReceiveWait wait = default)
     {
         long moved = Move(budget);
-        if (moved == 0 && _from.Wait(WaitDirection.Receive, timeoutMs, cancel)) moved = Move(budget);
+        if (moved == 0 && wait.Until(_from, timeoutMs, cancel)) moved = Move(budget);
         return moved;
     }
 

@@ -16,6 +16,8 @@ public sealed record MeterOptions
     public double Timeout { get; init; } = -1;
     /// <summary>Where the sequence numbers are (-1: do not check them).</summary>
     public int SequenceOffset { get; init; } = -1;
+    /// <summary>Spin on rxsync instead of sleeping in poll(2) when the rings are empty (<see cref="ReceiveWait"/>).</summary>
+    public bool BusyWait { get; init; }
 }
 
 /// <summary>
@@ -24,7 +26,7 @@ public sealed record MeterOptions
 /// </summary>
 public sealed class MeterSession(NetmapPort port, MeterOptions options)
 {
-    private readonly TrafficMeter _meter = new(port, options.SequenceOffset);
+    private readonly TrafficMeter _meter = new(port, options.SequenceOffset, options.BusyWait);
     private readonly Stopwatch _clock = new();
 
     /// <summary>

@@ -10,7 +10,9 @@ namespace Netmap.Native.Rings;
 /// ring buffers, copies the matches out, and waits when the rings are empty. Frames the filter
 /// rejects are never copied and are handed back at once. Matched frames stay the user's until
 /// <see cref="Release"/> says how many were consumed, so a consumer that stops half way loses
-/// nothing: the rest are read again next time.
+/// nothing: the rest are read again next time. As pkt-gen's receiver, it makes no sync of its own
+/// for what was consumed: the slots go back with the sync the next wait starts with, or with
+/// <see cref="HandBack"/> when the loop ends.
 /// </summary>
 public sealed unsafe class PacketReceiver
 {
@@ -22,6 +24,7 @@ public sealed unsafe class PacketReceiver
     private readonly uint[] _scanEnd;
     private readonly bool[] _scanned;
     private uint _nextRing;
+    private bool _unsynced;
 
     public PacketReceiver(NetmapPort port, RingSpan? rings = null, PacketFilter? filter = null)
     {
@@ -43,6 +46,8 @@ public sealed unsafe class PacketReceiver
     public long Seen { get; private set; }
     /// <summary>Frames that passed the filter so far (all of them without a filter).</summary>
     public long Matched { get; private set; }
+    /// <summary>Spin on rxsync instead of sleeping in poll when the rings are empty (<see cref="ReceiveWait"/>).</summary>
+    public bool BusyWait { get; init; }
     /// <summary>When set, counts every frame looked at by kind (ARP, UDP, ...).</summary>
     public FrameKindCounter? Kinds { get; set; }
 
@@ -65,19 +70,22 @@ public sealed unsafe class PacketReceiver
             {
                 if (synced) return 0;
                 _port.RxSync();
+                _unsynced = false;
                 synced = true;
                 continue;
             }
             long left = deadline - Environment.TickCount64;
-            if (left <= 0 || cancel.IsCancellationRequested || !_port.Wait(WaitDirection.Receive, (int)Math.Min(left, int.MaxValue), cancel))
-                return 0;
+            if (left <= 0 || cancel.IsCancellationRequested) return 0;
+            bool arrived = new ReceiveWait(BusyWait).Until(_port, (int)Math.Min(left, int.MaxValue), cancel);
+            _unsynced = false; // the wait synced
+            if (!arrived) return 0;
         }
     }
 
     /// <summary>
     /// Gives back the slots of the first <paramref name="consumed"/> frames of the last
-    /// <see cref="Receive"/> (and the rejected frames around them) and syncs, so that the sender can
-    /// go on. Frames not consumed stay in the ring.
+    /// <see cref="Receive"/> (and the rejected frames around them); the sender has them at the next
+    /// sync (the next wait, or <see cref="HandBack"/>). Frames not consumed stay in the ring.
     /// </summary>
     public void Release(int consumed)
     {
@@ -98,7 +106,15 @@ public sealed unsafe class PacketReceiver
         }
         if (consumed > 0) _nextRing = NextAfter(_batchRings[consumed - 1]);
         Received += consumed;
-        if (moved) _port.RxSync();
+        _unsynced |= moved;
+    }
+
+    /// <summary>Syncs now when slots were given back since the last sync: for the end of a loop, so that the sender goes on.</summary>
+    public void HandBack()
+    {
+        if (!_unsynced) return;
+        _port.RxSync();
+        _unsynced = false;
     }
 
     /// <summary>Receives and releases at once: for consumers that keep every frame they are given.</summary>
@@ -106,6 +122,7 @@ public sealed unsafe class PacketReceiver
     {
         int got = Receive(sink, max, timeoutMs, cancel);
         Release(got);
+        HandBack();
         return got;
     }
 

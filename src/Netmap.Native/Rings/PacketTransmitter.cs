@@ -98,15 +98,17 @@ public sealed unsafe class PacketTransmitter
                 $"A frame of {length} bytes is longer than the {_longest} bytes '{_port.Name}' can put on the wire (MTU, Ethernet header and a VLAN tag); it was not sent. Raise the MTU or send shorter frames.");
     }
 
-    /// <summary>Reads how many slots the user owns; syncs, and waits, when there are none.</summary>
+    /// <summary>
+    /// Reads how many slots the user owns; when there are none, waits for room. The wait starts with
+    /// the txsync that hands the frames over (poll(2) on /dev/netmap), so a full ring costs one system
+    /// call, as in pkt-gen's loop.
+    /// </summary>
     private bool TakeRoom(int timeoutMs, CancellationToken cancel)
     {
         _head = _view.Head;
         _room = _view.Space;
         if (_room > 0) return true;
-        Sync();
-        _room = _view.Space;
-        if (_room > 0) return true;
+        Syncs++;
         if (!_port.Wait(WaitDirection.Transmit, timeoutMs, cancel)) return false;
         _room = _view.Space;
         return _room > 0;

@@ -10,8 +10,9 @@ namespace Netmap.Native.Rings;
 /// slots straight back, without copying or allocating. With a sequence offset it also checks the
 /// big-endian sequence numbers that <see cref="SequenceStamp"/> wrote (gaps and reordering).
 /// </summary>
-public sealed unsafe class TrafficMeter(NetmapPort port, int sequenceOffset = -1)
+public sealed unsafe class TrafficMeter(NetmapPort port, int sequenceOffset = -1, bool busyWait = false)
 {
+    private readonly ReceiveWait _wait = new(busyWait);
     private uint _expected;
     private bool _started, _unreleased;
 
@@ -36,7 +37,7 @@ public sealed unsafe class TrafficMeter(NetmapPort port, int sequenceOffset = -1
     public long Poll(int timeoutMs, CancellationToken cancel = default)
     {
         long got = Drain();
-        if (got == 0 && port.Wait(WaitDirection.Receive, timeoutMs, cancel)) got = Drain();
+        if (got == 0 && _wait.Until(port, timeoutMs, cancel)) got = Drain();
         if (got == 0) _unreleased = false; // the wait synced: what was counted went back
         else
         {
