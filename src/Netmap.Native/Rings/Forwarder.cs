@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Netmap.Native.Packets;
 using Netmap.Native.Abi;
 using Netmap.Native.Filters;
@@ -68,19 +69,33 @@ public sealed unsafe class Forwarder
         }
     }
 
+    /// <remarks>
+    /// As netmap's bridge: the indices are kept in hand while frames move, and head and cur of each
+    /// ring are written once per batch. Only head and tail are read from the rings (both checked), so
+    /// every index stepped from them stays below the ring's slots; the buffer indices are checked as
+    /// they are used.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private long Move(long budget)
     {
         var tx = _to.TxRing(_txRing);
-        if (tx.IsEmpty) _to.TxSync();
+        NetmapSlot* txSlots = tx.Slot(0);
+        uint txHead = tx.Head, txTail = tx.Tail, txStart = txHead;
+        if (txHead == txTail)
+        {
+            _to.TxSync();
+            txTail = tx.Tail;
+        }
         long moved = 0, seen = 0, filtered = Filtered;
         var span = _from.RxRings;
         for (uint r = span.First; r < span.End && moved < budget; r++)
         {
             var rx = _from.RxRing(r);
+            NetmapSlot* rxSlots = rx.Slot(0);
             uint head = rx.Head, tail = rx.Tail;
             for (; head != tail && moved < budget; head = rx.Next(head))
             {
-                var rs = rx.Slot(head);
+                var rs = rxSlots + head;
                 seen++;
                 byte* frame = rx.Buffer(rs->BufferIndex);
                 int length = rx.Length(rs);
@@ -89,13 +104,15 @@ public sealed unsafe class Forwarder
                     Filtered++;
                     continue;
                 }
-                if (tx.IsEmpty)
+                if (txHead == txTail)
                 {
+                    tx.Advance(txHead);
+                    txStart = txHead;
                     _to.TxSync();
-                    if (tx.IsEmpty) break; // no room: the rest waits in the RX ring
+                    txTail = tx.Tail;
+                    if (txHead == txTail) break; // no room: the rest waits in the RX ring
                 }
-                uint txHead = tx.Head;
-                var ts = tx.Slot(txHead);
+                var ts = txSlots + txHead;
                 if (ZeroCopy)
                 {
                     uint txBuffer = ts->BufferIndex;
@@ -112,11 +129,12 @@ public sealed unsafe class Forwarder
                 }
                 ts->Length = (ushort)Math.Min(length, (int)tx.BufferSize);
                 if (_echo) EchoSwap.Swap(tx.Buffer(ts->BufferIndex), ts->Length);
-                tx.Advance(tx.Next(txHead));
+                txHead = tx.Next(txHead);
                 moved++;
             }
             rx.Advance(head);
         }
+        if (txHead != txStart) tx.Advance(txHead);
         if (moved > 0) _to.TxSync();
         if (seen > 0) _from.RxSync();
         Forwarded += moved;

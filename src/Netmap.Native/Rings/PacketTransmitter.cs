@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Netmap.Native.Abi;
 using Netmap.Native.Ports;
 
@@ -5,7 +6,9 @@ namespace Netmap.Native.Rings;
 
 /// <summary>
 /// The transmit loop: copies frames into free TX slots, syncs when the ring is full (waiting for
-/// room rather than dropping), and flushes at the end.
+/// room rather than dropping), and flushes at the end. Frames put in with <see cref="Claim"/> and
+/// <see cref="Commit"/> are published (head and cur moved) once per batch, by the next sync or wait
+/// made through this class; <see cref="Send"/> publishes each frame at once.
 /// </summary>
 public sealed unsafe class PacketTransmitter
 {
@@ -13,7 +16,9 @@ public sealed unsafe class PacketTransmitter
     private readonly uint _ring;
     private readonly RingView _view;
     private readonly int _shortest, _longest;
+    private readonly NetmapSlot* _slots;
     private uint _head, _room;
+    private bool _unpublished;
 
     public PacketTransmitter(NetmapPort port, uint? ring = null)
     {
@@ -25,6 +30,7 @@ public sealed unsafe class PacketTransmitter
         if (!span.Contains(_ring))
             throw new NetmapException(NetmapError.InvalidRequest, $"'{port.Name}': TX ring {_ring} is not registered; this port holds TX rings {span}.");
         _view = port.TxRing(_ring);
+        _slots = _view.Slot(0);
         (_shortest, _longest) = port.FrameLimits(_ring);
     }
 
@@ -36,6 +42,7 @@ public sealed unsafe class PacketTransmitter
     /// <summary>Hands what was put in the ring over now (a txsync), as a burst ends.</summary>
     public void Sync()
     {
+        Publish();
         _port.TxSync();
         Syncs++;
     }
@@ -57,6 +64,7 @@ public sealed unsafe class PacketTransmitter
         if (buffer == null) return false;
         fixed (byte* source = frame) FrameCopy.Copy(source, buffer, frame.Length); // fits: Claim checked
         Commit(frame.Length);
+        Publish();
         return true;
     }
 
@@ -67,25 +75,41 @@ public sealed unsafe class PacketTransmitter
     /// </summary>
     public byte* Claim(int length, int timeoutMs, CancellationToken cancel = default)
     {
-        if (!_port.IsOpen) _port.TxRing(_ring); // throws Closed
         CheckLength(length);
-        if (_room == 0 && !TakeRoom(timeoutMs, cancel)) return null;
-        return _view.Buffer(_view.Slot(_head)->BufferIndex);
+        return ClaimChecked(timeoutMs, cancel);
     }
 
-    /// <summary>Puts the frame written in the buffer <see cref="Claim"/> returned in the ring (<paramref name="length"/> as claimed).</summary>
+    /// <summary><see cref="Claim"/> for a frame whose length <see cref="CheckLength"/> already passed (a loop sending one frame over and over checks it once).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public byte* ClaimChecked(int timeoutMs, CancellationToken cancel = default)
+    {
+        if (_room == 0 && !TakeRoom(timeoutMs, cancel)) return null;
+        return _view.Buffer(_slots[_head].BufferIndex); // _head is below Slots: read from the ring checked, then stepped with Next
+    }
+
+    /// <summary>Puts the frame written in the buffer <see cref="Claim"/> returned in the ring (<paramref name="length"/> as claimed); it goes out with the next sync.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Commit(int length)
     {
-        var slot = _view.Slot(_head);
+        var slot = _slots + _head;
         slot->Length = (ushort)length;
         slot->Flags &= ~SlotFlags.MoreFragments;
         _head = _view.Next(_head);
         _room--;
-        _view.Advance(_head);
+        _unpublished = true;
         Sent++;
     }
 
-    private void CheckLength(int length)
+    /// <summary>Moves head and cur past the frames committed since the last publication.</summary>
+    private void Publish()
+    {
+        if (!_unpublished) return;
+        _view.Advance(_head);
+        _unpublished = false;
+    }
+
+    /// <summary>Throws (InvalidRequest) when a frame of <paramref name="length"/> bytes cannot be sent on this ring.</summary>
+    public void CheckLength(int length)
     {
         if (length > _view.BufferSize)
             throw new NetmapException(NetmapError.InvalidRequest,
@@ -105,6 +129,8 @@ public sealed unsafe class PacketTransmitter
     /// </summary>
     private bool TakeRoom(int timeoutMs, CancellationToken cancel)
     {
+        if (!_port.IsOpen) _port.TxRing(_ring); // throws Closed: a loop stops within a ring's worth of frames
+        Publish();
         _head = _view.Head;
         _room = _view.Space;
         if (_room > 0) return true;
@@ -124,6 +150,7 @@ public sealed unsafe class PacketTransmitter
         var ring = _port.TxRing(_ring);
         long deadline = Deadline.AfterMs(timeoutMs);
         var spin = new SpinWait();
+        Publish();
         _room = 0; // the sync below changes what the user owns: read it again at the next send
         while (true)
         {

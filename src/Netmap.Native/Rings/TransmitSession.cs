@@ -76,6 +76,7 @@ public sealed unsafe class TransmitSession
         int l3 = udp?.L3 ?? -1, l4 = udp?.L4 ?? -1;
         long before = _tx.Sent;
         int offset = _options.SequenceOffset, burst = _options.Burst;
+        if (generator is null) _tx.CheckLength(fixedLength); // once: every frame is this one
         try
         {
             for (long i = 0; i < count; i++)
@@ -89,7 +90,7 @@ public sealed unsafe class TransmitSession
                     if (offset >= 0) CheckSequenceRoom(length);
                 }
                 _pacer?.Next(cancel);
-                byte* buffer = _tx.Claim(length, _options.TimeoutMs, cancel);
+                byte* buffer = generator is null ? _tx.ClaimChecked(_options.TimeoutMs, cancel) : _tx.Claim(length, _options.TimeoutMs, cancel);
                 if (buffer == null) return cancel.IsCancellationRequested ? TransmitOutcome.Stopped : TransmitOutcome.TimedOut;
                 if (generator is null) FrameCopy.Copy(source, buffer, length);
                 else generator.Write(buffer);

@@ -1,0 +1,169 @@
+# Runs in the lab VM (root, the real netmap.ko loaded; see bench/Invoke-NativeLab.ps1). Each scenario sets
+# NetmapPS against netmap's own tool on the same kernel ports in -Rounds interleaved rounds (the tool first,
+# then NetmapPS), after one short untimed NetmapPS round (JIT). Rates are what pkt-gen rx counts on the far
+# end (timed by pkt-gen from its first frame to the last), so both sides are measured by the same program.
+#   rx       pkt-gen tx into a pipe; pkt-gen rx against Measure-NetmapTraffic on the other end
+#   tx       pkt-gen rx on a pipe; pkt-gen tx against Send-NetmapPacket -Count N on the other end
+#   forward  pkt-gen tx -> pipe -> netmap's bridge or Invoke-NetmapForward -> pipe -> pkt-gen rx
+#   ranges   as tx, with 100 source addresses and 100 source ports (pkt-gen -s a:p-b:q, New-NetmapPacket ranges)
+#   lb       pkt-gen tx with 100 flows -> pipe -> netmap's lb or Invoke-NetmapLoadBalance -> 2 pipes -> pkt-gen rx each
+#   latency  pkt-gen ping -b 1 / pong against Measure-NetmapLatency / Invoke-NetmapForward -Echo on a pipe (mean RTT)
+#   veth-*   rx, tx and forward on veth pairs driven by netmap's patched (native) veth driver
+# Then Receive-NetmapPacket -Raw -Count N/10 | Measure-Object once on a pipe. Prints one JSON line.
+param([string] $ModulePath, [long] $Count = 500000, [int] $Length = 60, [int] $Rounds = 3,
+      [string[]] $Scenario = @('rx', 'tx', 'forward', 'ranges', 'lb', 'latency', 'veth-rx', 'veth-tx', 'veth-forward'))
+$ErrorActionPreference = 'Stop'
+Import-Module $ModulePath
+$Scenario = $Scenario -split "," | Where-Object { $_ }
+$stem = 'bn' + [guid]::NewGuid().ToString('N').Substring(0, 5)
+$serial = 0
+function New-PipeName { "$stem$((++$script:serial))" }
+
+function Start-Tool([string] $Tool, [string[]] $Arguments) {
+    $info = [Diagnostics.ProcessStartInfo]::new((Get-Command $Tool).Source)
+    foreach ($a in $Arguments) { $info.ArgumentList.Add("$a") }
+    $info.RedirectStandardOutput = $info.RedirectStandardError = $true
+    $p = [Diagnostics.Process]::Start($info)
+    $p | Add-Member Output $p.StandardOutput.ReadToEndAsync()
+    $p | Add-Member Errors $p.StandardError.ReadToEndAsync()
+    $p
+}
+
+# Waits up to $Seconds for a tool started above, then interrupts it (SIGINT: it prints its figures) and,
+# a second later, kills it; returns what it printed.
+function Stop-Tool($Process, [double] $Seconds = 0) {
+    if (-not $Process.WaitForExit([int]($Seconds * 1000))) {
+        & kill -INT $Process.Id 2>$null
+        if (-not $Process.WaitForExit(2000)) { $Process.Kill(); $Process.WaitForExit() }
+    }
+    $Process.Output.Result + $Process.Errors.Result
+}
+
+function Start-PktGen([string] $Port, [string[]] $More) { Start-Tool 'pkt-gen' (@('-i', $Port, '-l', $Length, '-w', '0') + $More) }
+
+# pkt-gen rx's closing lines: 'Received N packets ...' and 'Speed: R Mpps'.
+function Get-PktGenRate([string] $Output) {
+    if ($Output -notmatch 'Received (\d+) packets' -or $Output -notmatch 'Speed: ([\d.]+) ([KMGT]?)pps') { throw "pkt-gen rx printed no figures: $Output" }
+    $pps = [double]$Matches[1] * [Math]::Pow(1000, ' KMGT'.IndexOf(($Matches[2] ? $Matches[2] : ' ')))
+    @{ Packets = [long]($Output -replace '(?s).*Received (\d+) packets.*', '$1'); Pps = $pps }
+}
+
+$frame = New-NetmapPacket -SourceAddress 10.0.0.1 -DestinationAddress 10.1.0.1 -SourcePort 1234 -DestinationPort 1234 -Length $Length
+$flows = @{ SourceAddress = '10.0.0.1-10.0.0.100'; SourcePort = '1000-1099'; DestinationAddress = '10.1.0.1'; DestinationPort = 1234 }
+$pktGenFlows = '-s', '10.0.0.1:1000-10.0.0.100:1099', '-d', '10.1.0.1:1234'
+
+# One timed round: pkt-gen rx -n N on $RxPort (or, for lb, on every one of $RxPorts until traffic stops),
+# then $Middle (a forwarder, started and stopped here), then the sender; returns the rate(s) pkt-gen rx saw.
+function Invoke-Round([string[]] $RxPorts, [scriptblock] $Middle, [scriptblock] $Sender, [long] $N) {
+    $rx = @(foreach ($p in $RxPorts) { Start-PktGen $p ($RxPorts.Count -eq 1 ? @('-f', 'rx', '-n', $N) : @('-f', 'rx')) })
+    $mid = $Middle ? (& $Middle) : $null
+    Start-Sleep -Milliseconds 700
+    $tx = & $Sender $N
+    $rates = @(foreach ($p in $rx) { Get-PktGenRate (Stop-Tool $p 60) })
+    if ($mid -is [Diagnostics.Process]) { $null = Stop-Tool $mid }
+    elseif ($mid) { $null = $mid | Stop-Job -PassThru | Remove-Job -Force }
+    if ($tx -is [Diagnostics.Process]) { $null = Stop-Tool $tx 2 }
+    Close-NetmapPort -All
+    @{ Packets = ($rates.Packets | Measure-Object -Sum).Sum; Pps = ($rates.Pps | Measure-Object -Sum).Sum }
+}
+
+$pktGenTx = { param($Port, [string[]] $More = @()) { param($n) Start-PktGen $Port (@('-f', 'tx', '-n', $n) + $More) }.GetNewClosure() }
+$ourTx = { param($Port, [hashtable] $Ranges) {
+        param($n)
+        $tx = Open-NetmapPort $Port -Mode Native
+        if ($Ranges) { New-NetmapPacket @Ranges -Length $Length | Send-NetmapPacket -Port $tx -Count $n } else { $frame | Send-NetmapPacket -Port $tx -Count $n }
+    }.GetNewClosure() }
+
+# Each scenario: a function of the round (0: warm-up) returning @{ Tool = ...; Ours = ... } as @{Packets; Pps}.
+$scenarios = [ordered]@{
+    'rx' = { param($n)
+        $p = New-PipeName; $q = New-PipeName
+        $tool = if ($n) { Invoke-Round "netmap:$p}1" $null (& $pktGenTx "netmap:$p{1") $n }
+        $rx = Open-NetmapPort "netmap:$q}1" -Mode Native
+        $tx = Start-PktGen "netmap:$q{1" '-f', 'tx', '-n', ($n ? $n : 20000)
+        Start-Sleep -Milliseconds 700
+        $t = Measure-NetmapTraffic -Port $rx -Count ($n ? $n : 20000) -Timeout 10 -TotalOnly
+        Close-NetmapPort -All
+        $null = Stop-Tool $tx 3
+        @{ Tool = $tool; Ours = @{ Packets = $t.Packets; Pps = $t.PacketsPerSecond } } }
+    'tx' = { param($n)
+        $p = New-PipeName; $q = New-PipeName; $n = $n ? $n : 20000
+        @{ Tool = Invoke-Round "netmap:$p}1" $null (& $pktGenTx "netmap:$p{1") $n; Ours = Invoke-Round "netmap:$q}1" $null (& $ourTx "netmap:$q{1") $n } }
+    'ranges' = { param($n)
+        $p = New-PipeName; $q = New-PipeName; $n = $n ? $n : 20000
+        @{ Tool = Invoke-Round "netmap:$p}1" $null (& $pktGenTx "netmap:$p{1" $pktGenFlows) $n; Ours = Invoke-Round "netmap:$q}1" $null (& $ourTx "netmap:$q{1" $flows) $n } }
+    'forward' = { param($n)
+        $n = $n ? $n : 20000; $a = New-PipeName; $b = New-PipeName; $c = New-PipeName; $d = New-PipeName
+        $tool = Invoke-Round "netmap:$b}1" { Start-Tool 'bridge' @('-i', "netmap:$a}1", '-i', "netmap:$b{1") }.GetNewClosure() (& $pktGenTx "netmap:$a{1") $n
+        $ours = Invoke-Round "netmap:$d}1" { $from, $to = Open-NetmapPort "netmap:$c}1", "netmap:$d{1" -Mode Native; Invoke-NetmapForward -From $from -To $to -AsJob }.GetNewClosure() (& $pktGenTx "netmap:$c{1") $n
+        @{ Tool = $tool; Ours = $ours } }
+    'lb' = { param($n)
+        $n = $n ? $n : 20000; $a = New-PipeName; $b = New-PipeName; $c = New-PipeName; $d = New-PipeName
+        $tool = Invoke-Round "netmap:$b}0", "netmap:$b}1" { Start-Tool 'lb' @('-i', "netmap:$a}1", '-p', "${b}:2") }.GetNewClosure() (& $pktGenTx "netmap:$a{1" $pktGenFlows) $n
+        $ours = Invoke-Round "netmap:$d}0", "netmap:$d}1" {
+            $ports = Open-NetmapPort "netmap:$c}1", "netmap:$d{0", "netmap:$d{1" -Mode Native
+            Invoke-NetmapLoadBalance -From $ports[0] -To $ports[1], $ports[2] -AsJob }.GetNewClosure() (& $pktGenTx "netmap:$c{1" $pktGenFlows) $n
+        @{ Tool = $tool; Ours = $ours } }
+    'latency' = { param($n)
+        $pings = $n ? 2000 : 200; $a = New-PipeName; $b = New-PipeName
+        $pong = Start-PktGen "netmap:$a}1" '-f', 'pong'
+        Start-Sleep -Milliseconds 500
+        $out = Stop-Tool (Start-PktGen "netmap:$a{1" '-f', 'ping', '-b', '1', '-n', $pings) 60
+        $null = Stop-Tool $pong
+        if ($out -notmatch 'RTT over (\d+) packets: min (\d+) av (\d+) ns') { throw "pkt-gen ping printed no RTT: $out" }
+        $tool = @{ Packets = [long]$Matches[1]; MeanNs = [double]$Matches[3]; MinNs = [double]$Matches[2] }
+        $near, $far = Open-NetmapPort "netmap:$b{1", "netmap:$b}1" -Mode Native
+        $echo = Invoke-NetmapForward -From $far -Echo -AsJob
+        $r = Measure-NetmapLatency -Port $near -Count $pings
+        $null = $echo | Stop-Job -PassThru | Remove-Job -Force
+        Close-NetmapPort -All
+        @{ Tool = $tool; Ours = @{ Packets = $r.Received; MeanNs = $r.Mean * 1000; MinNs = $r.Minimum * 1000 } } }
+}
+
+# veth pairs driven natively: v0-v1 for rx/tx, v2-v3 behind v1 for forward (v1 -> v2 forwarded, v3 received).
+function Initialize-Veth {
+    foreach ($pair in @('v0', 'v1'), @('v2', 'v3')) { & ip link add $pair[0] type veth peer name $pair[1]; foreach ($v in $pair) { & ip link set $v up } }
+    Start-Sleep -Seconds 1
+}
+$scenarios['veth-rx'] = { param($n)
+    $n = $n ? $n : 20000
+    $tool = Invoke-Round 'netmap:v1' $null (& $pktGenTx 'netmap:v0') $n
+    $rx = Open-NetmapPort 'netmap:v1' -Mode Native
+    $tx = Start-PktGen 'netmap:v0' '-f', 'tx', '-n', $n
+    Start-Sleep -Milliseconds 700
+    $t = Measure-NetmapTraffic -Port $rx -Count $n -Timeout 10 -TotalOnly
+    Close-NetmapPort -All
+    $null = Stop-Tool $tx 3
+    @{ Tool = $tool; Ours = @{ Packets = $t.Packets; Pps = $t.PacketsPerSecond } } }
+$scenarios['veth-tx'] = { param($n)
+    $n = $n ? $n : 20000
+    @{ Tool = Invoke-Round 'netmap:v1' $null (& $pktGenTx 'netmap:v0') $n; Ours = Invoke-Round 'netmap:v1' $null (& $ourTx 'netmap:v0') $n } }
+$scenarios['veth-forward'] = { param($n)
+    $n = $n ? $n : 20000
+    $tool = Invoke-Round 'netmap:v3' { Start-Tool 'bridge' @('-i', 'netmap:v1', '-i', 'netmap:v2') } (& $pktGenTx 'netmap:v0') $n
+    $ours = Invoke-Round 'netmap:v3' { $from, $to = Open-NetmapPort 'netmap:v1', 'netmap:v2' -Mode Native; Invoke-NetmapForward -From $from -To $to -AsJob } (& $pktGenTx 'netmap:v0') $n
+    @{ Tool = $tool; Ours = $ours } }
+
+$clock = [Diagnostics.Stopwatch]::StartNew()
+if ($Scenario -like 'veth-*') { Initialize-Veth }
+$results = [ordered]@{ Count = $Count; Length = $Length; Rounds = $Rounds }
+foreach ($name in $Scenario) {
+    $run = $scenarios[$name]
+    [Console]::Error.WriteLine("$([int]$clock.Elapsed.TotalSeconds) s: $name")
+    try {
+        $null = & $run 0   # warm-up, untimed
+        $timed = @(foreach ($round in 1..$Rounds) { & $run $Count })
+        $results[$name] = @{ Tool = @($timed.Tool); Ours = @($timed.Ours) }
+    }
+    catch { $results[$name] = @{ Error = "$_ $($_.ScriptStackTrace)" }; Close-NetmapPort -All }
+}
+$q = New-PipeName
+$rx = Open-NetmapPort "netmap:$q}1" -Mode Native
+$tx = Start-PktGen "netmap:$q{1" '-f', 'tx', '-n', ([long]($Count / 10))
+Start-Sleep -Milliseconds 700
+$s = Measure-Command { $got = (Receive-NetmapPacket -Port $rx -Raw -Count ([long]($Count / 10)) -Timeout 10 | Measure-Object).Count }
+Close-NetmapPort -All
+$null = Stop-Tool $tx 3
+$results['receive'] = @{ Packets = $got; Pps = $got / $s.TotalSeconds }
+$results['Seconds'] = $clock.Elapsed.TotalSeconds
+$results | ConvertTo-Json -Compress -Depth 5
