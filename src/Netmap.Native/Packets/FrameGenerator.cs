@@ -17,6 +17,8 @@ public sealed unsafe class FrameGenerator
     private readonly byte[] _frame; // the template, zero-padded to the longest length; pinned
     private readonly byte* _source;
     private readonly ValueSet?[] _sets;
+    private readonly int[] _varying; // the fields with more than one value, fastest first: the only ones a frame changes
+    private readonly bool _lengthVaries, _srcMac, _dstMac;
     private readonly ulong[] _index = new ulong[7], _value = new ulong[7];
     private readonly bool _random, _udp, _udpChecksum;
     private readonly int _l3 = -1, _l4 = -1, _templateLength;
@@ -31,6 +33,8 @@ public sealed unsafe class FrameGenerator
         Variation = variation;
         Udp = UdpWithChecksum(template);
         _sets = variation.Fields();
+        _varying = Enumerable.Range(0, _sets.Length).Where(f => _sets[f] is { Count: > 1 }).ToArray();
+        (_lengthVaries, _srcMac, _dstMac) = (_sets[Len] is not null, _sets[SrcMac] is not null, _sets[DstMac] is not null);
         _random = variation.Random;
         _templateLength = template.Length;
         _seed = seed != 0 ? seed : (ulong)Environment.TickCount64 * 0x9E3779B97F4A7C15UL | 1;
@@ -69,6 +73,8 @@ public sealed unsafe class FrameGenerator
             _ipBase = Sum(_frame.AsSpan(_l3, _l4 - _l3), 2, 10, 12, 14, 16, 18);
             _udpBase = Sum(_frame.AsSpan(_l4, contentEnd - _l4), 0, 2, 4, 6) + 17; // + the pseudo-header's protocol
         }
+        for (int f = 0; f < _sets.Length; f++)
+            if (_sets[f] is { Count: 1 } single) _value[f] = single.At(0); // set once: a frame never changes it
     }
 
     public FrameVariation Variation { get; }
@@ -85,24 +91,23 @@ public sealed unsafe class FrameGenerator
         if (_random) PickAtRandom();
         else if (_started) Step();
         _started = true;
-        for (int f = 0; f < _sets.Length; f++)
-            if (_sets[f] is { } set) _value[f] = set.Count == 1 ? set.At(0) : set.At(_index[f]);
-        return _sets[Len] is null ? _templateLength : (int)_value[Len];
+        foreach (int f in _varying) _value[f] = _sets[f]!.At(_index[f]);
+        return _lengthVaries ? (int)_value[Len] : _templateLength;
     }
 
     /// <summary>Writes the frame <see cref="Next"/> moved to into <paramref name="buffer"/> (room for its length checked by the caller).</summary>
     public void Write(byte* buffer)
     {
-        int length = _sets[Len] is null ? _templateLength : (int)_value[Len];
+        int length = _lengthVaries ? (int)_value[Len] : _templateLength;
         Rings.FrameCopy.Copy(_source, buffer, length);
-        if (_sets[DstMac] is not null) Write48(buffer, _value[DstMac]);
-        if (_sets[SrcMac] is not null) Write48(buffer + 6, _value[SrcMac]);
+        if (_dstMac) Write48(buffer, _value[DstMac]);
+        if (_srcMac) Write48(buffer + 6, _value[SrcMac]);
         if (!_udp) return;
         byte* ip = buffer + _l3, udp = buffer + _l4;
         uint src = (uint)_value[SrcAddr], dst = (uint)_value[DstAddr];
         ushort sport = (ushort)_value[SrcPort], dport = (ushort)_value[DstPort];
-        ushort ipLength = _sets[Len] is null ? Read16(ip + 2) : (ushort)(length - _l3);
-        ushort udpLength = _sets[Len] is null ? Read16(udp + 4) : (ushort)(length - _l4);
+        ushort ipLength = _lengthVaries ? (ushort)(length - _l3) : Read16(ip + 2);
+        ushort udpLength = _lengthVaries ? (ushort)(length - _l4) : Read16(udp + 4);
         uint addresses = (src >> 16) + (src & 0xFFFF) + (dst >> 16) + (dst & 0xFFFF);
         Write16(ip + 2, ipLength);
         Write32(ip + 12, src);
@@ -127,18 +132,16 @@ public sealed unsafe class FrameGenerator
     /// <summary>Turns the fastest field; a field that wrapped turns the next, as an odometer does.</summary>
     private void Step()
     {
-        for (int f = 0; f < _sets.Length; f++)
+        foreach (int f in _varying)
         {
-            if (_sets[f] is not { Count: > 1 } set) continue;
-            if (++_index[f] < set.Count) return;
+            if (++_index[f] < _sets[f]!.Count) return;
             _index[f] = 0;
         }
     }
 
     private void PickAtRandom()
     {
-        for (int f = 0; f < _sets.Length; f++)
-            if (_sets[f] is { Count: > 1 } set) _index[f] = NextRandom() % set.Count;
+        foreach (int f in _varying) _index[f] = NextRandom() % _sets[f]!.Count;
     }
 
     /// <summary>xorshift64*: fast, no allocation, and enough to spread flows.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 using System.Diagnostics;
 using Netmap.Native.Packets;
@@ -32,6 +33,7 @@ public enum TransmitOutcome { Done, TimeUp, Stopped, TimedOut }
 public sealed unsafe class TransmitSession
 {
     private readonly NetmapPort _port;
+    private const int CheckEvery = 64;
     private readonly PacketTransmitter _tx;
     private readonly TransmitOptions _options;
     private readonly Pacer? _pacer;
@@ -71,6 +73,8 @@ public sealed unsafe class TransmitSession
         Run(null, 0, generator, generator.Udp, count, cancel);
 
     /// <param name="udp">Where the IPv4 and UDP headers are when the frames are IPv4/UDP with a checksum: a sequence number in their payload is added to it.</param>
+    /// <remarks>Cancellation and the duration are looked at every <see cref="CheckEvery"/> frames (and while waiting for room), not per frame.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private TransmitOutcome Run(byte* source, int fixedLength, FrameGenerator? generator, (int L3, int L4)? udp, long count, CancellationToken cancel)
     {
         int l3 = udp?.L3 ?? -1, l4 = udp?.L4 ?? -1;
@@ -81,8 +85,11 @@ public sealed unsafe class TransmitSession
         {
             for (long i = 0; i < count; i++)
             {
-                if (cancel.IsCancellationRequested) return TransmitOutcome.Stopped;
-                if ((i & 1023) == 0 && TimeIsUp) return TransmitOutcome.TimeUp;
+                if ((i & (CheckEvery - 1)) == 0 || _pacer is not null) // a paced frame may have waited: look at once
+                {
+                    if (cancel.IsCancellationRequested) return TransmitOutcome.Stopped;
+                    if (TimeIsUp) return TransmitOutcome.TimeUp;
+                }
                 int length = fixedLength;
                 if (generator is not null)
                 {
