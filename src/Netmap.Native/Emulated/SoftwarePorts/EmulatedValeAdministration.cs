@@ -25,7 +25,7 @@ internal sealed class EmulatedValeAdministration : IValeAdministration
     {
         if (interfaceName.Length == 0 || interfaceName.Contains(':') || interfaceName.EndsWith('^'))
             throw new NetmapException(NetmapError.InvalidRequest,
-                $"'{interfaceName}' is not an interface name: give the interface alone, as in -Interface eth0 (with -HostStack for its host stack).");
+                $"'{interfaceName}' is not an interface name: name the interface alone, such as 'eth0'; its host stack ('eth0^') is attached with it on request, as vale-ctl -h does.");
         if (NetInterface.Find(interfaceName) is null)
             throw new NetmapException(NetmapError.NotFound,
                 $"There is no interface '{interfaceName}' here to attach to '{switchName}' ('ip link' lists them). In emulated mode a VALE port needs no attaching: open '{switchName}:{interfaceName}' instead.");
@@ -33,7 +33,8 @@ internal sealed class EmulatedValeAdministration : IValeAdministration
         {
             if (Attachments(interfaceName).FirstOrDefault() is { } held)
                 throw new NetmapException(NetmapError.Busy,
-                    $"'{interfaceName}' is already attached to '{held.Switch}' (port {held.Index}, {Holder(held)}). Detach it first: Remove-NetmapValePort -Switch {held.Switch} -Interface {interfaceName}.");
+                    $"'{interfaceName}' is already attached to '{held.Switch}' (port {held.Index}, {Holder(held)}); detach it from there first.")
+                    { Remedy = NetmapRemedy.DetachFromSwitch };
             var attachment = ValeAttachment.Start(switchName, interfaceName, hostStack);
             attachment.Ended += Forget;
             _attached[attachment.Interface] = attachment;
@@ -57,7 +58,8 @@ internal sealed class EmulatedValeAdministration : IValeAdministration
             string there = elsewhere.Count == 0 ? "it has no attached interfaces" : $"attached there: {string.Join(", ", elsewhere.Select(p => $"{p.AttachedInterface} ({Holder(p)})"))}";
             string other = Attachments(interfaceName).FirstOrDefault() is { } on ? $" '{interfaceName}' is attached to '{on.Switch}'." : "";
             throw new NetmapException(NetmapError.NotFound,
-                $"'{interfaceName}' is not attached to the user-space VALE switch '{switchName}': {there}.{other} Get-NetmapValeSwitch lists the switches and their ports.");
+                $"'{interfaceName}' is not attached to the user-space VALE switch '{switchName}': {there}.{other}")
+                { Remedy = NetmapRemedy.ListValeSwitches };
         }
         if (!ValeDetachRequest.Send(held.Switch, interfaceName))
             throw new NetmapException(NetmapError.NotFound, $"'{interfaceName}' was detached from '{switchName}' meanwhile.");
@@ -66,7 +68,7 @@ internal sealed class EmulatedValeAdministration : IValeAdministration
         {
             if (Environment.TickCount64 >= deadline)
                 throw new NetmapException(NetmapError.Busy,
-                    $"'{interfaceName}' is attached to '{switchName}' by process {held.Pid}, which did not detach it within {DetachWaitMs / 1000} s of being asked (stopped or stuck?). Stop that process (Stop-Process {held.Pid}): its bridge goes with it.");
+                    $"'{interfaceName}' is attached to '{switchName}' by process {held.Pid}, which did not detach it within {DetachWaitMs / 1000} s of being asked (stopped or stuck?). End that process (kill {held.Pid}): its bridge goes with it, and the interface is the host stack's again.");
             Thread.Sleep(20);
         }
         return held.Index;
@@ -97,5 +99,5 @@ internal sealed class EmulatedValeAdministration : IValeAdministration
 
     private static NetmapException NoPersistentPorts(string name) => new(NetmapError.NotSupported,
         $"A persistent VALE port ('{name}') is an interface the kernel makes, so it needs the netmap kernel module, which this session does not use (emulated mode). " +
-        $"In emulated mode a VALE port exists while it is open: Open-NetmapPort vale0:{name}; or load netmap (docs/native.md).");
+        $"In emulated mode a VALE port exists while it is open: open 'vale0:{name}' instead, or load netmap (docs/native.md).");
 }
