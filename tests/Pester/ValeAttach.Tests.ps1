@@ -137,6 +137,11 @@ Describe 'An interface attached to an emulated VALE switch' -Tag 'Lab' -Skip:(-n
         "$failure" | Should -BeLike "*'eth9' is not attached*attached there: eth0 (by process $($child.Id))*Get-NetmapValeSwitch lists*"
     }
 
+    It 'detaches nothing with -WhatIf' {
+        Remove-NetmapValePort -Switch $lab.Switch -Interface eth0 -WhatIf
+        (Get-Ports $lab.Switch | Where-Object Name -eq 'eth0').InUse | Should -BeTrue
+    }
+
     It 'detaches at the request of another process: the bridge ends and the stack has its interface back' {
         Remove-NetmapValePort -Switch $lab.Switch -Interface eth0
         Get-Ports $lab.Switch | Where-Object Name -eq 'eth0' | Should -BeNullOrEmpty
