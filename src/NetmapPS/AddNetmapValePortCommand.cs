@@ -1,12 +1,13 @@
 using System.Management.Automation;
 using Netmap.Native.Ports;
-using Netmap.Native.Ports;
 
 namespace NetmapPS;
 
 /// <summary>
-/// Attaches an interface (and with -HostStack its host stack) to a kernel VALE switch, as vale-ctl -a / -h,
-/// or creates a persistent VALE port, as vale-ctl -n. Needs the netmap kernel module.
+/// Attaches an interface (and with -HostStack its host stack) to a VALE switch, as vale-ctl -a / -h: the
+/// kernel's (Native), or a user-space one (Emulated), where this process bridges the interface to the
+/// switch until Remove-NetmapValePort or its exit. Creates a persistent VALE port, as vale-ctl -n
+/// (kernel module only).
 /// </summary>
 [Cmdlet(VerbsCommon.Add, "NetmapValePort", SupportsShouldProcess = true, DefaultParameterSetName = "Attach", ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(ValePortInfo), typeof(KernelPortInfo))]
@@ -60,7 +61,11 @@ public sealed class AddNetmapValePortCommand : PSCmdlet
                 var vale = BackendSupport.Vale(Strings.NeedsKernel_AttachInterface);
                 if (!ShouldProcess(Words.Format(Strings.ValeInterfaceTarget, Switch, Interface), HostStack ? Strings.ValeAttachHostAction : Strings.ValeAttachAction)) return;
                 uint index = vale.Attach(Switch, Interface, HostStack);
-                WriteObject(new ValePortInfo(Switch, Interface, index, PortMode.Native));
+                var mode = NetmapBackends.DefaultMode;
+                var listed = mode == PortMode.Emulated
+                    ? NetmapBackends.Switches(mode).Where(s => s.Name == Switch).SelectMany(s => s.Ports).FirstOrDefault(p => p.Index == index)
+                    : null;
+                WriteObject(listed ?? new ValePortInfo(Switch, Interface, index, mode) { AttachedInterface = Interface });
             }
         }
         catch (Exception e) when (ErrorRecords.IsOurs(e))

@@ -4,8 +4,9 @@ using Netmap.Native.Ports;
 namespace NetmapPS;
 
 /// <summary>
-/// Detaches an interface from a kernel VALE switch, as vale-ctl -d, or removes a persistent VALE port,
-/// as vale-ctl -r. Needs the netmap kernel module.
+/// Detaches an interface from a VALE switch, as vale-ctl -d: the kernel's (Native), or a user-space one
+/// (Emulated; the process that attached it stops its bridge). Removes a persistent VALE port, as
+/// vale-ctl -r (kernel module only).
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "NetmapValePort", SupportsShouldProcess = true, DefaultParameterSetName = "Detach", ConfirmImpact = ConfirmImpact.Medium)]
 public sealed class RemoveNetmapValePortCommand : PSCmdlet

@@ -1,3 +1,4 @@
+using Netmap.Native.Emulated;
 using Netmap.Native.Ports;
 using Netmap.Native.Rings;
 using Xunit;
@@ -34,5 +35,27 @@ public class EmulatedValeReaderTests(ShmDirectory shm)
         b.Dispose();
         info = NetmapBackends.Switches(PortMode.Emulated).Single(s => s.Name == name);
         Assert.Equal(new[] { "a" }, info.Ports.Select(p => p.Name));                 // a closed port leaves the switch
+    }
+    [Fact]
+    public void ShowsAttachedInterfacesAndTheirProcessAndCarriesDetachRequestsOnlyToThem()
+    {
+        string name = $"vale{Guid.NewGuid():N}"[..14];
+        using var nic = NetmapPort.Open($"{name}:eth7", PortMode.Emulated);
+        using var other = NetmapPort.Open($"{name}:q", PortMode.Emulated);
+        var nicDriver = (SharedMemoryPort)nic.Driver;
+        var otherDriver = (SharedMemoryPort)other.Driver;
+        Assert.False(ValeDetachRequest.Send(name, "eth7"));                        // not marked yet: an ordinary port is never asked
+
+        nicDriver.MarkAttached(1);
+        var ports = NetmapBackends.Switches(PortMode.Emulated).Single(s => s.Name == name).Ports;
+
+        Assert.Equal("eth7", ports.Single(p => p.Name == "eth7").AttachedInterface);
+        Assert.Null(ports.Single(p => p.Name == "q").AttachedInterface);
+        Assert.All(ports, p => Assert.Equal(Environment.ProcessId, p.Pid));
+        Assert.False(ValeDetachRequest.Send(name, "eth8"));
+        Assert.False(nicDriver.DetachRequested);
+        Assert.True(ValeDetachRequest.Send(name, "eth7"));
+        Assert.True(nicDriver.DetachRequested);
+        Assert.False(otherDriver.DetachRequested);
     }
 }

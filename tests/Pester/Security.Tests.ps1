@@ -146,9 +146,9 @@ Describe 'A second, unprivileged user' -Tag 'Lab', 'Security' -Skip:(-not $CanAd
         $r.$Key.Message | Should -Match "setcap \S+\+ep /\S+"   # names the file to grant them to
     }
 
-    It 'is told that attaching to a kernel VALE switch needs the netmap kernel module' {
-        $r.ValeAttach.Id | Should -Be 'NotSupported,NetmapPS.AddNetmapValePortCommand'
-        $r.ValeAttach.Message | Should -BeLike '*needs the netmap kernel module*'
+    It 'is told which capability attaching an interface to an emulated VALE switch needs, before anything is made' {
+        $r.ValeAttach.Id | Should -Be 'PermissionDenied,NetmapPS.AddNetmapValePortCommand'
+        $r.ValeAttach.Message | Should -BeLike '*was refused*This needs CAP_BPF*run as root, or grant the capabilities*'
     }
 
     It "cannot put a file or a link where root's region files go, nor list them" {

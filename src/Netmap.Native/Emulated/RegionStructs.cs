@@ -62,6 +62,10 @@ internal unsafe struct PortEntry
     [FieldOffset(108)] public int MonitorFlags;
     /// <summary>How many times an open port has registered rings of this port: a pipe end learns from it that its peer came (and went).</summary>
     [FieldOffset(112)] public int Opens;
+    /// <summary>A switch port that bridges an interface (Add-NetmapValePort): 1 = its NIC rings, 2 = its host stack; 0 for an ordinary port.</summary>
+    [FieldOffset(116)] public int AttachedInterface;
+    /// <summary>Set by another process's Remove-NetmapValePort: the process that bridges the interface detaches it.</summary>
+    [FieldOffset(120)] public int DetachRequested;
 }
 
 /// <summary>

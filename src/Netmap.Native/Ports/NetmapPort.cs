@@ -78,6 +78,8 @@ public sealed unsafe class NetmapPort : IDisposable
         new(spec, NetmapBackends.Open(spec, mode, disableOffloads, cancel));
 
     public string Name => Spec.Name;
+    /// <summary>Who serves the port, for the engine's own uses of a backend's extras.</summary>
+    internal IPortDriver Driver => _driver;
     public PortSpec Spec { get; }
     public PortMode Mode => _driver.Mode;
     public string Mechanism => _driver.Mechanism;

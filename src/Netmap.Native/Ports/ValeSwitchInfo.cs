@@ -7,6 +7,10 @@ public sealed record ValePortInfo(string Switch, string Name, uint Index, PortMo
     public bool? InUse { get; init; }
     /// <summary>Emulated: packets the switch dropped because this port's receive ring was full.</summary>
     public long? Dropped { get; init; }
+    /// <summary>The interface this port bridges to the switch ('eth0', or 'eth0^' for its host stack); null for an ordinary port.</summary>
+    public string? AttachedInterface { get; init; }
+    /// <summary>Emulated: the process that holds the port (for an attached interface, the one that runs its bridge). Null where unknown.</summary>
+    public int? Pid { get; init; }
 }
 
 /// <summary>A MAC address a switch learned, and the port it learned it on.</summary>

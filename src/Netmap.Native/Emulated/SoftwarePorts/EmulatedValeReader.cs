@@ -39,8 +39,13 @@ internal static unsafe class EmulatedValeReader
                 var entry = layout.Port(b, i);
                 if (Volatile.Read(ref entry->InUse) == 0) continue;
                 names[i] = NameOf(entry);
+                int pid = LiveHolderPid(fd, layout, b, i);
+                int attached = Volatile.Read(ref entry->AttachedInterface);
                 ports.Add(new ValePortInfo(name, names[i], i, PortMode.Emulated)
-                    { InUse = HeldByLiveProcess(fd, layout, b, i), Dropped = Volatile.Read(ref entry->RxDropped) });
+                {
+                    InUse = pid != 0, Dropped = Volatile.Read(ref entry->RxDropped), Pid = pid > 0 ? pid : null,
+                    AttachedInterface = attached is 1 or 2 ? names[i] : null,
+                });
             }
             return new ValeSwitchInfo(name, PortMode.Emulated, ports) { Region = path, MacTable = MacTable(layout, b, name, names) };
         }
@@ -67,18 +72,22 @@ internal static unsafe class EmulatedValeReader
         return table.OrderBy(e => e.Port, StringComparer.Ordinal).ThenBy(e => e.Mac, StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>True when a ring of the port is held by a holder whose process still holds its lock byte.</summary>
-    private static bool HeldByLiveProcess(int fd, RegionLayout layout, byte* b, uint port)
+    /// <summary>
+    /// The process of a holder of a ring of the port that still holds its lock byte (the kernel's word for
+    /// its liveness; the pid is the region's, as that holder wrote it); 0 when no live process holds one.
+    /// </summary>
+    private static int LiveHolderPid(int fd, RegionLayout layout, byte* b, uint port)
     {
         var g = layout.Geometry;
         for (uint r = 0; r < g.RingsPerPort; r++)
         {
             int owner = Volatile.Read(ref layout.Kring(b, port * g.RingsPerPort + r)->Owner);
-            if (owner == 0) continue;
+            if (owner is <= 0 or > RegionLayout.MaxHolders) continue;
             var lck = new LibC.FileLock { Type = LibC.F_WRLCK, Start = RegionLayout.HolderLockBase + owner - 1, Length = 1 };
-            if (LibC.Fcntl(fd, LibC.F_OFD_GETLK, &lck) == 0 && lck.Type != LibC.F_UNLCK) return true;
+            if (LibC.Fcntl(fd, LibC.F_OFD_GETLK, &lck) == 0 && lck.Type != LibC.F_UNLCK)
+                return Volatile.Read(ref layout.Holder(b, owner - 1)->Pid) is > 0 and var pid ? pid : -1;
         }
-        return false;
+        return 0;
     }
 
     private static string NameOf(PortEntry* entry)

@@ -84,10 +84,13 @@ internal static unsafe class RegionSegment
     /// The region the file <paramref name="fd"/> names, mapped read-only for a listing (no lock, no
     /// holder); null when it names no live segment of this user or the segment holds no complete region.
     /// </summary>
-    public static (nint Address, long Size, RegionGeometry Geometry)? MapForReading(int fd)
+    public static (nint Address, long Size, RegionGeometry Geometry)? MapForReading(int fd) => Map(fd, readOnly: true);
+
+    /// <summary>As <see cref="MapForReading"/>, writable: for the few fields one process sets for another (a detach request).</summary>
+    public static (nint Address, long Size, RegionGeometry Geometry)? Map(int fd, bool readOnly)
     {
         if (ReadAnchor(fd) is not { } anchor) return null;
-        nint address = Attach(anchor, readOnly: true);
+        nint address = Attach(anchor, readOnly);
         if (address == -1) return null;
         byte* b = (byte*)address;
         if (Volatile.Read(ref RegionLayout.Header(b)->Ready) == 1 && RegionLayout.ReadGeometry(b, anchor.Size) is { } geometry)

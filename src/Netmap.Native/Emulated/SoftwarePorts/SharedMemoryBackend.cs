@@ -249,6 +249,8 @@ internal static class SharedMemoryBackend
         uint port = (uint)free;
         ResetRings(region, port, holder, cancel);
         SetName(region, port, name);
+        layout.Port(region.Base, port)->AttachedInterface = 0;
+        layout.Port(region.Base, port)->DetachRequested = 0;
         Volatile.Write(ref layout.Port(region.Base, port)->InUse, 1);
         return port;
     }

@@ -51,6 +51,15 @@ internal sealed unsafe class SharedMemoryPort : RingSyncDriver
     protected override uint RegionPort => _port;
     private PortEntry* Entry => Layout.Port(Base, _port);
 
+    /// <summary>This port's index in its region.</summary>
+    public uint PortIndex => _port;
+
+    /// <summary>Marks this switch port as the bridge of an interface's NIC rings (1) or host stack (2), as Get-NetmapValeSwitch shows it.</summary>
+    public void MarkAttached(int kind) => Volatile.Write(ref Entry->AttachedInterface, kind);
+
+    /// <summary>True once another process asked (Remove-NetmapValePort) for the interface this port bridges to be detached.</summary>
+    public bool DetachRequested => Volatile.Read(ref Entry->DetachRequested) != 0;
+
     /// <summary>[hwcur, head) goes to the peer (pipe) or through the switch (VALE) at once; the slots are free again.</summary>
     protected override (uint HwCur, uint HwTail) Transmit(uint ring, RingView view, uint hwcur, uint hwtail, uint head)
     {

@@ -10,6 +10,8 @@ internal sealed class SoftwarePortsBackend : INetmapBackend
     public bool Serves(PortSpec spec) => SharedMemoryBackend.Serves(spec);
     public IPortDriver Open(PortSpec spec, bool disableOffloads, CancellationToken cancel) => SharedMemoryBackend.Open(spec, cancel);
     public IReadOnlyList<ValeSwitchInfo> Switches() => EmulatedValeReader.ReadAll();
+    /// <summary>vale-ctl's attach and detach, with the bridge in this process (<see cref="ValeAttachment"/>).</summary>
+    public IValeAdministration? Vale => EmulatedValeAdministration.Instance;
 
     /// <summary>The pipe ends and VALE ports in use in this user's region files.</summary>
     public IEnumerable<PortCandidate> Candidates(string typed)
