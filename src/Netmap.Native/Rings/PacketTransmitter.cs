@@ -85,7 +85,9 @@ public sealed unsafe class PacketTransmitter
         Sent++;
     }
 
-    private void CheckLength(int length)
+    /// <summary>Throws when a frame of <paramref name="length"/> bytes cannot go out on this ring (too long for a buffer or the wire, shorter than the port passes on).</summary>
+    /// <exception cref="NetmapException">It cannot (InvalidRequest).</exception>
+    public void CheckLength(int length)
     {
         if (length > _view.BufferSize)
             throw new NetmapException(NetmapError.InvalidRequest,
