@@ -81,7 +81,11 @@ public sealed class ReplaySchedule
         return pass > (Never - offset) / Period ? Never : pass * Period + offset;
     }
 
-    private static long Scale(double nanoseconds, double divisor) => (long)Math.Min(Never, Math.Round(nanoseconds / divisor));
+    private static long Scale(double nanoseconds, double divisor)
+    {
+        double scaled = Math.Round(nanoseconds / divisor);
+        return scaled >= Never ? Never : (long)scaled; // (double)Never rounds up: compare before converting
+    }
 
     private static void CheckPositive(double value, string what, string example)
     {
