@@ -143,7 +143,13 @@ public sealed class SendNetmapPacketCommand : LoopCommand, IDisposable
 
     protected override void BeginProcessing()
     {
-        if (Replay) return;
+        if (Replay)
+        {
+            // before any packet is gathered: a bad -Speed fails at once, not after reading a whole capture
+            if (!(Speed > 0) || double.IsInfinity(Speed)) ThrowTerminatingError(ErrorRecords.Create(new ArgumentException(Words.Format(Strings.ReplaySpeedNotPositive, Speed)), ErrorId.InvalidReplay, Speed));
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(Speed)) && Rate > 0) ThrowTerminatingError(ErrorRecords.Create(new ArgumentException(Strings.ReplaySpeedWithRate), ErrorId.InvalidReplay, Speed));
+            return;
+        }
         try
         {
             _fields = GeneratorParameters.Read(SourceAddress, DestinationAddress, SourcePort, DestinationPort, SourceMac, DestinationMac, Length, Random, overwrite: true).Variation;
@@ -337,6 +343,7 @@ public sealed class SendNetmapPacketCommand : LoopCommand, IDisposable
         if (LiteralPath is not null && _replay is not null) ThrowTerminatingError(ErrorRecords.Create(new ArgumentException(Strings.ReplayInputConflict), ErrorId.InvalidReplay, LiteralPath));
         var frames = LiteralPath is null ? _replay : ReadCapture(LiteralPath);
         if (frames is null) ThrowTerminatingError(ErrorRecords.Create(new ArgumentException(Strings.ReplayNoInput), ErrorId.InvalidReplay, null));
+        if (!frames!.HasTimestamps && Rate <= 0) ThrowTerminatingError(ErrorRecords.Create(new ArgumentException(Strings.ReplayNeedsTimestamps), ErrorId.InvalidReplay, null));
         ReplaySession session;
         try
         {

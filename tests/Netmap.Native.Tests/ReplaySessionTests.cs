@@ -127,7 +127,7 @@ public class ReplaySessionTests
         {
             var frames = new ReplayFrames();
             frames.Add(PacketBuilder.Build(new PacketRecipe()), null, 1);
-            Assert.Contains("-Rate", Assert.Throws<NetmapException>(() => new ReplaySession(tx, null, frames, new ReplayOptions())).Message);
+            Assert.Contains("fixed rate", Assert.Throws<NetmapException>(() => new ReplaySession(tx, null, frames, new ReplayOptions())).Message);
             var session = new ReplaySession(tx, null, frames, new ReplayOptions { Rate = 1000, Loops = 5 });
             Assert.Equal(TransmitOutcome.Done, session.Run());
             Assert.Equal(5, session.Sent);

@@ -43,10 +43,10 @@ public sealed class ReplayFrames
     {
         if (LinkType is { } held && held != linkType)
             throw new NetmapException(NetmapError.InvalidRequest,
-                $"Frame {Count + 1} has link type {linkType}, the frames before it {held}; a replay sends frames of one link type. Replay the frames of each link type apart (Import-NetmapCapture | Where-Object LinkType -eq {held}).");
+                $"Frame {Count + 1} has link type {linkType}, the frames before it {held}; a replay sends frames of one link type. Replay the frames of each link type apart.");
         if ((long)_used + frame.Length > Array.MaxLength)
             throw new NetmapException(NetmapError.InvalidRequest,
-                $"The capture holds more than {Array.MaxLength / (1 << 20)} MB of frames, more than a replay holds in memory; replay it in parts (Import-NetmapCapture | Select-Object -First N).");
+                $"The capture holds more than {Array.MaxLength / (1 << 20)} MB of frames, more than a replay holds in memory; replay it in parts.");
         if (_used + frame.Length > _bytes.Length)
             Array.Resize(ref _bytes, (int)Math.Min(Array.MaxLength, Math.Max((long)_bytes.Length * 2, (long)_used + frame.Length)));
         frame.CopyTo(_bytes.AsSpan(_used));

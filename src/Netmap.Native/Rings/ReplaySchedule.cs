@@ -39,7 +39,7 @@ public sealed class ReplaySchedule
     /// <exception cref="NetmapException">No frames, or a speed that is not a positive number (InvalidRequest).</exception>
     public static ReplaySchedule FollowTimestamps(IReadOnlyList<long> timestamps, IReadOnlyList<int> lengths, double speed)
     {
-        CheckPositive(speed, "speed", "-Speed 2 replays twice as fast, -Speed 0.5 at half speed");
+        CheckPositive(speed, "speed", "2 replays twice as fast, 0.5 at half speed");
         int n = CheckFrames(timestamps.Count);
         var raw = new long[n];
         int backwards = 0;
@@ -66,7 +66,7 @@ public sealed class ReplaySchedule
     /// <exception cref="NetmapException">No frames, or a rate that is not a positive number (InvalidRequest).</exception>
     public static ReplaySchedule AtRate(int frames, double rate, long captureSpan = 0)
     {
-        CheckPositive(rate, "rate", "-Rate 1000 sends 1000 frames a second");
+        CheckPositive(rate, "rate", "1000 sends 1000 frames a second");
         int n = CheckFrames(frames);
         var offsets = new long[n];
         for (int i = 0; i < n; i++) offsets[i] = Scale(i * 1e9, rate);
@@ -91,9 +91,9 @@ public sealed class ReplaySchedule
     {
         if (!(value > 0) || double.IsInfinity(value))
             throw new NetmapException(NetmapError.InvalidRequest,
-                FormattableString.Invariant($"A replay {what} of {value} is not possible; give a number above 0 ({example})."));
+                FormattableString.Invariant($"A replay {what} of {value} is not possible; it must be a number above 0 ({example})."));
     }
 
     private static int CheckFrames(int count) => count > 0 ? count
-        : throw new NetmapException(NetmapError.InvalidRequest, "The capture holds no frames; there is nothing to replay. Check the file with Import-NetmapCapture.");
+        : throw new NetmapException(NetmapError.InvalidRequest, "The capture holds no frames; there is nothing to replay.");
 }

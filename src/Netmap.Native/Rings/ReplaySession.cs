@@ -50,9 +50,9 @@ public sealed unsafe class ReplaySession
                 $"The capture holds frames of link type {linkType}, but '{port.Name}' sends link type {port.LinkType} (Ethernet); replay a capture taken on an Ethernet interface or port.");
         if (!frames.HasTimestamps && options.Rate <= 0)
             throw new NetmapException(NetmapError.InvalidRequest,
-                "Some frames came without a capture timestamp, so there is no timing to replay; pipe packets from Import-NetmapCapture, or give a rate (-Rate).");
+                "Some frames came without a capture timestamp, so there is no timing to replay; replay frames read from a capture file, or at a fixed rate.");
         if (options.Rate > 0 && options.Speed != 1)
-            throw new NetmapException(NetmapError.InvalidRequest, "A replay either follows the capture's timing at a speed or sends at a fixed rate; give -Speed or -Rate, not both.");
+            throw new NetmapException(NetmapError.InvalidRequest, "A replay either follows the capture's timing at a speed or sends at a fixed rate, not both.");
         Schedule = options.Rate > 0
             ? ReplaySchedule.AtRate(frames.Count, options.Rate, frames.HasTimestamps ? ReplaySchedule.FollowTimestamps(frames.Timestamps, frames.Lengths, 1).CaptureSpan : 0)
             : ReplaySchedule.FollowTimestamps(frames.Timestamps, frames.Lengths, options.Speed);
