@@ -68,6 +68,28 @@ public class ReplaySessionTests
     }
 
     [Fact]
+    public void AllocatesNothingPerFrame()
+    {
+        var (tx, rx) = Pipe();
+        using (tx) using (rx)
+        {
+            // the same replay of 20 and of 400 frames (gaps of 1 us, some of them slept, most spun or late)
+            // allocates the same: whatever it allocates is per run, none per frame
+            long Allocated(int frames)
+            {
+                var session = new ReplaySession(tx, null, Numbered(frames, 0.001), new ReplayOptions { TimeoutMs = 1000 });
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                Assert.Equal(TransmitOutcome.Done, session.Run());
+                long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                Drain(rx);
+                return allocated;
+            }
+            Allocated(20); // first use: JIT, the lazily made wait handle
+            Assert.Equal(Allocated(20), Allocated(400));
+        }
+    }
+
+    [Fact]
     public void TakesAsLongAsTheScheduleAndNoLessWithTheSpeed()
     {
         var (tx, rx) = Pipe();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Netmap.Native.Ports;
 
 namespace Netmap.Native.Rings;
@@ -84,6 +85,7 @@ public sealed unsafe class ReplaySession
 
     /// <summary>Replays until every pass is sent, the ring stays full past the timeout, or <paramref name="cancel"/>.</summary>
     /// <exception cref="NetmapException">The port closed (Closed); the peer went away (PeerGone).</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimized from its first frame: no frame waits for a tier-0 loop
     public TransmitOutcome Run(CancellationToken cancel = default)
     {
         long before = _tx.Sent;
@@ -143,6 +145,7 @@ public sealed unsafe class ReplaySession
     }
 
     /// <summary>Waits for the tick count <paramref name="due"/>: in sleeps of at most 50 ms on the token while it is 2 ms away or more, spinning after; false when cancelled.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool WaitUntil(long due, CancellationToken cancel)
     {
         long spinBelow = Ticks(SpinBelowNs), perMs = Math.Max(1, Ticks(1_000_000));
