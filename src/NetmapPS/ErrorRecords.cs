@@ -24,6 +24,7 @@ internal static class ErrorId
     public const string NotAFrame = nameof(NotAFrame);
     public const string TransmitTimeout = nameof(TransmitTimeout);
     public const string InvalidPacketParameter = nameof(InvalidPacketParameter);
+    public const string InvalidReplay = nameof(InvalidReplay);
     public const string CaptureFileNotFound = nameof(CaptureFileNotFound);
     public const string CaptureFileNotReadable = nameof(CaptureFileNotReadable);
     public const string CaptureFileCorrupt = nameof(CaptureFileCorrupt);
@@ -68,6 +69,7 @@ internal static class ErrorRecords
         [ErrorId.NotAFrame] = ErrorCategory.InvalidType,
         [ErrorId.TransmitTimeout] = ErrorCategory.OperationTimeout,
         [ErrorId.InvalidPacketParameter] = ErrorCategory.InvalidArgument,
+        [ErrorId.InvalidReplay] = ErrorCategory.InvalidArgument,
         [ErrorId.CaptureFileNotFound] = ErrorCategory.ObjectNotFound,
         [ErrorId.CaptureFileNotReadable] = ErrorCategory.ReadError,
         [ErrorId.CaptureFileCorrupt] = ErrorCategory.InvalidData,

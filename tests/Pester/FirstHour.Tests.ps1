@@ -51,6 +51,7 @@ Describe 'Every object the module emits survives Format-List *, Select-Object *,
         $file = Join-Path $TestDrive 'walk.pcapng'
         $packet | Export-NetmapCapture $file -PassThru | Add-Emitted
         Import-NetmapCapture $file | Add-Emitted
+        Import-NetmapCapture $file | Send-NetmapPacket $master -Replay -Summary | Add-Emitted
         Receive-NetmapPacket $slave -Count 1 -Timeout 5 | Out-Null
         Measure-NetmapTraffic $slave -Duration 0.3 -Interval 0.1 | Add-Emitted
         $other, $otherSlave = Open-NetmapPort "netmap:$($name)x{1", "netmap:$($name)x}1"

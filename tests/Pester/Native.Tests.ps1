@@ -5,6 +5,7 @@
 BeforeDiscovery {
     $HasNetmap = Test-Path /dev/netmap
     $HasPktGen = [bool](Get-Command pkt-gen -ErrorAction Ignore)
+    $HasNmreplay = [bool](Get-Command nmreplay -ErrorAction Ignore)
     $HasIp = [bool](Get-Command ip -ErrorAction Ignore)
     $IsRoot = (& id -u) -eq '0'
 }
@@ -296,6 +297,49 @@ Describe 'Native backend on the netmap kernel module' -Tag 'Native' -Skip:(-not 
         $result = Get-PktGenResult (Wait-Program $rx)
         Write-Host ("    pipe $pipe, Send-NetmapPacket {0} frames at {1:N0} pps; pkt-gen rx counted {2}" -f $count, ($count / $clock.Elapsed.TotalSeconds), $result.Packets)
         $result.Packets | Should -Be $count
+    }
+
+    It 'replays a capture as nmreplay does: the frames of the file in order over a kernel pipe, in about its time' -Skip:(-not $HasNmreplay) {
+        $pipe = New-TestName 'nr'
+        $file = Join-Path ([IO.Path]::GetTempPath()) "$pipe.pcap"
+        # 100 frames, numbered, gaps of 2 to 8 ms (seeded): about 0.5 s, wide enough for TCG's pauses
+        $rng = [Random]::new(7); [long] $t = 1700000000L * 1000000000L
+        $frames = for ($i = 0; $i -lt 100; $i++) {
+            $t += 1000000L * $rng.Next(2, 9)
+            $data = New-Frame (60 + $i)
+            [BitConverter]::GetBytes($i).CopyTo($data, 14)
+            [Netmap.Native.Packets.NetmapPacket]::new($data, [DateTime]::UnixEpoch.AddTicks($t / 100), 'gen', 0, 0, $data.Length, $t)
+        }
+        $frames | Export-NetmapCapture $file
+        $span = ($frames[-1].TimestampNanoseconds - $frames[0].TimestampNanoseconds) / 1e9
+        $expected = $frames | ForEach-Object { [Convert]::ToHexString($_.Data) }
+        $rx = Open-NetmapPort "netmap:$pipe}1"
+        # nmreplay loops over the file without end: it is stopped once its 11th pass is in. Its first passes
+        # come at once: its clock starts before its queue of 10,000 frames is built, slowly under TCG
+        # (seen: the first pass in 0.034 s), and it sends late frames at once until it has caught up
+        # the kernel pipe stamps no receive time per frame: the receiver clocks the first frame to the last itself
+        $receive = { param($Skip) if ($Skip) { $null = Receive-NetmapPacket -Port $rx -Count $Skip -Timeout 60 }
+                     $first = @(Receive-NetmapPacket -Port $rx -Count 1 -Timeout 30); $clock = [Diagnostics.Stopwatch]::StartNew()
+                     $rest = @(Receive-NetmapPacket -Port $rx -Count 99 -Timeout 30); [pscustomobject]@{ Frames = $first + $rest; Seconds = $clock.Elapsed.TotalSeconds } }
+        $nmreplay = Start-Program (Get-Command nmreplay).Source @('-f', $file, '-i', "netmap:$pipe{1", '-B', 'real,1', '-w', '0')
+        try {
+            $theirs = & $receive 1000
+        }
+        finally { & kill -INT $nmreplay.Id; $null = $nmreplay.WaitForExit(10000); if (-not $nmreplay.HasExited) { $nmreplay.Kill() } }
+        while (Receive-NetmapPacket -Port $rx -Count 1000 -Timeout 0.5) { }   # what nmreplay sent after the first pass
+        $sender = Start-ThreadJob { param($mod, $port, $f) Import-Module $mod; Send-NetmapPacket (Open-NetmapPort $port) -Replay -LiteralPath $f -Summary } -ArgumentList $ModulePath, "netmap:$pipe{1", $file
+        $ours = & $receive
+        $report = $sender | Wait-Job -Timeout 60 | Receive-Job
+        Remove-Item $file -ErrorAction Ignore
+        $theirSpan = $theirs.Seconds; $ourSpan = $ours.Seconds
+        Write-Host ("    capture {0:F3} s; received over the pipe: nmreplay {1:F3} s, Send-NetmapPacket -Replay {2:F3} s (late by {3:F0} us on average, {4:F0} us at most)" -f
+            $span, $theirSpan, $ourSpan, ($report.MeanLateness * 1e6), ($report.MaxLateness * 1e6))
+        @($theirs.Frames | ForEach-Object { [Convert]::ToHexString($_.Data) }) | Should -Be $expected
+        @($ours.Frames | ForEach-Object { [Convert]::ToHexString($_.Data) }) | Should -Be $expected
+        # under an emulated CPU, as a PowerShell receiver clocks them: both near the capture's span, ours not far beyond nmreplay's
+        $theirSpan | Should -BeGreaterThan (0.8 * $span)
+        $ourSpan | Should -BeGreaterThan (0.8 * $span)
+        $ourSpan | Should -BeLessThan ([Math]::Max(1.5 * $span, $theirSpan * 1.5))
     }
 
     It "shows the kernel's ring pointers moving in Get-NetmapRing" {

@@ -108,7 +108,8 @@ public sealed unsafe class PacketTransmitter
         _unpublished = false;
     }
 
-    /// <summary>Throws (InvalidRequest) when a frame of <paramref name="length"/> bytes cannot be sent on this ring.</summary>
+    /// <summary>Throws when a frame of <paramref name="length"/> bytes cannot go out on this ring (too long for a buffer or the wire, shorter than the port passes on).</summary>
+    /// <exception cref="NetmapException">It cannot (InvalidRequest).</exception>
     public void CheckLength(int length)
     {
         if (length > _view.BufferSize)
