@@ -11,7 +11,7 @@
 #   veth-*   rx, tx and forward on veth pairs driven by netmap's patched (native) veth driver
 # Then Receive-NetmapPacket -Raw -Count N/10 | Measure-Object once on a pipe. Prints one JSON line.
 param([string] $ModulePath, [long] $Count = 500000, [int] $Length = 60, [int] $Rounds = 3,
-      [string[]] $Scenario = @('rx', 'tx', 'forward', 'ranges', 'lb', 'latency', 'veth-rx', 'veth-tx', 'veth-forward'))
+      [string[]] $Scenario = @('rx', 'tx', 'forward', 'ranges', 'lb', 'latency'))
 $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath
 $Scenario = $Scenario -split "," | Where-Object { $_ }
@@ -52,10 +52,12 @@ $frame = New-NetmapPacket -SourceAddress 10.0.0.1 -DestinationAddress 10.1.0.1 -
 $flows = @{ SourceAddress = '10.0.0.1-10.0.0.100'; SourcePort = '1000-1099'; DestinationAddress = '10.1.0.1'; DestinationPort = 1234 }
 $pktGenFlows = '-s', '10.0.0.1:1000-10.0.0.100:1099', '-d', '10.1.0.1:1234'
 
-# One timed round: pkt-gen rx -n N on $RxPort (or, for lb, on every one of $RxPorts until traffic stops),
-# then $Middle (a forwarder, started and stopped here), then the sender; returns the rate(s) pkt-gen rx saw.
-function Invoke-Round([string[]] $RxPorts, [scriptblock] $Middle, [scriptblock] $Sender, [long] $N) {
-    $rx = @(foreach ($p in $RxPorts) { Start-PktGen $p ($RxPorts.Count -eq 1 ? @('-f', 'rx', '-n', $N) : @('-f', 'rx')) })
+# One timed round: pkt-gen rx -n N on $RxPort (or, for lb and where frames may be dropped (veth), on every
+# one of $RxPorts until traffic stops: pkt-gen then ends a second after the last frame and leaves that second
+# out of its time), then $Middle (a forwarder, started and stopped here), then the sender; returns the rate(s)
+# pkt-gen rx saw.
+function Invoke-Round([string[]] $RxPorts, [scriptblock] $Middle, [scriptblock] $Sender, [long] $N, [switch] $UntilQuiet) {
+    $rx = @(foreach ($p in $RxPorts) { Start-PktGen $p ($RxPorts.Count -eq 1 -and -not $UntilQuiet ? @('-f', 'rx', '-n', $N) : @('-f', 'rx')) })
     $mid = $Middle ? (& $Middle) : $null
     Start-Sleep -Milliseconds 700
     $tx = & $Sender $N
@@ -105,16 +107,20 @@ $scenarios = [ordered]@{
             Invoke-NetmapLoadBalance -From $ports[0] -To $ports[1], $ports[2] -AsJob }.GetNewClosure() (& $pktGenTx "netmap:$c{1" $pktGenFlows) $n
         @{ Tool = $tool; Ours = $ours } }
     'latency' = { param($n)
-        $pings = $n ? 2000 : 200; $a = New-PipeName; $b = New-PipeName
+        # 1000 probes a second, one at a time, for 3.5 s. pkt-gen ping adds a second's round trips into its totals
+        # only when it prints that second's line ('count N RTT: min M av A ns'), so the figures are taken from those.
+        $pings = $n ? 3500 : 1200; $a = New-PipeName; $b = New-PipeName
         $pong = Start-PktGen "netmap:$a}1" '-f', 'pong'
         Start-Sleep -Milliseconds 500
-        $out = Stop-Tool (Start-PktGen "netmap:$a{1" '-f', 'ping', '-b', '1', '-n', $pings) 60
+        $out = Stop-Tool (Start-PktGen "netmap:$a{1" '-f', 'ping', '-b', '1', '-R', '1000', '-n', $pings) 60
         $null = Stop-Tool $pong
-        if ($out -notmatch 'RTT over (\d+) packets: min (\d+) av (\d+) ns') { throw "pkt-gen ping printed no RTT: $out" }
-        $tool = @{ Packets = [long]$Matches[1]; MeanNs = [double]$Matches[3]; MinNs = [double]$Matches[2] }
+        $seconds = @([regex]::Matches($out, 'count (\d+) RTT: min (\d+) av (\d+) ns') | ForEach-Object { @{ Count = [double]$_.Groups[1].Value; Min = [double]$_.Groups[2].Value; Av = [double]$_.Groups[3].Value } })
+        if (-not $seconds) { throw "pkt-gen ping printed no RTT: $out" }
+        $counted = ($seconds.Count | Measure-Object -Sum).Sum
+        $tool = @{ Packets = $counted; MeanNs = (($seconds | ForEach-Object { $_.Count * $_.Av }) | Measure-Object -Sum).Sum / $counted; MinNs = ($seconds.Min | Measure-Object -Minimum).Minimum }
         $near, $far = Open-NetmapPort "netmap:$b{1", "netmap:$b}1" -Mode Native
         $echo = Invoke-NetmapForward -From $far -Echo -AsJob
-        $r = Measure-NetmapLatency -Port $near -Count $pings
+        $r = Measure-NetmapLatency -Port $near -Count $pings -Interval 0.001
         $null = $echo | Stop-Job -PassThru | Remove-Job -Force
         Close-NetmapPort -All
         @{ Tool = $tool; Ours = @{ Packets = $r.Received; MeanNs = $r.Mean * 1000; MinNs = $r.Minimum * 1000 } } }
@@ -125,23 +131,25 @@ function Initialize-Veth {
     foreach ($pair in @('v0', 'v1'), @('v2', 'v3')) { & ip link add $pair[0] type veth peer name $pair[1]; foreach ($v in $pair) { & ip link set $v up } }
     Start-Sleep -Seconds 1
 }
+# A veth drops what its peer's ring has no room for, so the receivers run until traffic stops. Measure-NetmapTraffic's
+# rate is then taken as pkt-gen takes its own: over the 100 ms intervals that saw frames.
 $scenarios['veth-rx'] = { param($n)
     $n = $n ? $n : 20000
-    $tool = Invoke-Round 'netmap:v1' $null (& $pktGenTx 'netmap:v0') $n
+    $tool = Invoke-Round 'netmap:v1' $null (& $pktGenTx 'netmap:v0') $n -UntilQuiet
     $rx = Open-NetmapPort 'netmap:v1' -Mode Native
     $tx = Start-PktGen 'netmap:v0' '-f', 'tx', '-n', $n
-    Start-Sleep -Milliseconds 700
-    $t = Measure-NetmapTraffic -Port $rx -Count $n -Timeout 10 -TotalOnly
+    $busy = @(Measure-NetmapTraffic -Port $rx -Interval 0.1 -Timeout 1 | Where-Object { -not $_.IsTotal -and $_.Packets -gt 0 })
     Close-NetmapPort -All
     $null = Stop-Tool $tx 3
-    @{ Tool = $tool; Ours = @{ Packets = $t.Packets; Pps = $t.PacketsPerSecond } } }
+    $packets = ($busy.Packets | Measure-Object -Sum).Sum
+    @{ Tool = $tool; Ours = @{ Packets = $packets; Pps = $packets / ($busy.Seconds | Measure-Object -Sum).Sum } } }
 $scenarios['veth-tx'] = { param($n)
     $n = $n ? $n : 20000
-    @{ Tool = Invoke-Round 'netmap:v1' $null (& $pktGenTx 'netmap:v0') $n; Ours = Invoke-Round 'netmap:v1' $null (& $ourTx 'netmap:v0') $n } }
+    @{ Tool = Invoke-Round 'netmap:v1' $null (& $pktGenTx 'netmap:v0') $n -UntilQuiet; Ours = Invoke-Round 'netmap:v1' $null (& $ourTx 'netmap:v0') $n -UntilQuiet } }
 $scenarios['veth-forward'] = { param($n)
     $n = $n ? $n : 20000
-    $tool = Invoke-Round 'netmap:v3' { Start-Tool 'bridge' @('-i', 'netmap:v1', '-i', 'netmap:v2') } (& $pktGenTx 'netmap:v0') $n
-    $ours = Invoke-Round 'netmap:v3' { $from, $to = Open-NetmapPort 'netmap:v1', 'netmap:v2' -Mode Native; Invoke-NetmapForward -From $from -To $to -AsJob } (& $pktGenTx 'netmap:v0') $n
+    $tool = Invoke-Round 'netmap:v3' { Start-Tool 'bridge' @('-i', 'netmap:v1', '-i', 'netmap:v2') } (& $pktGenTx 'netmap:v0') $n -UntilQuiet
+    $ours = Invoke-Round 'netmap:v3' { $from, $to = Open-NetmapPort 'netmap:v1', 'netmap:v2' -Mode Native; Invoke-NetmapForward -From $from -To $to -AsJob } (& $pktGenTx 'netmap:v0') $n -UntilQuiet
     @{ Tool = $tool; Ours = $ours } }
 
 $clock = [Diagnostics.Stopwatch]::StartNew()
@@ -156,6 +164,7 @@ foreach ($name in $Scenario) {
         $results[$name] = @{ Tool = @($timed.Tool); Ours = @($timed.Ours) }
     }
     catch { $results[$name] = @{ Error = "$_ $($_.ScriptStackTrace)" }; Close-NetmapPort -All }
+    [Console]::Error.WriteLine(($results[$name] | ConvertTo-Json -Compress -Depth 5)) # seen even if the run is cut short
 }
 $q = New-PipeName
 $rx = Open-NetmapPort "netmap:$q}1" -Mode Native
