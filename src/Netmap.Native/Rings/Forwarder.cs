@@ -11,7 +11,7 @@ namespace Netmap.Native.Rings;
 /// swapped (both slots marked NS_BUF_CHANGED) instead of copied. What it reads counts in the statistics of
 /// the port it reads (seen, matched, received: handed on), what it moves in those of the port it fills.
 /// </summary>
-public sealed unsafe class Forwarder
+public sealed unsafe class Forwarder : IForwardDirection
 {
     private readonly NetmapPort _from, _to;
     private readonly PacketFilter? _filter;
@@ -55,13 +55,23 @@ public sealed unsafe class Forwarder
     /// Syncs the TX ring until everything forwarded has left it, or <paramref name="timeoutMs"/>
     /// passes (frames wait in a TX ring until a sync moves them on). Returns false when some are still there.
     /// </summary>
-    public bool Flush(int timeoutMs, CancellationToken cancel = default)
+    public bool Flush(int timeoutMs, CancellationToken cancel = default) => DrainTx(_to, _txRing, timeoutMs, cancel);
+
+    /// <summary>Frames counted against a count: those forwarded.</summary>
+    public long Taken => Forwarded;
+    /// <summary>A forwarder holds nothing between its runs.</summary>
+    public bool Holding => false;
+    public int WaitLimitMs(int cap) => cap;
+    public ForwardReport Report(double seconds) => new(_from.Name, _to.Name, ZeroCopy, Forwarded, Filtered, seconds, seconds > 0 ? Forwarded / seconds : 0);
+
+    /// <summary>Syncs TX ring <paramref name="ring"/> of <paramref name="to"/> until it is empty or <paramref name="timeoutMs"/> passes.</summary>
+    internal static bool DrainTx(NetmapPort to, uint ring, int timeoutMs, CancellationToken cancel)
     {
-        var tx = _to.TxRing(_txRing);
+        var tx = to.TxRing(ring);
         long deadline = Deadline.AfterMs(timeoutMs);
         while (true)
         {
-            _to.TxSync();
+            to.TxSync();
             if (tx.Space == tx.Slots - 1) return true;
             if (Environment.TickCount64 >= deadline || cancel.IsCancellationRequested) return false;
             Thread.Sleep(1);
