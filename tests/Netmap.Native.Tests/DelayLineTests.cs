@@ -223,16 +223,20 @@ public sealed class DelayLineTests
     [InlineData(" 2.5 MS ", 2_500_000)]
     [InlineData("00:00:00.005", 5_000_000)]
     [InlineData("0", 0)]
-    public void TimesParseWithTheirUnits(string text, long ns) => Assert.Equal(ns, LinkProfile.ParseTime(text, "-Delay"));
+    public void TimesParseWithTheirUnits(string text, long ns)
+    {
+        Assert.Equal(LinkValueError.None, LinkProfile.TryParseTime(text, out long parsed));
+        Assert.Equal(ns, parsed);
+    }
 
     [Theory]
-    [InlineData("5 parsecs", "not a time")]
-    [InlineData("-1ms", "negative")]
-    [InlineData("", "not a time")]
-    [InlineData("2h", "not a time")]
-    [InlineData("7200s", "longer than an hour")]
-    public void BadTimesSayWhatIsWrong(string text, string message) =>
-        Assert.Contains(message, Assert.Throws<ArgumentException>(() => LinkProfile.ParseTime(text, "-Delay")).Message);
+    [InlineData("5 parsecs", LinkValueError.NotANumber)]
+    [InlineData("-1ms", LinkValueError.Negative)]
+    [InlineData("", LinkValueError.NotANumber)]
+    [InlineData("2h", LinkValueError.NotANumber)]
+    [InlineData("7200s", LinkValueError.TooLarge)]
+    [InlineData("-00:00:01", LinkValueError.Negative)]
+    public void BadTimesSayWhatIsWrong(string text, LinkValueError error) => Assert.Equal(error, LinkProfile.TryParseTime(text, out _));
 
     [Theory]
     [InlineData("100M", 100e6)]
@@ -241,36 +245,43 @@ public sealed class DelayLineTests
     [InlineData("2.5Mbps", 2.5e6)]
     [InlineData("64 kbit/s", 64e3)]
     [InlineData("2500000", 2.5e6)]
-    public void RatesParseWithTheirPrefixes(string text, double bps) => Assert.Equal(bps, LinkProfile.ParseBitRate(text));
+    public void RatesParseWithTheirPrefixes(string text, double bps)
+    {
+        Assert.Equal(LinkValueError.None, LinkProfile.TryParseBitRate(text, out double parsed));
+        Assert.Equal(bps, parsed);
+    }
 
     [Theory]
-    [InlineData("0", "not above 0")]
-    [InlineData("-5M", "not above 0")]
-    [InlineData("fast", "not a rate")]
-    [InlineData("10T", "not a rate")]
-    public void BadRatesSayWhatIsWrong(string text, string message) =>
-        Assert.Contains(message, Assert.Throws<ArgumentException>(() => LinkProfile.ParseBitRate(text)).Message);
+    [InlineData("0", LinkValueError.NotAboveZero)]
+    [InlineData("-5M", LinkValueError.NotAboveZero)]
+    [InlineData("fast", LinkValueError.NotANumber)]
+    [InlineData("10T", LinkValueError.NotANumber)]
+    public void BadRatesSayWhatIsWrong(string text, LinkValueError error) => Assert.Equal(error, LinkProfile.TryParseBitRate(text, out _));
 
     [Theory]
     [InlineData("0.2", 0.2)]
     [InlineData("20%", 0.2)]
     [InlineData("1", 1)]
     [InlineData("0", 0)]
-    public void ProbabilitiesParseAsFractionsOrPercentages(string text, double p) => Assert.Equal(p, LinkProfile.ParseProbability(text, "-Loss"), 12);
+    public void ProbabilitiesParseAsFractionsOrPercentages(string text, double p)
+    {
+        Assert.Equal(LinkValueError.None, LinkProfile.TryParseProbability(text, out double parsed));
+        Assert.Equal(p, parsed, 12);
+    }
 
     [Theory]
-    [InlineData("1.5")]
-    [InlineData("-0.1")]
-    [InlineData("150%")]
-    [InlineData("NaN")]
-    [InlineData("often")]
-    public void BadProbabilitiesAreRefused(string text) =>
-        Assert.Contains("is not a probability", Assert.Throws<ArgumentException>(() => LinkProfile.ParseProbability(text, "-Loss")).Message);
+    [InlineData("1.5", LinkValueError.OutOfRange)]
+    [InlineData("-0.1", LinkValueError.OutOfRange)]
+    [InlineData("150%", LinkValueError.OutOfRange)]
+    [InlineData("NaN", LinkValueError.NotANumber)]
+    [InlineData("often", LinkValueError.NotANumber)]
+    public void BadProbabilitiesAreRefused(string text, LinkValueError error) => Assert.Equal(error, LinkProfile.TryParseProbability(text, out _));
 
     [Fact]
     public void AProfileOutOfRangeIsRefused()
     {
         Assert.Throws<ArgumentException>(() => Line(delay: -1));
+        Assert.Throws<ArgumentException>(() => Line(loss: 1.5));
         Assert.Throws<ArgumentException>(() => Line(queue: 0));
         Assert.Throws<ArgumentException>(() => Line(bps: double.PositiveInfinity));
     }

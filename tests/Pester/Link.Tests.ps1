@@ -189,11 +189,13 @@ Describe 'Invoke-NetmapForward as an emulated link' {
     }
 
     It 'refuses <Case> with InvalidLinkParameter, saying what to give' -TestCases @(
-        @{ Case = 'a negative delay'; Link = @{ Delay = '-1ms' }; Message = '*negative*5ms*' }
+        @{ Case = 'a negative delay'; Link = @{ Delay = '-1ms' }; Message = "*-Delay '-1ms' is negative*'5ms'*" }
+        @{ Case = 'a jitter of two hours'; Link = @{ Jitter = '2:00:00' }; Message = '*-Jitter*longer than an hour*' }
+        @{ Case = 'a duplication in percent over 100'; Link = @{ Duplicate = '150%' }; Message = "*-Duplicate '150%' is not a probability*" }
         @{ Case = 'an unparsable delay'; Link = @{ Delay = '5 parsecs' }; Message = "*'5 parsecs' is not a time*'200us'*" }
-        @{ Case = 'loss 1.5'; Link = @{ Loss = 1.5 }; Message = '*1.5 is not a probability*0 to 1*' }
+        @{ Case = 'loss 1.5'; Link = @{ Loss = 1.5 }; Message = "*-Loss '1.5' is not a probability*0 to 1*" }
         @{ Case = 'bandwidth 0'; Link = @{ Bandwidth = 0 }; Message = "*not above 0*'10M'*" }
-        @{ Case = 'bandwidth in parsecs'; Link = @{ Bandwidth = 'fast' }; Message = "*not a rate*'1G'*" }
+        @{ Case = 'a bandwidth that is not a rate'; Link = @{ Bandwidth = 'fast' }; Message = "*not a rate*'1G'*" }
         @{ Case = 'two values one way'; Link = @{ Delay = '1ms', '2ms' }; Message = '*Add -Bidirectional*' }
         @{ Case = 'three values'; Link = @{ Delay = '1ms', '2ms', '3ms'; Bidirectional = $true }; Message = '*one value*or two*' }
     ) {

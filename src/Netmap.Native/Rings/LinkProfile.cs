@@ -26,29 +26,29 @@ public sealed record LinkProfile(long DelayNs, long JitterNs, double Loss, doubl
     {
         if (DelayNs < 0) throw new ArgumentException($"The delay {Time(DelayNs)} is negative. Give a delay of 0 or more, such as '5ms' or '200us'.");
         if (JitterNs < 0) throw new ArgumentException($"The jitter {Time(JitterNs)} is negative. Give a jitter of 0 or more, such as '1ms'.");
-        Probability(Loss, "-Loss");
-        Probability(Duplicate, "-Duplicate");
+        if (!IsProbability(Loss)) throw new ArgumentException(FormattableString.Invariant($"The loss probability {Loss} is not between 0 and 1."));
+        if (!IsProbability(Duplicate)) throw new ArgumentException(FormattableString.Invariant($"The duplication probability {Duplicate} is not between 0 and 1."));
         if (!(BitsPerSecond >= 0) || double.IsInfinity(BitsPerSecond))
             throw new ArgumentException($"The bandwidth {BitsPerSecond} bit/s is not a rate. Give bits per second above 0, such as '10M' or '1G'.");
         if (QueueLimit < 1 || QueueLimit > MaxQueueLimit)
             throw new ArgumentException($"The queue limit {QueueLimit} is out of range. Give 1 to {MaxQueueLimit} frames.");
     }
 
-    private static void Probability(double p, string name)
-    {
-        if (!(p >= 0 && p <= 1))
-            throw new ArgumentException(FormattableString.Invariant($"{name} {p} is not a probability. Give a value from 0 to 1 (0.2 drops one frame in five), or a percentage such as '20%'."));
-    }
+    private static bool IsProbability(double p) => p >= 0 && p <= 1;
 
     private static string Time(long ns) => FormattableString.Invariant($"{ns / 1e6} ms");
 
+    /// <summary>The longest time <see cref="TryParseTime"/> takes: an hour.</summary>
+    public const long MaxTimeNs = 3600L * 1_000_000_000;
+
     /// <summary>
     /// A time as a network engineer writes it: a number with a unit, 's', 'ms', 'us' (or 'µs') or 'ns';
-    /// a bare number is milliseconds; a TimeSpan's text ('00:00:00.005') is taken too. Returns nanoseconds.
+    /// a bare number is milliseconds; a TimeSpan's text ('00:00:00.005') is taken too.
     /// </summary>
-    /// <exception cref="ArgumentException">Not a number with one of those units, or negative.</exception>
-    public static long ParseTime(string text, string name)
+    /// <returns><see cref="LinkValueError.None"/> and the time in nanoseconds, or what is wrong with the text.</returns>
+    public static LinkValueError TryParseTime(string text, out long ns)
     {
+        ns = 0;
         string t = text.Trim().ToLowerInvariant();
         if (t.Contains(':') && TimeSpan.TryParse(t, CultureInfo.InvariantCulture, out var span))
             t = span.Ticks * 100 + "ns";
@@ -57,21 +57,22 @@ public sealed record LinkProfile(long DelayNs, long JitterNs, double Loss, doubl
         foreach (var (unit, s) in units)
             if (t.EndsWith(unit, StringComparison.Ordinal)) { t = t[..^unit.Length].TrimEnd(); scale = s; break; }
         if (!double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || double.IsNaN(value) || double.IsInfinity(value))
-            throw new ArgumentException($"{name} '{text}' is not a time. Give a number with a unit: '5ms', '200us', '1.5s', '800ns' (a bare number is milliseconds).");
-        if (value < 0)
-            throw new ArgumentException($"{name} '{text}' is negative. Give 0 or more, such as '5ms'.");
-        double ns = value * scale;
-        if (ns > 3600e9) throw new ArgumentException($"{name} '{text}' is longer than an hour. Give at most '3600s'.");
-        return (long)Math.Round(ns);
+            return LinkValueError.NotANumber;
+        if (value < 0) return LinkValueError.Negative;
+        double result = value * scale;
+        if (result > MaxTimeNs) return LinkValueError.TooLarge;
+        ns = (long)Math.Round(result);
+        return LinkValueError.None;
     }
 
     /// <summary>
     /// A rate in bits per second as tlem -B takes it: a number with an optional k, M or G (powers of
     /// 1000) and an optional 'bps' or 'bit/s' after it: '10M', '1G', '10k', '2.5Mbps', '100000'.
     /// </summary>
-    /// <exception cref="ArgumentException">Not such a number, or not above 0.</exception>
-    public static double ParseBitRate(string text)
+    /// <returns><see cref="LinkValueError.None"/> and the rate, or what is wrong (NotANumber, NotAboveZero).</returns>
+    public static LinkValueError TryParseBitRate(string text, out double bitsPerSecond)
     {
+        bitsPerSecond = 0;
         string t = text.Trim();
         foreach (string suffix in new[] { "bit/s", "bps", "b/s" })
             if (t.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)) { t = t[..^suffix.Length].TrimEnd(); break; }
@@ -82,25 +83,28 @@ public sealed record LinkProfile(long DelayNs, long JitterNs, double Loss, doubl
             t = t[..^1].TrimEnd();
         }
         if (!double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || double.IsNaN(value) || double.IsInfinity(value))
-            throw new ArgumentException($"-Bandwidth '{text}' is not a rate. Give bits per second with an optional k, M or G: '10M', '1G', '64k', '2500000'.");
-        if (value <= 0)
-            throw new ArgumentException($"-Bandwidth '{text}' is not above 0. Give the link's rate, such as '10M'; leave -Bandwidth out for no limit.");
-        return value * scale;
+            return LinkValueError.NotANumber;
+        if (value <= 0) return LinkValueError.NotAboveZero;
+        bitsPerSecond = value * scale;
+        return LinkValueError.None;
     }
 
-    /// <summary>
-    /// A probability as 0 to 1 ('0.2') or as a percentage ('20%').
-    /// </summary>
-    /// <exception cref="ArgumentException">Not a number, or outside 0 to 1 (0 % to 100 %).</exception>
-    public static double ParseProbability(string text, string name)
+    /// <summary>A probability as 0 to 1 ('0.2') or as a percentage ('20%').</summary>
+    /// <returns><see cref="LinkValueError.None"/> and the probability, or what is wrong (NotANumber, OutOfRange).</returns>
+    public static LinkValueError TryParseProbability(string text, out double probability)
     {
+        probability = 0;
         string t = text.Trim();
         bool percent = t.EndsWith('%');
         if (percent) t = t[..^1].TrimEnd();
-        if (!double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
-            throw new ArgumentException($"{name} '{text}' is not a probability. Give a value from 0 to 1 (0.2 drops one frame in five), or a percentage such as '20%'.");
+        if (!double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || double.IsNaN(value))
+            return LinkValueError.NotANumber;
         if (percent) value /= 100;
-        Probability(value, name);
-        return value;
+        if (!IsProbability(value)) return LinkValueError.OutOfRange;
+        probability = value;
+        return LinkValueError.None;
     }
 }
+
+/// <summary>What is wrong with the text of a link parameter.</summary>
+public enum LinkValueError { None, NotANumber, Negative, TooLarge, NotAboveZero, OutOfRange }
