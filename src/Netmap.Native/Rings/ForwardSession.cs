@@ -48,13 +48,16 @@ public sealed class ForwardSession
     public (IReadOnlyList<ForwardReport> Reports, NetmapException? PeerGone) Run(CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();
-        int wait = _forwarders.Count == 1 ? 50 : 5;
+        // Both ways, the loop waits on one port at a time: an emulated link looks at the other every
+        // millisecond, since its frames are timed from when the loop sees them.
+        int wait = _forwarders.Count == 1 ? 50 : _forwarders[0] is LinkEmulator ? 1 : 5;
         NetmapException? peerGone = null;
         try
         {
-            while (!cancel.IsCancellationRequested && (_duration < 0 || clock.Elapsed.TotalSeconds < _duration) && _forwarders.Any(Busy))
+            while (!cancel.IsCancellationRequested && (_duration < 0 || clock.Elapsed.TotalSeconds < _duration) && AnyBusy())
             {
-                int limit = _forwarders.Count == 1 ? wait : _forwarders.Min(f => f.WaitLimitMs(wait)); // none sends late while another waits
+                int limit = wait;
+                foreach (var f in _forwarders) limit = Math.Min(limit, f.WaitLimitMs(wait)); // none sends late while another waits
                 foreach (var f in _forwarders)
                     if (Busy(f)) f.Run(Owes(f) ? (_count > 0 ? _count - f.Taken : long.MaxValue) : 0, limit, cancel);
             }
@@ -72,4 +75,10 @@ public sealed class ForwardSession
 
     private bool Owes(IForwardDirection f) => _count <= 0 || f.Taken < _count;
     private bool Busy(IForwardDirection f) => Owes(f) || f.Holding;
+
+    private bool AnyBusy()
+    {
+        foreach (var f in _forwarders) if (Busy(f)) return true;
+        return false;
+    }
 }

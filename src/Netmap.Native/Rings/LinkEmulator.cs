@@ -51,7 +51,7 @@ public sealed unsafe class LinkEmulator : IForwardDirection
     public bool Holding => _line.Count > 0;
 
     /// <summary>Nanoseconds on the monotonic clock.</summary>
-    private static long Now() => (long)(Stopwatch.GetTimestamp() * (1e9 / Stopwatch.Frequency));
+    private static long Now() => Stopwatch.Frequency == 1_000_000_000 ? Stopwatch.GetTimestamp() : (long)(Stopwatch.GetTimestamp() * (1e9 / Stopwatch.Frequency));
 
     public int WaitLimitMs(int cap)
     {
