@@ -140,11 +140,14 @@ Describe 'Invoke-NetmapForward as an emulated link' {
         try { $steady = Measure-NetmapLatency $aOut $bIn -Count 300 -Timeout 2 } finally { $job | Stop-Job; $job | Remove-Job -Force }
         $job = Invoke-NetmapForward -From $aIn -To $bOut -Delay 5ms -Jitter 2ms -AsJob
         try { $jittered = Measure-NetmapLatency $aOut $bIn -Count 300 -Timeout 2 } finally { $job | Stop-Job; $job | Remove-Job -Force }
-        # Uniform on [3, 7] ms: the lowest of 300 within 0.1 ms of 3 ms, the 99th percentile near 6.96 ms.
+        # Uniform on [3, 7] ms: the lowest of 300 within 0.1 ms of 3 ms (load only adds: below 4 ms is
+        # something no plain 5 ms delay gives), the median near 5 ms, the 99th percentile near 6.96 ms.
+        # The tail of the steady run is the scheduler's under load, so the spreads are compared at the
+        # median: about 2 ms with jitter, against the steady run's scheduling noise.
         $jittered.Minimum | Should -BeGreaterOrEqual 3000
         $jittered.Minimum | Should -BeLessThan 4000
         ($jittered.Percentile99 - $jittered.Minimum) | Should -BeGreaterThan 3000
-        ($jittered.Percentile99 - $jittered.Minimum) | Should -BeGreaterThan ($steady.Percentile99 - $steady.Minimum + 1500)
+        ($jittered.Median - $jittered.Minimum) | Should -BeGreaterThan ($steady.Median - $steady.Minimum + 1000)
 
         # Frames 0.1 ms apart with 4 ms of jitter would overtake each other: they arrive in order.
         $counter = Start-Counter $bIn
