@@ -32,6 +32,7 @@ internal static class ErrorId
     public const string PacketNotWritable = nameof(PacketNotWritable);
     public const string InvalidRotation = nameof(InvalidRotation);
     public const string ForwardFailed = nameof(ForwardFailed);
+    public const string InvalidLinkParameter = nameof(InvalidLinkParameter);
     public const string InvalidLabRequest = nameof(InvalidLabRequest);
     public const string LabSetupFailed = nameof(LabSetupFailed);
     public const string LabPermissionDenied = nameof(LabPermissionDenied);
@@ -77,6 +78,7 @@ internal static class ErrorRecords
         [ErrorId.PacketNotWritable] = ErrorCategory.InvalidData,
         [ErrorId.InvalidRotation] = ErrorCategory.InvalidArgument,
         [ErrorId.ForwardFailed] = ErrorCategory.OperationStopped,
+        [ErrorId.InvalidLinkParameter] = ErrorCategory.InvalidArgument,
         [ErrorId.InvalidLabRequest] = ErrorCategory.InvalidArgument,
         [ErrorId.LabSetupFailed] = ErrorCategory.OperationStopped,
         [ErrorId.LabPermissionDenied] = ErrorCategory.PermissionDenied,

@@ -10,9 +10,11 @@ namespace NetmapPS;
 /// Forwards what arrives on one port to another in a compiled loop (not packet by packet through the
 /// pipeline): matching packets go on, the rest are dropped; buffers are swapped when both ports share
 /// a memory region, copied otherwise. -Bidirectional forwards both ways; -AsJob runs it in the background.
+/// -Delay, -Jitter, -Loss, -Duplicate, -Bandwidth and -QueueLimit emulate a link (tlem), each direction
+/// reported apart (<see cref="LinkReport"/>).
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "NetmapForward", SupportsShouldProcess = true, DefaultParameterSetName = "Forward")]
-[OutputType(typeof(ForwardReport), typeof(Job))]
+[OutputType(typeof(ForwardReport), typeof(LinkReport), typeof(Job))]
 public sealed class InvokeNetmapForwardCommand : LoopCommand
 {
 
@@ -52,6 +54,35 @@ public sealed class InvokeNetmapForwardCommand : LoopCommand
     [Parameter]
     public SwitchParameter BusyWait { get; set; }
 
+    /// <summary>Added delay per frame: '5ms', '200us', '1.5s' (a bare number is milliseconds); two values: From to To, To to From.</summary>
+    [Parameter(ParameterSetName = "Forward")]
+    public string[]? Delay { get; set; }
+
+    /// <summary>Uniform jitter: each frame's delay is -Delay plus a draw in [-Jitter, +Jitter]; frames keep their order.</summary>
+    [Parameter(ParameterSetName = "Forward")]
+    public string[]? Jitter { get; set; }
+
+    /// <summary>Probability (0 to 1, or '20%') that a frame is dropped.</summary>
+    [Parameter(ParameterSetName = "Forward")]
+    public string[]? Loss { get; set; }
+
+    /// <summary>Probability (0 to 1, or '1%') that a frame goes out twice.</summary>
+    [Parameter(ParameterSetName = "Forward")]
+    public string[]? Duplicate { get; set; }
+
+    /// <summary>The link's rate in bits per second of frame bytes: '10M', '1G', '64k'.</summary>
+    [Parameter(ParameterSetName = "Forward")]
+    public string[]? Bandwidth { get; set; }
+
+    /// <summary>Frames each direction of the link holds at once; one more is dropped (QueueDrops).</summary>
+    [Parameter(ParameterSetName = "Forward")]
+    [ValidateRange(1, LinkProfile.MaxQueueLimit)]
+    public int QueueLimit { get; set; } = LinkProfile.DefaultQueueLimit;
+
+    /// <summary>The seed of the link's draws (loss, duplication, jitter): the same seed gives the same decisions to the same frames.</summary>
+    [Parameter(ParameterSetName = "Forward")]
+    public int Seed { get; set; }
+
     /// <summary>Run in the background as a job (Get-Job, Receive-Job, Stop-Job).</summary>
     [Parameter]
     public SwitchParameter AsJob { get; set; }
@@ -60,18 +91,29 @@ public sealed class InvokeNetmapForwardCommand : LoopCommand
     {
         To ??= From; // -Echo without -To answers out of the port the frames came in on
         if (!ShouldProcess(Words.Format(Strings.ForwardTarget, From.Name, To.Name), Bidirectional ? Strings.ForwardBothWaysAction : Strings.ForwardAction)) return;
+        (LinkProfile, LinkProfile)? link;
+        try
+        {
+            link = LinkParameters.Read(Delay, Jitter, Loss, Duplicate, Bandwidth, QueueLimit, MyInvocation.BoundParameters.ContainsKey(nameof(QueueLimit)), Bidirectional);
+        }
+        catch (ArgumentException e)
+        {
+            ThrowTerminatingError(ErrorRecords.Create(e, ErrorId.InvalidLinkParameter, null));
+            return;
+        }
+        int seed = MyInvocation.BoundParameters.ContainsKey(nameof(Seed)) ? Seed : Random.Shared.Next();
         ForwardSession session;
         try
         {
             var filter = string.IsNullOrWhiteSpace(Filter) ? null : PacketFilter.Compile(Filter, From.LinkType, netmask: PacketFilter.InterfaceNetmask(From.Spec));
-            session = new ForwardSession(From, To, filter, Bidirectional && !Echo, Count, Duration, Echo) { BusyWait = BusyWait };
+            session = new ForwardSession(From, To, filter, Bidirectional && !Echo, Count, Duration, Echo, link, (ulong)(uint)seed) { BusyWait = BusyWait };
         }
         catch (NetmapException e)
         {
             ThrowTerminatingError(ErrorRecords.From(e, Filter));
             return;
         }
-        WriteVerbose(Words.Format(Strings.Forwarding, From.Name, To.Name, Bidirectional ? Strings.ForwardingBack : "", session.ZeroCopy ? Strings.ForwardingZeroCopy : Strings.ForwardingCopying));
+        WriteVerbose(Words.Format(Strings.Forwarding, From.Name, To.Name, Bidirectional ? Strings.ForwardingBack : "", link is not null ? Words.Format(Strings.ForwardingLink, seed) : session.ZeroCopy ? Strings.ForwardingZeroCopy : Strings.ForwardingCopying));
         PortUse use;
         try
         {

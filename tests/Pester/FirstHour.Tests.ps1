@@ -56,6 +56,7 @@ Describe 'Every object the module emits survives Format-List *, Select-Object *,
         Measure-NetmapTraffic $slave -Duration 0.3 -Interval 0.1 | Add-Emitted
         $other, $otherSlave = Open-NetmapPort "netmap:$($name)x{1", "netmap:$($name)x}1"
         Invoke-NetmapForward -From $slave -To $other -Duration 0.2 | Add-Emitted
+        Invoke-NetmapForward -From $slave -To $other -Duration 0.2 -Delay 1ms -Loss 0.1 | Add-Emitted   # a LinkReport
         $job = Invoke-NetmapForward -From $slave -To $other -Duration 0.2 -AsJob
         $job | Wait-Job -Timeout 30 | Add-Emitted
         Invoke-NetmapLoadBalance -From $slave -To $other -Duration 0.2 | Add-Emitted

@@ -12,7 +12,7 @@ namespace Netmap.Native.Rings;
 /// swapped (both slots marked NS_BUF_CHANGED) instead of copied. What it reads counts in the statistics of
 /// the port it reads (seen, matched, received: handed on), what it moves in those of the port it fills.
 /// </summary>
-public sealed unsafe class Forwarder
+public sealed unsafe class Forwarder : IForwardDirection
 {
     private readonly NetmapPort _from, _to;
     private readonly PacketFilter? _filter;
@@ -44,11 +44,14 @@ public sealed unsafe class Forwarder
     public long Forwarded { get; private set; }
     public long Filtered { get; private set; }
 
+    /// <summary>Spin on rxsync instead of sleeping in poll when there is nothing to forward (<see cref="ReceiveWait"/>).</summary>
+    public bool BusyWait { get; set; }
+
     /// <summary>Moves what is there (waiting up to <paramref name="timeoutMs"/> for something), at most <paramref name="budget"/> frames. Returns frames forwarded.</summary>
-    public long Run(long budget, int timeoutMs, CancellationToken cancel = default, ReceiveWait wait = default)
+    public long Run(long budget, int timeoutMs, CancellationToken cancel = default)
     {
         long moved = Move(budget);
-        if (moved == 0 && wait.Until(_from, timeoutMs, cancel)) moved = Move(budget);
+        if (moved == 0 && new ReceiveWait(BusyWait).Until(_from, timeoutMs, cancel)) moved = Move(budget);
         return moved;
     }
 
@@ -56,13 +59,23 @@ public sealed unsafe class Forwarder
     /// Syncs the TX ring until everything forwarded has left it, or <paramref name="timeoutMs"/>
     /// passes (frames wait in a TX ring until a sync moves them on). Returns false when some are still there.
     /// </summary>
-    public bool Flush(int timeoutMs, CancellationToken cancel = default)
+    public bool Flush(int timeoutMs, CancellationToken cancel = default) => DrainTx(_to, _txRing, timeoutMs, cancel);
+
+    /// <summary>Frames counted against a count: those forwarded.</summary>
+    public long Taken => Forwarded;
+    /// <summary>A forwarder holds nothing between its runs.</summary>
+    public bool Holding => false;
+    public int WaitLimitMs(int cap) => cap;
+    public ForwardReport Report(double seconds) => new(_from.Name, _to.Name, ZeroCopy, Forwarded, Filtered, seconds, seconds > 0 ? Forwarded / seconds : 0);
+
+    /// <summary>Syncs TX ring <paramref name="ring"/> of <paramref name="to"/> until it is empty or <paramref name="timeoutMs"/> passes.</summary>
+    internal static bool DrainTx(NetmapPort to, uint ring, int timeoutMs, CancellationToken cancel)
     {
-        var tx = _to.TxRing(_txRing);
+        var tx = to.TxRing(ring);
         long deadline = Deadline.AfterMs(timeoutMs);
         while (true)
         {
-            _to.TxSync();
+            to.TxSync();
             if (tx.Space == tx.Slots - 1) return true;
             if (Environment.TickCount64 >= deadline || cancel.IsCancellationRequested) return false;
             Thread.Sleep(1);

@@ -5,7 +5,31 @@ public sealed record TrafficReport(string Port, DateTime Time, double Seconds, l
     double BitsPerSecond, double AverageBatch, long Gaps, long Reordered, bool IsTotal);
 
 /// <summary>What Invoke-NetmapForward moved.</summary>
-public sealed record ForwardReport(string From, string To, bool ZeroCopy, long Forwarded, long Filtered, double Seconds, double PacketsPerSecond);
+public record ForwardReport(string From, string To, bool ZeroCopy, long Forwarded, long Filtered, double Seconds, double PacketsPerSecond);
+
+/// <summary>
+/// What one direction of an emulated link did (Invoke-NetmapForward -Delay, -Loss, ...): Forwarded
+/// frames went out (copies included), of Offered taken in; Lost to the loss draw, QueueDrops over
+/// the queue limit, Unsent still in the line when the run ended; delays in microseconds, from the
+/// frame's arrival to its leaving; BitsPerSecond as the receiver sees it.
+/// </summary>
+public sealed record LinkReport(string From, string To, bool ZeroCopy, long Forwarded, long Filtered, double Seconds, double PacketsPerSecond)
+    : ForwardReport(From, To, ZeroCopy, Forwarded, Filtered, Seconds, PacketsPerSecond)
+{
+    /// <summary>The seed of the direction's draws (Invoke-NetmapForward -Seed, the same both ways; the way back draws from seed + 1).</summary>
+    public ulong Seed { get; init; }
+    public long Offered { get; init; }
+    public long Lost { get; init; }
+    public long Duplicated { get; init; }
+    public long QueueDrops { get; init; }
+    public long Unsent { get; init; }
+    /// <summary>Mean added delay, microseconds (NaN when nothing went out).</summary>
+    public double MeanDelay { get; init; }
+    /// <summary>Largest added delay, microseconds.</summary>
+    public double MaxDelay { get; init; }
+    /// <summary>Frame bits per second from the first frame out to the last (0 before two went out).</summary>
+    public double BitsPerSecond { get; init; }
+}
 
 /// <summary>What a send transmitted; its text is pkt-gen's report of a tx run.</summary>
 public sealed record SendReport(string Port, long Packets, long Bytes, double Seconds, double PacketsPerSecond)
