@@ -176,16 +176,30 @@ Add-MicroRow 'Micro: DNS response to its answers (FrameDecoder + DnsDecoder) vs 
 Add-MicroRow 'Micro: ring walk, PacketTransmitter + TrafficMeter over a pipe, 1 thread' RingWalkBenchmarks SendAndCount '' '' 'no reference (the Pipe row sets these loops against C)'
 # --- end of the micro benchmarks ---
 
-# --- The real netmap module in the lab VM (full runs where the lab is present; bench/Invoke-NativePipe.ps1) ---
+# --- The real netmap module in the lab VM (full runs where the lab is present; bench/Invoke-NativeLab.ps1) ---
 $nativeSkipped = $Quick ? 'not run with -Quick' : 'not run (-NoNative)'
 if (-not $Quick -and -not $NoNative) {
-    $vmRun = & (Join-Path $PSScriptRoot 'Invoke-NativePipe.ps1') -ModulePath $ModulePath
+    $vmRun = & (Join-Path $PSScriptRoot 'Invoke-NativeLab.ps1') -ModulePath $ModulePath
     if ($vmRun -is [string]) { Write-Warning "The real-module rows are skipped: $vmRun."; $nativeSkipped = "skipped: $vmRun" }
     else {
         $nativeSkipped = $null
-        $vmNote = "lab VM, emulated CPU: compare the ratio only; $($vmRun.Count) x $($vmRun.Length) B, received by pkt-gen $($vmRun.PktGenRxPackets -join '/')"
-        Add-RoundsRow 'Native pipe: Measure-NetmapTraffic vs pkt-gen rx' @($vmRun.MeasurePps) @($vmRun.PktGenRxPps) 'pps' '>= 1.0x pkt-gen rx' "$vmNote, by NetmapPS $($vmRun.MeasurePackets -join '/')"
-        Add-Row 'Native pipe: Receive-NetmapPacket -Count N | Measure-Object vs pkt-gen rx' $vmRun.ReceivePps (Get-Median @($vmRun.PktGenRxPps)) 'pps' '' "lab VM, one round of $($vmRun.ReceivePackets) x $($vmRun.Length) B against the median pkt-gen rx rate"
+        $vm = "lab VM, emulated CPU: compare the ratio only; $($vmRun.Count) x $($vmRun.Length) B a round"
+        # One row per lab scenario: NetmapPS against netmap's own tool, rates as pkt-gen rx counts them (or round trips).
+        function Add-LabRow([string] $Key, [string] $Scenario, [string] $Target, [string] $Measure = 'Pps', [string] $Unit = 'pps') {
+            $run = $vmRun.$Key
+            if (-not $run -or $run.Error) { Add-Row $Scenario 0 0 $Unit $Target "did not run in the lab VM: $($run.Error ?? 'no figures')"; return }
+            $ours = @($run.Ours | ForEach-Object { $Measure -eq 'Rtt' ? 1e9 / $_.MeanNs : $_.$Measure })
+            $tool = @($run.Tool | ForEach-Object { $Measure -eq 'Rtt' ? 1e9 / $_.MeanNs : $_.$Measure })
+            $counted = "frames counted: tool $(@($run.Tool.Packets) -join '/'), NetmapPS $(@($run.Ours.Packets) -join '/')"
+            Add-RoundsRow $Scenario $ours $tool $Unit $Target "$vm; $counted"
+        }
+        Add-LabRow 'rx' 'Native pipe: Measure-NetmapTraffic vs pkt-gen rx' '>= 1.0x pkt-gen rx'
+        Add-LabRow 'tx' 'Native pipe: Send-NetmapPacket -Count N vs pkt-gen tx (into pkt-gen rx)' '>= 1.0x pkt-gen tx'
+        Add-LabRow 'forward' 'Native pipes: Invoke-NetmapForward vs bridge (pkt-gen tx to pkt-gen rx)' '>= 1.0x bridge'
+        Add-LabRow 'ranges' 'Native pipe: generator, 100 addresses x 100 ports, vs pkt-gen tx -s a:p-b:q' ''
+        Add-LabRow 'lb' 'Native pipes: Invoke-NetmapLoadBalance to 2 pipes vs lb (100 flows)' ''
+        Add-LabRow 'latency' 'Native pipe: Measure-NetmapLatency + Forward -Echo vs pkt-gen ping/pong (round trips/s from the mean RTT)' '' 'Rtt' 'RTT/s'
+        Add-Row 'Native pipe: Receive-NetmapPacket -Raw -Count N | Measure-Object vs pkt-gen rx' $vmRun.receive.Pps (Get-Median @($vmRun.rx.Tool.Pps)) 'pps' '' "lab VM, one round of $($vmRun.receive.Packets) x $($vmRun.Length) B against the median pkt-gen rx rate"
     }
 }
 # --- end of the real-module rows ---

@@ -1,7 +1,7 @@
 # The real-module rows: one boot of the lab VM (../shared/lab/netmap-vm, or $env:NETMAP_VM) runs
 # bench/Measure-NativeLab.ps1 as root with netmap.ko loaded, on the module built on the host (the
 # guest sees the host's files at the same paths). Returns its figures, or a string saying why it could not run.
-param([Parameter(Mandatory)] [string] $ModulePath, [long] $Count = 500000)
+param([Parameter(Mandatory)] [string] $ModulePath, [long] $Count = 1000000)
 $ErrorActionPreference = 'Stop'
 $vm = $env:NETMAP_VM ?? (Join-Path $PSScriptRoot '../../shared/lab/netmap-vm')
 if (-not (Test-Path $vm)) { return "no lab VM at $vm (set NETMAP_VM; see ../shared/lab/README.md)" }

@@ -8,7 +8,6 @@
 #   ranges   as tx, with 100 source addresses and 100 source ports (pkt-gen -s a:p-b:q, New-NetmapPacket ranges)
 #   lb       pkt-gen tx with 100 flows -> pipe -> netmap's lb or Invoke-NetmapLoadBalance -> 2 pipes -> pkt-gen rx each
 #   latency  pkt-gen ping -b 1 / pong against Measure-NetmapLatency / Invoke-NetmapForward -Echo on a pipe (mean RTT)
-#   veth-*   rx, tx and forward on veth pairs driven by netmap's patched (native) veth driver
 # Then Receive-NetmapPacket -Raw -Count N/10 | Measure-Object once on a pipe. Prints one JSON line.
 param([string] $ModulePath, [long] $Count = 500000, [int] $Length = 60, [int] $Rounds = 3,
       [string[]] $Scenario = @('rx', 'tx', 'forward', 'ranges', 'lb', 'latency'))
@@ -52,21 +51,22 @@ $frame = New-NetmapPacket -SourceAddress 10.0.0.1 -DestinationAddress 10.1.0.1 -
 $flows = @{ SourceAddress = '10.0.0.1-10.0.0.100'; SourcePort = '1000-1099'; DestinationAddress = '10.1.0.1'; DestinationPort = 1234 }
 $pktGenFlows = '-s', '10.0.0.1:1000-10.0.0.100:1099', '-d', '10.1.0.1:1234'
 
-# One timed round: pkt-gen rx -n N on $RxPort (or, for lb and where frames may be dropped (veth), on every
-# one of $RxPorts until traffic stops: pkt-gen then ends a second after the last frame and leaves that second
-# out of its time), then $Middle (a forwarder, started and stopped here), then the sender; returns the rate(s)
-# pkt-gen rx saw.
-function Invoke-Round([string[]] $RxPorts, [scriptblock] $Middle, [scriptblock] $Sender, [long] $N, [switch] $UntilQuiet) {
-    $rx = @(foreach ($p in $RxPorts) { Start-PktGen $p ($RxPorts.Count -eq 1 -and -not $UntilQuiet ? @('-f', 'rx', '-n', $N) : @('-f', 'rx')) })
+# One timed round: $Middle (a forwarder, started and stopped here), pkt-gen rx -n N on $RxPorts[0] (or -n
+# $Shares[i] on each of several), then the sender; returns the frames and the rate pkt-gen rx saw (summed over
+# the receivers). Without -n ($Shares of 0) a receiver is interrupted two seconds after the sender is done:
+# only its count is meaningful then.
+function Invoke-Round([string[]] $RxPorts, [scriptblock] $Middle, [scriptblock] $Sender, [long] $N, [long[]] $Shares = @($N)) {
     $mid = $Middle ? (& $Middle) : $null
+    Start-Sleep -Milliseconds 300
+    $rx = @(for ($i = 0; $i -lt $RxPorts.Count; $i++) { Start-PktGen $RxPorts[$i] (@('-f', 'rx') + ($Shares[$i] ? @('-n', $Shares[$i]) : @())) })
     Start-Sleep -Milliseconds 700
     $tx = & $Sender $N
-    $rates = @(foreach ($p in $rx) { Get-PktGenRate (Stop-Tool $p 60) })
+    $rates = @(for ($i = 0; $i -lt $rx.Count; $i++) { Get-PktGenRate (Stop-Tool $rx[$i] ($Shares[$i] ? 60 : 2)) })
     if ($mid -is [Diagnostics.Process]) { $null = Stop-Tool $mid }
     elseif ($mid) { $null = $mid | Stop-Job -PassThru | Remove-Job -Force }
     if ($tx -is [Diagnostics.Process]) { $null = Stop-Tool $tx 2 }
     Close-NetmapPort -All
-    @{ Packets = ($rates.Packets | Measure-Object -Sum).Sum; Pps = ($rates.Pps | Measure-Object -Sum).Sum }
+    @{ Packets = ($rates.Packets | Measure-Object -Sum).Sum; Pps = ($rates.Pps | Measure-Object -Sum).Sum; Each = @($rates.Packets) }
 }
 
 $pktGenTx = { param($Port, [string[]] $More = @()) { param($n) Start-PktGen $Port (@('-f', 'tx', '-n', $n) + $More) }.GetNewClosure() }
@@ -100,19 +100,30 @@ $scenarios = [ordered]@{
         $ours = Invoke-Round "netmap:$d}1" { $from, $to = Open-NetmapPort "netmap:$c}1", "netmap:$d{1" -Mode Native; Invoke-NetmapForward -From $from -To $to -AsJob }.GetNewClosure() (& $pktGenTx "netmap:$c{1") $n
         @{ Tool = $tool; Ours = $ours } }
     'lb' = { param($n)
-        $n = $n ? $n : 20000; $a = New-PipeName; $b = New-PipeName; $c = New-PipeName; $d = New-PipeName
-        $tool = Invoke-Round "netmap:$b}0", "netmap:$b}1" { Start-Tool 'lb' @('-i', "netmap:$a}1", '-p', "${b}:2") }.GetNewClosure() (& $pktGenTx "netmap:$a{1" $pktGenFlows) $n
-        $ours = Invoke-Round "netmap:$d}0", "netmap:$d}1" {
-            $ports = Open-NetmapPort "netmap:$c}1", "netmap:$d{0", "netmap:$d{1" -Mode Native
-            Invoke-NetmapLoadBalance -From $ports[0] -To $ports[1], $ports[2] -AsJob }.GetNewClosure() (& $pktGenTx "netmap:$c{1" $pktGenFlows) $n
-        @{ Tool = $tool; Ours = $ours } }
+        # The 10,000 flows come round in the same order every 10,000 frames, so a first round of 10,000 frames (receivers
+        # interrupted) tells how many frames of N each output gets; the timed round then runs pkt-gen rx -n exactly that.
+        $period = 10000; $n = $n ? $n : 2 * $period
+        $lb = { param($in, $out) Start-Tool 'lb' @('-i', "netmap:$in}1", '-p', "${out}:2") }
+        $ours = { param($in, $out)
+            $ports = Open-NetmapPort "netmap:$in}1", "netmap:$out{0", "netmap:$out{1" -Mode Native
+            Invoke-NetmapLoadBalance -From $ports[0] -To $ports[1], $ports[2] -AsJob }
+        $result = @{}
+        foreach ($side in @{ Name = 'Tool'; Middle = $lb }, @{ Name = 'Ours'; Middle = $ours }) {
+            $a = New-PipeName; $b = New-PipeName; $middle = $side.Middle
+            $split = Invoke-Round "netmap:$b}0", "netmap:$b}1" { & $middle $a $b }.GetNewClosure() (& $pktGenTx "netmap:$a{1" $pktGenFlows) $period -Shares 0, 0
+            $counts = @($split.Each | ForEach-Object { $_ * [long]($n / $period) })
+            $a = New-PipeName; $b = New-PipeName
+            $result[$side.Name] = Invoke-Round "netmap:$b}0", "netmap:$b}1" { & $middle $a $b }.GetNewClosure() (& $pktGenTx "netmap:$a{1" $pktGenFlows) $n -Shares $counts
+        }
+        $result }
     'latency' = { param($n)
-        # 1000 probes a second, one at a time, for 3.5 s. pkt-gen ping adds a second's round trips into its totals
-        # only when it prints that second's line ('count N RTT: min M av A ns'), so the figures are taken from those.
-        $pings = $n ? 3500 : 1200; $a = New-PipeName; $b = New-PipeName
+        # One probe at a time (pkt-gen ping -b 1), back to back. pkt-gen ping adds a second's round trips into its
+        # totals only when it prints that second's line ('count N RTT: min M av A ns'), so the figures are taken
+        # from those lines, and the run is long enough for a few of them.
+        $pings = $n ? 30000 : 2000; $a = New-PipeName; $b = New-PipeName
         $pong = Start-PktGen "netmap:$a}1" '-f', 'pong'
         Start-Sleep -Milliseconds 500
-        $out = Stop-Tool (Start-PktGen "netmap:$a{1" '-f', 'ping', '-b', '1', '-R', '1000', '-n', $pings) 60
+        $out = Stop-Tool (Start-PktGen "netmap:$a{1" '-f', 'ping', '-b', '1', '-n', $pings) 120
         $null = Stop-Tool $pong
         $seconds = @([regex]::Matches($out, 'count (\d+) RTT: min (\d+) av (\d+) ns') | ForEach-Object { @{ Count = [double]$_.Groups[1].Value; Min = [double]$_.Groups[2].Value; Av = [double]$_.Groups[3].Value } })
         if (-not $seconds) { throw "pkt-gen ping printed no RTT: $out" }
@@ -120,40 +131,13 @@ $scenarios = [ordered]@{
         $tool = @{ Packets = $counted; MeanNs = (($seconds | ForEach-Object { $_.Count * $_.Av }) | Measure-Object -Sum).Sum / $counted; MinNs = ($seconds.Min | Measure-Object -Minimum).Minimum }
         $near, $far = Open-NetmapPort "netmap:$b{1", "netmap:$b}1" -Mode Native
         $echo = Invoke-NetmapForward -From $far -Echo -AsJob
-        $r = Measure-NetmapLatency -Port $near -Count $pings -Interval 0.001
+        $r = Measure-NetmapLatency -Port $near -Count $pings
         $null = $echo | Stop-Job -PassThru | Remove-Job -Force
         Close-NetmapPort -All
         @{ Tool = $tool; Ours = @{ Packets = $r.Received; MeanNs = $r.Mean * 1000; MinNs = $r.Minimum * 1000 } } }
 }
 
-# veth pairs driven natively: v0-v1 for rx/tx, v2-v3 behind v1 for forward (v1 -> v2 forwarded, v3 received).
-function Initialize-Veth {
-    foreach ($pair in @('v0', 'v1'), @('v2', 'v3')) { & ip link add $pair[0] type veth peer name $pair[1]; foreach ($v in $pair) { & ip link set $v up } }
-    Start-Sleep -Seconds 1
-}
-# A veth drops what its peer's ring has no room for, so the receivers run until traffic stops. Measure-NetmapTraffic's
-# rate is then taken as pkt-gen takes its own: over the 100 ms intervals that saw frames.
-$scenarios['veth-rx'] = { param($n)
-    $n = $n ? $n : 20000
-    $tool = Invoke-Round 'netmap:v1' $null (& $pktGenTx 'netmap:v0') $n -UntilQuiet
-    $rx = Open-NetmapPort 'netmap:v1' -Mode Native
-    $tx = Start-PktGen 'netmap:v0' '-f', 'tx', '-n', $n
-    $busy = @(Measure-NetmapTraffic -Port $rx -Interval 0.1 -Timeout 1 | Where-Object { -not $_.IsTotal -and $_.Packets -gt 0 })
-    Close-NetmapPort -All
-    $null = Stop-Tool $tx 3
-    $packets = ($busy.Packets | Measure-Object -Sum).Sum
-    @{ Tool = $tool; Ours = @{ Packets = $packets; Pps = $packets / ($busy.Seconds | Measure-Object -Sum).Sum } } }
-$scenarios['veth-tx'] = { param($n)
-    $n = $n ? $n : 20000
-    @{ Tool = Invoke-Round 'netmap:v1' $null (& $pktGenTx 'netmap:v0') $n -UntilQuiet; Ours = Invoke-Round 'netmap:v1' $null (& $ourTx 'netmap:v0') $n -UntilQuiet } }
-$scenarios['veth-forward'] = { param($n)
-    $n = $n ? $n : 20000
-    $tool = Invoke-Round 'netmap:v3' { Start-Tool 'bridge' @('-i', 'netmap:v1', '-i', 'netmap:v2') } (& $pktGenTx 'netmap:v0') $n -UntilQuiet
-    $ours = Invoke-Round 'netmap:v3' { $from, $to = Open-NetmapPort 'netmap:v1', 'netmap:v2' -Mode Native; Invoke-NetmapForward -From $from -To $to -AsJob } (& $pktGenTx 'netmap:v0') $n -UntilQuiet
-    @{ Tool = $tool; Ours = $ours } }
-
 $clock = [Diagnostics.Stopwatch]::StartNew()
-if ($Scenario -like 'veth-*') { Initialize-Veth }
 $results = [ordered]@{ Count = $Count; Length = $Length; Rounds = $Rounds }
 foreach ($name in $Scenario) {
     $run = $scenarios[$name]
