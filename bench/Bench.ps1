@@ -198,7 +198,8 @@ if (-not $Quick -and -not $NoNative) {
         Add-LabRow 'forward' 'Native pipes: Invoke-NetmapForward vs bridge (pkt-gen tx to pkt-gen rx)' '>= 1.0x bridge'
         Add-LabRow 'ranges' 'Native pipe: generator, 100 addresses x 100 ports, vs pkt-gen tx -s a:p-b:q' ''
         Add-LabRow 'lb' 'Native pipes: Invoke-NetmapLoadBalance to 2 pipes vs lb (100 flows)' ''
-        Add-LabRow 'latency' 'Native pipe: Measure-NetmapLatency + Forward -Echo vs pkt-gen ping/pong (round trips/s from the mean RTT)' '' 'Rtt' 'RTT/s'
+        Add-LabRow 'latency' 'Native pipe: Measure-NetmapLatency + Forward -Echo vs pkt-gen ping -b 1/pong (round trips/s from the mean RTT)' '' 'Rtt' 'RTT/s'
+        if ($vmRun.latency.Tool) { $rows[-1].Note += "; mean RTT: pkt-gen $(@($vmRun.latency.Tool | ForEach-Object { '{0:N0} us' -f ($_.MeanNs / 1000) }) -join '/') (min $(@($vmRun.latency.Tool | ForEach-Object { '{0:N0}' -f ($_.MinNs / 1000) }) -join '/') us), NetmapPS $(@($vmRun.latency.Ours | ForEach-Object { '{0:N0} us' -f ($_.MeanNs / 1000) }) -join '/') (min $(@($vmRun.latency.Ours | ForEach-Object { '{0:N0}' -f ($_.MinNs / 1000) }) -join '/') us)" }
         Add-Row 'Native pipe: Receive-NetmapPacket -Raw -Count N | Measure-Object vs pkt-gen rx' $vmRun.receive.Pps (Get-Median @($vmRun.rx.Tool.Pps)) 'pps' '' "lab VM, one round of $($vmRun.receive.Packets) x $($vmRun.Length) B against the median pkt-gen rx rate"
     }
 }
@@ -232,10 +233,14 @@ if (-not $Quick) {
         'with an int DstPort property through Where DstPort -eq 53 (bench/Measure-Where.ps1). The DNS micro row reads each frame to its DNS answers',
         'with NetmapPacket; its reference is PacketDotNet''s own parse of the same frames down to the UDP payload (PacketDotNet has no DNS layer).',
         'The Micro rows are BenchmarkDotNet (ShortRun job, in process, MemoryDiagnoser; bench/Netmap.Micro): libpcap and libnetmap (built from',
-        "netmap's source at bench time) are called through P/Invoke on the same buffers and names. The Native pipe rows: in one boot of the lab VM",
-        '(bench/Measure-NativePipe.ps1) pkt-gen tx sends N frames into a kernel netmap pipe for each receiver: pkt-gen rx -n N (timed by pkt-gen from',
-        'its first packet) and Measure-NetmapTraffic (timed from the call, pkt-gen tx started a second before, after an untimed warm-up) in three',
-        'interleaved rounds, then Receive-NetmapPacket once with N/10.',
+        "netmap's source at bench time) are called through P/Invoke on the same buffers and names. The Native rows: in one boot of the lab VM",
+        '(bench/Measure-NativeLab.ps1), each NetmapPS loop against the netmap tool that does the same job, on kernel pipes, three interleaved rounds',
+        'of N frames after an untimed NetmapPS warm-up; the rate is what pkt-gen rx -n N counts on the far end (from its first frame to the Nth):',
+        'pkt-gen rx against Measure-NetmapTraffic (timed from its call, pkt-gen tx started before); pkt-gen tx against Send-NetmapPacket -Count N;',
+        'bridge against Invoke-NetmapForward between two pipes; pkt-gen tx -s a:p-b:q against New-NetmapPacket ranges (100 addresses x 100 ports);',
+        'lb against Invoke-NetmapLoadBalance with two output pipes (rate: pkt-gen tx''s own, since lb drops what an output cannot take); pkt-gen',
+        'ping -b 1/pong against Measure-NetmapLatency with Invoke-NetmapForward -Echo (30,000 probes one at a time; pkt-gen''s figures from its',
+        'per-second lines). Then Receive-NetmapPacket -Raw once with N/10.',
         'The flooded-veth rows: bench/c/flood.c (AF_PACKET, sendmmsg, built with gcc at bench time) sends the same number of 60-byte UDP frames',
         'from the lab peer in each round, received by Measure-NetmapTraffic -Port netmap:eth0 and then by tcpdump -i eth0 -Q in -w /dev/null, both on CPU 1',
         '(the flood on CPU 0); drops are frames sent minus frames received (the notes give received/sent, the flood rate and the drops the port',

@@ -6,7 +6,7 @@
 #   tx       pkt-gen rx on a pipe; pkt-gen tx against Send-NetmapPacket -Count N on the other end
 #   forward  pkt-gen tx -> pipe -> netmap's bridge or Invoke-NetmapForward -> pipe -> pkt-gen rx
 #   ranges   as tx, with 100 source addresses and 100 source ports (pkt-gen -s a:p-b:q, New-NetmapPacket ranges)
-#   lb       pkt-gen tx with 100 flows -> pipe -> netmap's lb or Invoke-NetmapLoadBalance -> 2 pipes -> pkt-gen rx each
+#   lb       pkt-gen tx with 10,000 flows -> pipe -> netmap's lb or Invoke-NetmapLoadBalance -> 2 pipes -> pkt-gen rx each (rate: pkt-gen tx's)
 #   latency  pkt-gen ping -b 1 / pong against Measure-NetmapLatency / Invoke-NetmapForward -Echo on a pipe (mean RTT)
 # Then Receive-NetmapPacket -Raw -Count N/10 | Measure-Object once on a pipe. Prints one JSON line.
 param([string] $ModulePath, [long] $Count = 500000, [int] $Length = 60, [int] $Rounds = 3,
@@ -40,33 +40,36 @@ function Stop-Tool($Process, [double] $Seconds = 0) {
 
 function Start-PktGen([string] $Port, [string[]] $More) { Start-Tool 'pkt-gen' (@('-i', $Port, '-l', $Length, '-w', '0') + $More) }
 
-# pkt-gen rx's closing lines: 'Received N packets ...' and 'Speed: R Mpps'.
+# pkt-gen's closing lines: 'Received (or Sent) N packets ...' and 'Speed: R Mpps'.
 function Get-PktGenRate([string] $Output) {
-    if ($Output -notmatch 'Received (\d+) packets' -or $Output -notmatch 'Speed: ([\d.]+) ([KMGT]?)pps') { throw "pkt-gen rx printed no figures: $Output" }
+    if ($Output -notmatch '(Received|Sent) (\d+) packets' -or $Output -notmatch 'Speed: ([\d.]+) ([KMGT]?)pps') { throw "pkt-gen printed no figures: $Output" }
     $pps = [double]$Matches[1] * [Math]::Pow(1000, ' KMGT'.IndexOf(($Matches[2] ? $Matches[2] : ' ')))
-    @{ Packets = [long]($Output -replace '(?s).*Received (\d+) packets.*', '$1'); Pps = $pps }
+    @{ Packets = [long]($Output -replace '(?s).*(?:Received|Sent) (\d+) packets.*', '$1'); Pps = $pps }
 }
 
 $frame = New-NetmapPacket -SourceAddress 10.0.0.1 -DestinationAddress 10.1.0.1 -SourcePort 1234 -DestinationPort 1234 -Length $Length
 $flows = @{ SourceAddress = '10.0.0.1-10.0.0.100'; SourcePort = '1000-1099'; DestinationAddress = '10.1.0.1'; DestinationPort = 1234 }
 $pktGenFlows = '-s', '10.0.0.1:1000-10.0.0.100:1099', '-d', '10.1.0.1:1234'
 
-# One timed round: $Middle (a forwarder, started and stopped here), pkt-gen rx -n N on $RxPorts[0] (or -n
-# $Shares[i] on each of several), then the sender; returns the frames and the rate pkt-gen rx saw (summed over
-# the receivers). Without -n ($Shares of 0) a receiver is interrupted two seconds after the sender is done:
-# only its count is meaningful then.
-function Invoke-Round([string[]] $RxPorts, [scriptblock] $Middle, [scriptblock] $Sender, [long] $N, [long[]] $Shares = @($N)) {
+# One timed round: $Middle (a forwarder, started and stopped here), pkt-gen rx -n N on each of $RxPorts,
+# then the sender; returns the frames and the rate pkt-gen rx saw (summed over
+# the receivers). -BySender (lb, which drops what an output has no room for): the receivers run without -n and
+# are interrupted two seconds after pkt-gen tx is done, and the rate is pkt-gen tx's own: how fast the middle
+# took the frames in (a pipe holds the sender back until they are taken).
+function Invoke-Round([string[]] $RxPorts, [scriptblock] $Middle, [scriptblock] $Sender, [long] $N, [switch] $BySender, [int] $SettleMs = 300) {
+    $Shares = @($RxPorts | ForEach-Object { $BySender ? 0 : $N })
     $mid = $Middle ? (& $Middle) : $null
-    Start-Sleep -Milliseconds 300
+    Start-Sleep -Milliseconds $SettleMs
     $rx = @(for ($i = 0; $i -lt $RxPorts.Count; $i++) { Start-PktGen $RxPorts[$i] (@('-f', 'rx') + ($Shares[$i] ? @('-n', $Shares[$i]) : @())) })
     Start-Sleep -Milliseconds 700
     $tx = & $Sender $N
+    $sent = $BySender ? (Get-PktGenRate (Stop-Tool $tx 120)) : $null
     $rates = @(for ($i = 0; $i -lt $rx.Count; $i++) { Get-PktGenRate (Stop-Tool $rx[$i] ($Shares[$i] ? 60 : 2)) })
     if ($mid -is [Diagnostics.Process]) { $null = Stop-Tool $mid }
     elseif ($mid) { $null = $mid | Stop-Job -PassThru | Remove-Job -Force }
     if ($tx -is [Diagnostics.Process]) { $null = Stop-Tool $tx 2 }
     Close-NetmapPort -All
-    @{ Packets = ($rates.Packets | Measure-Object -Sum).Sum; Pps = ($rates.Pps | Measure-Object -Sum).Sum; Each = @($rates.Packets) }
+    @{ Packets = ($rates.Packets | Measure-Object -Sum).Sum; Pps = $sent ? $sent.Pps : ($rates.Pps | Measure-Object -Sum).Sum; Each = @($rates.Packets) }
 }
 
 $pktGenTx = { param($Port, [string[]] $More = @()) { param($n) Start-PktGen $Port (@('-f', 'tx', '-n', $n) + $More) }.GetNewClosure() }
@@ -100,35 +103,29 @@ $scenarios = [ordered]@{
         $ours = Invoke-Round "netmap:$d}1" { $from, $to = Open-NetmapPort "netmap:$c}1", "netmap:$d{1" -Mode Native; Invoke-NetmapForward -From $from -To $to -AsJob }.GetNewClosure() (& $pktGenTx "netmap:$c{1") $n
         @{ Tool = $tool; Ours = $ours } }
     'lb' = { param($n)
-        # The 10,000 flows come round in the same order every 10,000 frames, so a first round of 10,000 frames (receivers
-        # interrupted) tells how many frames of N each output gets; the timed round then runs pkt-gen rx -n exactly that.
-        $period = 10000; $n = $n ? $n : 2 * $period
-        $lb = { param($in, $out) Start-Tool 'lb' @('-i', "netmap:$in}1", '-p', "${out}:2") }
-        $ours = { param($in, $out)
-            $ports = Open-NetmapPort "netmap:$in}1", "netmap:$out{0", "netmap:$out{1" -Mode Native
-            Invoke-NetmapLoadBalance -From $ports[0] -To $ports[1], $ports[2] -AsJob }
-        $result = @{}
-        foreach ($side in @{ Name = 'Tool'; Middle = $lb }, @{ Name = 'Ours'; Middle = $ours }) {
-            $a = New-PipeName; $b = New-PipeName; $middle = $side.Middle
-            $split = Invoke-Round "netmap:$b}0", "netmap:$b}1" { & $middle $a $b }.GetNewClosure() (& $pktGenTx "netmap:$a{1" $pktGenFlows) $period -Shares 0, 0
-            $counts = @($split.Each | ForEach-Object { $_ * [long]($n / $period) })
-            $a = New-PipeName; $b = New-PipeName
-            $result[$side.Name] = Invoke-Round "netmap:$b}0", "netmap:$b}1" { & $middle $a $b }.GetNewClosure() (& $pktGenTx "netmap:$a{1" $pktGenFlows) $n -Shares $counts
-        }
-        $result }
+        $n = $n ? $n : 20000; $a = New-PipeName; $b = New-PipeName; $c = New-PipeName; $d = New-PipeName
+        # lb opens its outputs after waiting 2 s for the link (its -w): the receivers come after that
+        $tool = Invoke-Round "netmap:$b}0", "netmap:$b}1" { Start-Tool 'lb' @('-i', "netmap:$a}1", '-p', "${b}:2") }.GetNewClosure() (& $pktGenTx "netmap:$a{1" $pktGenFlows) $n -BySender -SettleMs 2500
+        $ours = Invoke-Round "netmap:$d}0", "netmap:$d}1" {
+            $ports = Open-NetmapPort "netmap:$c}1", "netmap:$d{0", "netmap:$d{1" -Mode Native
+            Start-ThreadJob { param($Module, $From, $To) Import-Module $Module; Invoke-NetmapLoadBalance -From $From -To $To } -ArgumentList $ModulePath, $ports[0], $ports[1..2] }.GetNewClosure() (& $pktGenTx "netmap:$c{1" $pktGenFlows) $n -BySender
+        @{ Tool = $tool; Ours = $ours } }
     'latency' = { param($n)
         # One probe at a time (pkt-gen ping -b 1), back to back. pkt-gen ping adds a second's round trips into its
         # totals only when it prints that second's line ('count N RTT: min M av A ns'), so the figures are taken
         # from those lines, and the run is long enough for a few of them.
         $pings = $n ? 30000 : 2000; $a = New-PipeName; $b = New-PipeName
-        $pong = Start-PktGen "netmap:$a}1" '-f', 'pong'
-        Start-Sleep -Milliseconds 500
-        $out = Stop-Tool (Start-PktGen "netmap:$a{1" '-f', 'ping', '-b', '1', '-n', $pings) 120
-        $null = Stop-Tool $pong
-        $seconds = @([regex]::Matches($out, 'count (\d+) RTT: min (\d+) av (\d+) ns') | ForEach-Object { @{ Count = [double]$_.Groups[1].Value; Min = [double]$_.Groups[2].Value; Av = [double]$_.Groups[3].Value } })
-        if (-not $seconds) { throw "pkt-gen ping printed no RTT: $out" }
-        $counted = ($seconds.Count | Measure-Object -Sum).Sum
-        $tool = @{ Packets = $counted; MeanNs = (($seconds | ForEach-Object { $_.Count * $_.Av }) | Measure-Object -Sum).Sum / $counted; MinNs = ($seconds.Min | Measure-Object -Minimum).Minimum }
+        $tool = $null
+        if ($n) { # no warm-up for pkt-gen: it would print no second's line
+            $pong = Start-PktGen "netmap:$a}1" '-f', 'pong'
+            Start-Sleep -Milliseconds 500
+            $out = Stop-Tool (Start-PktGen "netmap:$a{1" '-f', 'ping', '-b', '1', '-n', $pings) 120
+            $null = Stop-Tool $pong
+            $seconds = @([regex]::Matches($out, 'count (\d+) RTT: min (\d+) av (\d+) ns') | ForEach-Object { @{ Count = [double]$_.Groups[1].Value; Min = [double]$_.Groups[2].Value; Av = [double]$_.Groups[3].Value } })
+            if (-not $seconds) { throw "pkt-gen ping printed no RTT: $out" }
+            $counted = ($seconds.Count | Measure-Object -Sum).Sum
+            $tool = @{ Packets = $counted; MeanNs = (($seconds | ForEach-Object { $_.Count * $_.Av }) | Measure-Object -Sum).Sum / $counted; MinNs = ($seconds.Min | Measure-Object -Minimum).Minimum }
+        }
         $near, $far = Open-NetmapPort "netmap:$b{1", "netmap:$b}1" -Mode Native
         $echo = Invoke-NetmapForward -From $far -Echo -AsJob
         $r = Measure-NetmapLatency -Port $near -Count $pings
