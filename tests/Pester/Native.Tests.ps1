@@ -267,6 +267,18 @@ Describe 'Native backend on the netmap kernel module' -Tag 'Native' -Skip:(-not 
         (Get-PktGenResult $txOut).Packets | Should -Be $count
     }
 
+    It 'busy-waits on rxsync (-BusyWait) and still takes every frame pkt-gen sends on a kernel pipe (Measure-NetmapTraffic, Receive-NetmapPacket)' -Skip:(-not $HasPktGen) {
+        $pipe = New-TestName 'nb'
+        $s = Open-NetmapPort "netmap:$pipe}1"
+        $tx = Start-PktGen "netmap:$pipe{1" 'tx' @('-n', 100000)
+        $measured = Measure-NetmapTraffic -Port $s -Count 100000 -Timeout 20 -TotalOnly -BusyWait
+        $measured.Packets | Should -Be 100000
+        (Get-PktGenResult (Wait-Program $tx)).Packets | Should -Be 100000
+        $tx = Start-PktGen "netmap:$pipe{1" 'tx' @('-n', 500)
+        (Receive-NetmapPacket -Port $s -Count 500 -Timeout 20 -Raw -BusyWait | Measure-Object).Count | Should -Be 500
+        (Get-PktGenResult (Wait-Program $tx)).Packets | Should -Be 500
+    }
+
     It 'forwards without copying between two pipes of one parent (one memory region)' -Skip:(-not $HasPktGen) {
         $parent = New-TestName 'nf'
         $in, $out, $sink = Open-NetmapPort "netmap:$parent}1", "netmap:$parent{2", "netmap:$parent}2"
