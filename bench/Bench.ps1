@@ -197,7 +197,7 @@ if (-not $Quick -and -not $NoNative) {
         Add-LabRow 'tx' 'Native pipe: Send-NetmapPacket -Count N vs pkt-gen tx (into pkt-gen rx)' '>= 1.0x pkt-gen tx'
         Add-LabRow 'forward' 'Native pipes: Invoke-NetmapForward vs bridge (pkt-gen tx to pkt-gen rx)' '>= 1.0x bridge'
         Add-LabRow 'ranges' 'Native pipe: generator, 100 addresses x 100 ports, vs pkt-gen tx -s a:p-b:q' ''
-        Add-LabRow 'lb' 'Native pipes: Invoke-NetmapLoadBalance to 2 pipes vs lb (100 flows)' ''
+        Add-LabRow 'lb' 'Native pipes: Invoke-NetmapLoadBalance to 2 pipes vs lb (10,000 flows)' ''
         Add-LabRow 'latency' 'Native pipe: Measure-NetmapLatency + Forward -Echo vs pkt-gen ping -b 1/pong (round trips/s from the mean RTT)' '' 'Rtt' 'RTT/s'
         if ($vmRun.latency.Tool) {
             $rows[-1].Note += "; mean RTT: pkt-gen $(@($vmRun.latency.Tool | ForEach-Object { '{0:N0} us' -f ($_.MeanNs / 1000) }) -join '/') (min $(@($vmRun.latency.Tool | ForEach-Object { '{0:N0}' -f ($_.MinNs / 1000) }) -join '/') us), NetmapPS $(@($vmRun.latency.Ours | ForEach-Object { '{0:N0} us' -f ($_.MeanNs / 1000) }) -join '/') (min $(@($vmRun.latency.Ours | ForEach-Object { '{0:N0}' -f ($_.MinNs / 1000) }) -join '/') us)"
