@@ -13,8 +13,6 @@ namespace Netmap.Native.Tests;
 [Collection("shm")] // ports open in the shared directory the collection sets up (NETMAPPS_SHM_DIR is process-wide)
 public class ReceiveWaitTests
 {
-    private static readonly byte[] Frame = PacketBuilder.Build(new PacketRecipe { DestinationPort = 9, Length = 60 });
-
     private static (NetmapPort Tx, NetmapPort Rx) Pipe()
     {
         string name = $"rw{Guid.NewGuid():N}"[..10];
@@ -22,14 +20,7 @@ public class ReceiveWaitTests
         return (tx, NetmapPort.Open($"netmap:{name}}}1", PortMode.Emulated));
     }
 
-    private static int SendUpTo(NetmapPort port, int count)
-    {
-        var t = new PacketTransmitter(port);
-        int sent = 0;
-        while (sent < count && t.Send(Frame, 0)) sent++;
-        port.TxSync();
-        return sent;
-    }
+    private static int SendUpTo(NetmapPort port, int count) => TrafficMeterTests.SendUpTo(port, count);
 
     [Theory]
     [InlineData(false)]

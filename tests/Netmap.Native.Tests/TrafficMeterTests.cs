@@ -9,9 +9,10 @@ namespace Netmap.Native.Tests;
 [Collection("shm")] // ports open in the shared directory the collection sets up (NETMAPPS_SHM_DIR is process-wide)
 public class TrafficMeterTests
 {
-    private static readonly byte[] Frame = PacketBuilder.Build(new PacketRecipe { DestinationPort = 9, Length = 60 });
+    internal static readonly byte[] Frame = PacketBuilder.Build(new PacketRecipe { DestinationPort = 9, Length = 60 });
 
-    private static int SendUpTo(NetmapPort port, int count)
+    /// <summary>Sends the test frame until <paramref name="count"/> or the TX ring is full, then hands it over; returns how many went in.</summary>
+    internal static int SendUpTo(NetmapPort port, int count)
     {
         var t = new PacketTransmitter(port);
         int sent = 0;

@@ -45,7 +45,7 @@ public sealed unsafe class LatencyProbe
         long next = Stopwatch.GetTimestamp();
         for (uint sequence = 0; sequence < count && !cancel.IsCancellationRequested; sequence++)
         {
-            WaitUntil(next, cancel);
+            Deadline.WaitForTimestamp(next, cancel); // when cancelled, the loop ends at its next turn
             next = Stopwatch.GetTimestamp() + (long)(intervalMs * Stopwatch.Frequency / 1000);
             var stamp = _frame.AsSpan(_offset, StampLength);
             BinaryPrimitives.WriteUInt32BigEndian(stamp, Mark);
@@ -95,13 +95,6 @@ public sealed unsafe class LatencyProbe
             ring.Advance(head);
         }
         return null;
-    }
-
-    private static void WaitUntil(long timestamp, CancellationToken cancel)
-    {
-        long ms = (timestamp - Stopwatch.GetTimestamp()) * 1000 / Stopwatch.Frequency;
-        if (ms > 0) cancel.WaitHandle.WaitOne((int)Math.Min(ms, int.MaxValue));
-        while (Stopwatch.GetTimestamp() < timestamp && !cancel.IsCancellationRequested) Thread.SpinWait(20);
     }
 }
 

@@ -10,8 +10,6 @@ namespace Netmap.Native.Rings;
 /// </summary>
 public readonly struct ReceiveWait(bool busy)
 {
-    public bool Busy => busy;
-
     /// <summary>Syncs and waits up to <paramref name="timeoutMs"/> (negative: forever) until an RX ring of <paramref name="port"/> has frames.</summary>
     public bool Until(NetmapPort port, int timeoutMs, CancellationToken cancel)
     {

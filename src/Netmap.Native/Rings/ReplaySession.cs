@@ -28,7 +28,6 @@ public sealed record ReplayOptions
 /// </summary>
 public sealed unsafe class ReplaySession
 {
-    private const long SpinBelowNs = 2_000_000;
 
     private readonly NetmapPort _port;
     private readonly PacketTransmitter _tx;
@@ -98,7 +97,7 @@ public sealed unsafe class ReplaySession
         {
             while (true)
             {
-                if (!WaitUntil(due, cancel)) return TransmitOutcome.Stopped;
+                if (!Deadline.WaitForTimestamp(due, cancel)) return TransmitOutcome.Stopped;
                 var frame = _frames.Frame(i);
                 byte* buffer = _tx.Claim(frame.Length, _options.TimeoutMs, cancel);
                 if (buffer == null) return cancel.IsCancellationRequested ? TransmitOutcome.Stopped : TransmitOutcome.TimedOut;
@@ -142,21 +141,6 @@ public sealed unsafe class ReplaySession
             _end > _start ? Stopwatch.GetElapsedTime(_start, _end).TotalSeconds : 0,
             sent > 0 ? _latenessSum / (double)sent / Stopwatch.Frequency : 0, _latenessMax / (double)Stopwatch.Frequency)
         { Backwards = Schedule.Backwards };
-    }
-
-    /// <summary>Waits for the tick count <paramref name="due"/>: in sleeps of at most 50 ms on the token while it is 2 ms away or more, spinning after; false when cancelled.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static bool WaitUntil(long due, CancellationToken cancel)
-    {
-        long spinBelow = Ticks(SpinBelowNs), perMs = Math.Max(1, Ticks(1_000_000));
-        while (true)
-        {
-            if (cancel.IsCancellationRequested) return false;
-            long left = due - Stopwatch.GetTimestamp();
-            if (left <= 0) return true;
-            if (left >= spinBelow) cancel.WaitHandle.WaitOne((int)Math.Min(50, (left - spinBelow) / perMs + 1));
-            else Thread.SpinWait(20);
-        }
     }
 
     /// <summary>Stopwatch ticks in <paramref name="nanoseconds"/> (the same number where the clock counts nanoseconds, as on Linux).</summary>
