@@ -121,10 +121,11 @@ $scenarios = [ordered]@{
             Start-Sleep -Milliseconds 500
             $out = Stop-Tool (Start-PktGen "netmap:$a{1" '-f', 'ping', '-b', '1', '-n', $pings) 120
             $null = Stop-Tool $pong
-            $seconds = @([regex]::Matches($out, 'count (\d+) RTT: min (\d+) av (\d+) ns') | ForEach-Object { @{ Count = [double]$_.Groups[1].Value; Min = [double]$_.Groups[2].Value; Av = [double]$_.Groups[3].Value } })
+            # (objects, not hashtables: a hashtable's .Count is its number of keys, and an array's is its length)
+            $seconds = @([regex]::Matches($out, 'count (\d+) RTT: min (\d+) av (\d+) ns') | ForEach-Object { [pscustomobject]@{ Probes = [double]$_.Groups[1].Value; MinNs = [double]$_.Groups[2].Value; MeanNs = [double]$_.Groups[3].Value } })
             if (-not $seconds) { throw "pkt-gen ping printed no RTT: $out" }
-            $counted = ($seconds.Count | Measure-Object -Sum).Sum
-            $tool = @{ Packets = $counted; MeanNs = (($seconds | ForEach-Object { $_.Count * $_.Av }) | Measure-Object -Sum).Sum / $counted; MinNs = ($seconds.Min | Measure-Object -Minimum).Minimum }
+            $counted = ($seconds.Probes | Measure-Object -Sum).Sum
+            $tool = @{ Packets = $counted; MeanNs = (($seconds | ForEach-Object { $_.Probes * $_.MeanNs }) | Measure-Object -Sum).Sum / $counted; MinNs = ($seconds.MinNs | Measure-Object -Minimum).Minimum }
         }
         $near, $far = Open-NetmapPort "netmap:$b{1", "netmap:$b}1" -Mode Native
         $echo = Invoke-NetmapForward -From $far -Echo -AsJob

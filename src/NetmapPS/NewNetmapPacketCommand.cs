@@ -31,7 +31,7 @@ public sealed class NewNetmapPacketCommand : PSCmdlet
     [Parameter] public string[] TcpFlags { get; set; } = { "SYN" };
     /// <summary>Bytes, or text (sent as UTF-8).</summary>
     [Parameter] public object? Payload { get; set; }
-    /// <summary>Pad the frame with zeros to this many bytes (at least 60); a range (60-1500) or list makes frames of those lengths.</summary>
+    /// <summary>The frame's length (at least 60), its payload lengthened with zeros to fill it as pkt-gen -l does; a range (60-1500) or list makes frames of those lengths.</summary>
     [Parameter] public string[]? Length { get; set; }
     /// <summary>Ranges and lists take their values at random rather than in turn.</summary>
     [Parameter] public SwitchParameter Random { get; set; }
@@ -49,7 +49,7 @@ public sealed class NewNetmapPacketCommand : PSCmdlet
             if (given.DestinationAddress is { } destinationAddress) recipe.DestinationAddress = destinationAddress;
             if (given.SourcePort is { } sourcePort) recipe.SourcePort = sourcePort;
             if (given.DestinationPort is { } destinationPort) recipe.DestinationPort = destinationPort;
-            if (given.Length is { } length && given.Variation?.Length is null) recipe.Length = length; // a varying length pads each frame itself
+            if (given.Length is { } length && given.Variation?.Length is null) (recipe.Length, recipe.PayloadFillsLength) = (length, true); // a varying length pads each frame itself
             var frame = PacketBuilder.Build(recipe);
             if (given.Variation is { } variation) frame = FirstFrame(frame, variation);
             WriteObject(new NetmapPacket(frame, DateTime.UtcNow, "crafted", 0, 0) { LinkType = NetmapPacket.EthernetLinkType, Variation = given.Variation });

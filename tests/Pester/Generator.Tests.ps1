@@ -87,6 +87,32 @@ Describe 'Generated traffic (pkt-gen ranges)' {
         $checks.Bad | Should -BeNullOrEmpty
     }
 
+    It 'fills a fixed -Length with payload as pkt-gen -l does (UDP, TCP, ICMP, IPv6, VLAN); ARP and frames without -Length are padded' {
+        $packets = @(
+            New-NetmapPacket -Length 100 -Payload 'ab'
+            New-NetmapPacket -Length 100 -Protocol Tcp
+            New-NetmapPacket -Length 100 -Protocol Icmp
+            New-NetmapPacket -Length 100 -SourceAddress fe80::1 -DestinationAddress fe80::2
+            New-NetmapPacket -Length 100 -VlanId 7
+            New-NetmapPacket -Length 100 -Protocol Arp
+            New-NetmapPacket)
+        $packets | Export-NetmapCapture -Path $file
+        $rows = @(& tshark -r $file -o ip.check_checksum:TRUE -o udp.check_checksum:TRUE -o tcp.check_checksum:TRUE -T fields -E occurrence=l `
+                -e frame.len -e ip.len -e ipv6.plen -e eth.padding -e ip.checksum.status -e udp.checksum.status -e tcp.checksum.status -e icmp.checksum.status -e data.len 2>$null |
+            ForEach-Object { $f = $_ -split "`t"; [pscustomobject]@{ Frame = $f[0]; IpLength = $f[1]; Ipv6Payload = $f[2]; Padding = $f[3]; Checks = ($f[4..7] | Where-Object { $_ }) -join ','; Data = $f[8] } })
+        $rows.Count | Should -Be 7
+        $rows.Frame | Should -Be '100', '100', '100', '100', '100', '100', '60'
+        $rows[0..2].IpLength | Should -Be '86', '86', '86' -Because 'the IPv4 packet fills the 100-byte frame'
+        $rows[0].Data | Should -Be '58' -Because "'ab' and 56 zeros: 100 - 14 - 20 - 8"
+        $rows[3].Ipv6Payload | Should -Be '46'
+        $rows[4].IpLength | Should -Be '82' -Because 'the frame is 100 bytes with its tag'
+        $rows[0..4].Padding | Should -Be '', '', '', '', ''
+        $rows[0..4].Checks | ForEach-Object { $_ | Should -Match '^1(,1)*$' -Because 'tshark finds every checksum good' }
+        $rows[5].Padding | Should -Not -BeNullOrEmpty -Because 'an ARP frame is padded after its body'
+        $rows[6].IpLength | Should -Be '28' -Because 'without -Length a short frame is padded after the packet, as a network card pads it'
+        $rows[6].Padding | Should -Not -BeNullOrEmpty
+    }
+
     It 'takes random values within the ranges with -Random, and varies the MACs' {
         $tx, $rx = Open-NetmapPort "netmap:$name{1", "netmap:$name}1"
         $capture = Start-Capture $rx 2000 $file

@@ -311,6 +311,40 @@ Describe 'Native backend on the netmap kernel module' -Tag 'Native' -Skip:(-not 
         $result.Packets | Should -Be $count
     }
 
+    It 'generates the address and port ranges pkt-gen tx -s/-d generates, in its order, with checksums tshark accepts' -Skip:(-not $HasPktGen) {
+        $pipe = New-TestName 'ng'
+        $count = 72   # two turns of 3 sources x 3 source ports x 2 destinations x 2 destination ports
+        $seen = @{}; $badUdp = @{}
+        foreach ($sender in 'pkt-gen', 'NetmapPS') {
+            $file = Join-Path ([IO.Path]::GetTempPath()) "$pipe-$sender.pcap"
+            $end = $sender -eq 'pkt-gen' ? 1 : 2
+            $rx = Open-NetmapPort "netmap:$pipe}$end"
+            if ($sender -eq 'pkt-gen') {
+                $tx = Start-PktGen "netmap:$pipe{$end" 'tx' @('-n', $count, '-l', 60, '-s', '10.0.0.1:1234-10.0.0.3:1236', '-d', '10.1.0.0:53-10.1.0.1:54')
+            }
+            else {
+                $m = Open-NetmapPort "netmap:$pipe{$end"
+                New-NetmapPacket -SourceAddress 10.0.0.1-10.0.0.3 -SourcePort 1234-1236 -DestinationAddress 10.1.0.0-10.1.0.1 -DestinationPort 53-54 -Length 60 |
+                    Send-NetmapPacket -Port $m -Count $count
+            }
+            Receive-NetmapPacket -Port $rx -Count $count -Timeout 20 | Export-NetmapCapture -Path $file
+            if ($tx) { $null = Wait-Program $tx; $tx = $null }
+            $lines = @(& tcpdump -nn -q -r $file 2>$null)   # -q: no DNS decoding of port 53
+            $seen[$sender] = @($lines | ForEach-Object { if ($_ -match 'IP (\S+) > (\S+): UDP, length (\d+)') { "$($Matches[1]) > $($Matches[2]) ($($Matches[3]))" } })
+            $checks = @(& tshark -r $file -o ip.check_checksum:TRUE -o udp.check_checksum:TRUE -T fields -e ip.checksum.status -e udp.checksum.status 2>$null)
+            $checks.Count | Should -Be $count -Because "tshark reads the $count frames $sender sent"
+            @($checks | Where-Object { $_ -notlike "1`t*" }) | Should -BeNullOrEmpty -Because "every IP header checksum of $sender's frames is good"
+            # pkt-gen updates the UDP checksum by increments that tshark finds wrong after the first change; ours must all be right
+            $badUdp[$sender] = @($checks | Where-Object { $_ -notlike "*`t1" }).Count
+            Remove-Item $file
+        }
+        $seen['pkt-gen'].Count | Should -Be $count
+        @($seen['pkt-gen'] | Sort-Object -Unique).Count | Should -Be 36
+        Write-Host "    pkt-gen's first frames: $($seen['pkt-gen'][0..3] -join '; '); UDP checksums tshark finds bad: pkt-gen $($badUdp['pkt-gen']), NetmapPS $($badUdp['NetmapPS'])"
+        $badUdp['NetmapPS'] | Should -Be 0
+        $seen['NetmapPS'] | Should -Be $seen['pkt-gen'] -Because 'the generator steps through the ranges as pkt-gen does, frame by frame'
+    }
+
     It 'replays a capture as nmreplay does: the frames of the file in order over a kernel pipe, in about its time' -Skip:(-not $HasNmreplay) {
         $pipe = New-TestName 'nr'
         $file = Join-Path ([IO.Path]::GetTempPath()) "$pipe.pcap"

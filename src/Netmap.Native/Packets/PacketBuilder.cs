@@ -27,12 +27,29 @@ public sealed class PacketRecipe
     public byte[] Payload { get; set; } = Array.Empty<byte>();
     /// <summary>Pad the frame with zeros up to this many bytes (60 at least, as Ethernet wants).</summary>
     public int Length { get; set; } = 60;
+    /// <summary>Reach <see cref="Length"/> by lengthening the payload with zeros, so that the IP packet fills the
+    /// frame (pkt-gen -l), rather than with padding after the packet (a NIC's minimum-size padding). ARP is padded.</summary>
+    public bool PayloadFillsLength { get; set; }
 }
 
 /// <summary>Builds Ethernet frames with PacketDotNet, with correct lengths and checksums.</summary>
 public static class PacketBuilder
 {
     public static byte[] Build(PacketRecipe r)
+    {
+        byte[] bytes = Frame(r);
+        int length = Math.Max(r.Length, 60);
+        if (bytes.Length < length && r.PayloadFillsLength && r.Protocol != CraftProtocol.Arp)
+            bytes = Frame(new PacketRecipe
+            {
+                SourceMac = r.SourceMac, DestinationMac = r.DestinationMac, VlanId = r.VlanId, SourceAddress = r.SourceAddress, DestinationAddress = r.DestinationAddress,
+                Protocol = r.Protocol, SourcePort = r.SourcePort, DestinationPort = r.DestinationPort, Ttl = r.Ttl, TcpFlags = r.TcpFlags,
+                Payload = [.. r.Payload, .. new byte[length - bytes.Length]],
+            });
+        return bytes.Length >= length ? bytes : bytes.Concat(new byte[length - bytes.Length]).ToArray();
+    }
+
+    private static byte[] Frame(PacketRecipe r)
     {
         bool v6 = r.SourceAddress.AddressFamily == AddressFamily.InterNetworkV6;
         if (r.Protocol != CraftProtocol.Arp && v6 != (r.DestinationAddress.AddressFamily == AddressFamily.InterNetworkV6))
@@ -46,8 +63,7 @@ public static class PacketBuilder
         byte[] bytes = ethernet.Bytes;
         if (r.VlanId is ushort vlan) // an 802.1Q tag between the MAC addresses and the EtherType
             bytes = [.. bytes.AsSpan(0, 12), 0x81, 0x00, (byte)(vlan >> 8), (byte)vlan, .. bytes.AsSpan(12)];
-        int length = Math.Max(r.Length, 60);
-        return bytes.Length >= length ? bytes : bytes.Concat(new byte[length - bytes.Length]).ToArray();
+        return bytes;
     }
 
     private static EthernetType TypeOf(Packet p) => p switch
