@@ -50,6 +50,22 @@ internal sealed unsafe class KernelDevice : IDisposable
         return rc == 0 ? 0 : (ushort)pfd.Returned;
     }
 
+    /// <summary>
+    /// poll(2) with no wait, for POLLIN on <paramref name="receive"/> and POLLOUT on <paramref name="transmit"/>
+    /// (both on one descriptor when they are the same device): the events returned on both, or -errno.
+    /// </summary>
+    public static int PollPair(KernelDevice receive, KernelDevice transmit)
+    {
+        var pfd = stackalloc LibC.PollFd[2];
+        pfd[0] = new LibC.PollFd { Fd = receive.Fd, Events = LibC.POLLIN };
+        pfd[1] = new LibC.PollFd { Fd = transmit.Fd, Events = LibC.POLLOUT };
+        nuint count = 2;
+        if (ReferenceEquals(receive, transmit)) (pfd[0].Events, count) = (LibC.POLLIN | LibC.POLLOUT, 1);
+        int rc = LibC.Poll(pfd, count, 0);
+        if (rc < 0) return -Marshal.GetLastPInvokeError();
+        return (ushort)pfd[0].Returned | (count == 2 ? (ushort)pfd[1].Returned : 0);
+    }
+
     /// <summary>Maps <paramref name="size"/> bytes of the registered port's memory region from offset 0.</summary>
     public nint Map(ulong size, string subject)
     {

@@ -109,6 +109,17 @@ internal sealed unsafe class KernelPort : IPortDriver
         if (errno != 0) throw KernelErrors.Map(errno, KernelOperation.Sync, Name);
     }
 
+    /// <summary>One poll(2) over this port's descriptor (POLLIN: rxsync) and <paramref name="to"/>'s (POLLOUT: txsync), as netmap's bridge syncs.</summary>
+    public bool TrySyncForward(IPortDriver to)
+    {
+        if (to is not KernelPort peer) return false;
+        int result = KernelDevice.PollPair(Device, peer.Device);
+        if (result < 0 && -result != LibC.EINTR) throw KernelErrors.Map(-result, KernelOperation.Poll, Name);
+        if (result < 0) return false; // interrupted: the caller syncs each port
+        if ((result & (POLLERR | POLLNVAL)) != 0) throw RingReset();
+        return true;
+    }
+
     /// <summary>poll(2) in slices of at most 100 ms, so that cancellation is seen; the kernel syncs the rings in poll.</summary>
     public bool Wait(WaitDirection direction, int timeoutMs, CancellationToken cancel)
     {
@@ -120,12 +131,13 @@ internal sealed unsafe class KernelPort : IPortDriver
             int result = Device.Poll(wanted, (int)Math.Clamp(left, 0, PollSliceMs));
             if (result < 0 && -result != LibC.EINTR) throw KernelErrors.Map(-result, KernelOperation.Poll, Name);
             if (result > 0 && (result & wanted) != 0) return true;
-            if (result > 0 && (result & (POLLERR | POLLNVAL)) != 0)
-                throw new NetmapException(NetmapError.Corrupted,
-                    $"'{Name}': the netmap module reported an error on poll: a ring's head or cur was out of range, and the kernel reset the ring.");
+            if (result > 0 && (result & (POLLERR | POLLNVAL)) != 0) throw RingReset();
             if (left <= 0 || cancel.IsCancellationRequested) return false;
         }
     }
+
+    private NetmapException RingReset() => new(NetmapError.Corrupted,
+        $"'{Name}': the netmap module reported an error on poll: a ring's head or cur was out of range, and the kernel reset the ring.");
 
     private KernelDevice Device => _disposed ? throw Closed() : _device;
     private byte* Live => _disposed ? throw Closed() : (byte*)_memory;

@@ -61,6 +61,12 @@ public unsafe interface IPortDriver : IDisposable
     /// <summary>NIOCRXSYNC: releases [hwcur, head) of the RX rings, publishes new packets by moving tail.</summary>
     void RxSync();
     /// <summary>
+    /// The syncs that end a forwarding batch, this port's rxsync and <paramref name="to"/>'s txsync, in one
+    /// system call where the backend can make one (netmap's bridge: poll(2) over both descriptors, with no
+    /// wait). True when they were made; false when the caller is to make them itself.
+    /// </summary>
+    bool TrySyncForward(IPortDriver to) => false;
+    /// <summary>
     /// poll(2): syncs (every driver, with any timeout: a loop's release of the slots it read rides on its
     /// next wait) and waits until an RX ring has packets past cur, or a TX ring has room past cur.
     /// </summary>

@@ -198,6 +198,13 @@ public sealed unsafe class NetmapPort : IDisposable
     public (int Shortest, int Longest) FrameLimits(uint ring) => _driver.FrameLimits(ring);
     public void TxSync() => _driver.TxSync();
     public void RxSync() => _driver.RxSync();
+    /// <summary>This port's rxsync and <paramref name="to"/>'s txsync, the end of a forwarding batch: one poll(2) over both on the kernel backend, two syncs elsewhere.</summary>
+    public void SyncForward(NetmapPort to)
+    {
+        if (_driver.TrySyncForward(to._driver)) return;
+        to.TxSync();
+        RxSync();
+    }
     public bool Wait(WaitDirection direction, int timeoutMs, CancellationToken cancel = default) =>
         _driver.Wait(direction, timeoutMs, cancel);
 

@@ -83,10 +83,10 @@ public sealed unsafe class Forwarder : IForwardDirection
     }
 
     /// <remarks>
-    /// As netmap's bridge: the indices are kept in hand while frames move, and head and cur of each
-    /// ring are written once per batch. Only head and tail are read from the rings (both checked), so
-    /// every index stepped from them stays below the ring's slots; the buffer indices are checked as
-    /// they are used.
+    /// As netmap's bridge: the indices are kept in hand while frames move, in runs as long as both rings
+    /// and the budget allow, and head and cur of each ring are written once per batch. Only head and tail
+    /// are read from the rings (both checked), so every index stepped from them stays below the ring's
+    /// slots; the buffer indices are checked as they are used.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private long Move(long budget)
@@ -99,24 +99,18 @@ public sealed unsafe class Forwarder : IForwardDirection
             _to.TxSync();
             txTail = tx.Tail;
         }
-        long moved = 0, seen = 0, filtered = Filtered;
+        var filter = _filter;
+        bool zeroCopy = ZeroCopy, echo = _echo;
+        int txBufferSize = (int)tx.BufferSize;
+        long moved = 0, seen = 0, filtered = 0;
         var span = _from.RxRings;
         for (uint r = span.First; r < span.End && moved < budget; r++)
         {
             var rx = _from.RxRing(r);
             NetmapSlot* rxSlots = rx.Slot(0);
             uint head = rx.Head, tail = rx.Tail;
-            for (; head != tail && moved < budget; head = rx.Next(head))
+            while (head != tail && moved < budget)
             {
-                var rs = rxSlots + head;
-                seen++;
-                byte* frame = rx.Buffer(rs->BufferIndex);
-                int length = rx.Length(rs);
-                if (_filter is not null && !_filter.Matches(frame, length, rs->Length))
-                {
-                    Filtered++;
-                    continue;
-                }
                 if (txHead == txTail)
                 {
                     tx.Advance(txHead);
@@ -125,33 +119,48 @@ public sealed unsafe class Forwarder : IForwardDirection
                     txTail = tx.Tail;
                     if (txHead == txTail) break; // no room: the rest waits in the RX ring
                 }
-                var ts = txSlots + txHead;
-                if (ZeroCopy)
+                // a run: no more frames than the RX ring holds, the TX ring has room for, and the budget allows
+                long run = Math.Min(Math.Min(rx.Distance(head, tail), tx.Distance(txHead, txTail)), budget - moved);
+                for (; run > 0; run--, head = rx.Next(head))
                 {
-                    uint txBuffer = ts->BufferIndex;
-                    tx.Buffer(txBuffer); // checked before it goes into the RX ring
-                    (ts->BufferIndex, rs->BufferIndex) = (rs->BufferIndex, txBuffer);
-                    ts->Flags = SlotFlags.BufferChanged;
-                    rs->Flags = SlotFlags.BufferChanged;
+                    var rs = rxSlots + head;
+                    seen++;
+                    byte* frame = rx.Buffer(rs->BufferIndex);
+                    int length = rx.Length(rs);
+                    if (filter is not null && !filter.Matches(frame, length, rs->Length))
+                    {
+                        filtered++;
+                        continue;
+                    }
+                    var ts = txSlots + txHead;
+                    if (zeroCopy)
+                    {
+                        uint txBuffer = ts->BufferIndex;
+                        tx.Buffer(txBuffer); // checked before it goes into the RX ring
+                        (ts->BufferIndex, rs->BufferIndex) = (rs->BufferIndex, txBuffer);
+                        ts->Flags = SlotFlags.BufferChanged;
+                        rs->Flags = SlotFlags.BufferChanged;
+                    }
+                    else
+                    {
+                        length = Math.Min(length, txBufferSize);
+                        FrameCopy.Copy(frame, tx.Buffer(ts->BufferIndex), length); // cut to the buffer above
+                        ts->Flags = SlotFlags.None;
+                    }
+                    ts->Length = (ushort)Math.Min(length, txBufferSize);
+                    if (echo) EchoSwap.Swap(tx.Buffer(ts->BufferIndex), ts->Length);
+                    txHead = tx.Next(txHead);
+                    moved++;
                 }
-                else
-                {
-                    length = Math.Min(length, (int)tx.BufferSize);
-                    FrameCopy.Copy(frame, tx.Buffer(ts->BufferIndex), length); // cut to the buffer above
-                    ts->Flags = SlotFlags.None;
-                }
-                ts->Length = (ushort)Math.Min(length, (int)tx.BufferSize);
-                if (_echo) EchoSwap.Swap(tx.Buffer(ts->BufferIndex), ts->Length);
-                txHead = tx.Next(txHead);
-                moved++;
             }
             rx.Advance(head);
         }
         if (txHead != txStart) tx.Advance(txHead);
-        if (moved > 0) _to.TxSync();
-        if (seen > 0) _from.RxSync();
+        if (moved > 0) _from.SyncForward(_to);
+        else if (seen > 0) _from.RxSync();
         Forwarded += moved;
-        if (seen > 0) _from.Statistics.AddReceive(seen, seen - (Filtered - filtered), moved);
+        Filtered += filtered;
+        if (seen > 0) _from.Statistics.AddReceive(seen, seen - filtered, moved);
         if (moved > 0) _to.Statistics.AddSent(moved);
         return moved;
     }

@@ -100,6 +100,36 @@ public sealed unsafe class PacketTransmitter
         Sent++;
     }
 
+    /// <summary>
+    /// Puts up to <paramref name="count"/> copies of a frame whose length <see cref="CheckLength"/> passed in the free
+    /// slots, waiting for room only when there is none (one wait, as <see cref="ClaimChecked"/>), and commits them.
+    /// The run over the room in hand keeps head in a local, as pkt-gen's send loop does. Returns the copies put in:
+    /// 0 when no room came within <paramref name="timeoutMs"/> or the wait was cancelled.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public int CommitCopies(byte* frame, int length, int count, int timeoutMs, CancellationToken cancel = default)
+    {
+        if (count <= 0 || _room == 0 && !TakeRoom(timeoutMs, cancel)) return 0;
+        int run = (int)Math.Min((uint)count, _room);
+        var view = _view;
+        var copy = new FrameCopy.Repeated(frame, length);
+        NetmapSlot* slots = _slots;
+        uint head = _head;
+        for (int i = 0; i < run; i++)
+        {
+            var slot = slots + head;
+            copy.To(view.Buffer(slot->BufferIndex));
+            slot->Length = (ushort)length;
+            slot->Flags &= ~SlotFlags.MoreFragments;
+            head = view.Next(head);
+        }
+        _head = head;
+        _room -= (uint)run;
+        _unpublished = true;
+        Sent += run;
+        return run;
+    }
+
     /// <summary>Moves head and cur past the frames committed since the last publication.</summary>
     private void Publish()
     {

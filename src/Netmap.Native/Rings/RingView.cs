@@ -49,6 +49,9 @@ public readonly unsafe struct RingView
     /// <summary>True when the user owns no slot (nm_ring_empty).</summary>
     public bool IsEmpty => Head == Tail;
 
+    /// <summary>Slots from <paramref name="from"/> forward to <paramref name="to"/> (indices below <see cref="Slots"/>), wrapping.</summary>
+    public uint Distance(uint from, uint to) => RingMath.Distance(from, to, Slots);
+
     /// <summary>The index after <paramref name="i"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public uint Next(uint i) => i + 1 == Slots ? 0 : i + 1;

@@ -73,7 +73,8 @@ public sealed unsafe class TransmitSession
         Run(null, 0, generator, generator.Udp, count, cancel);
 
     /// <param name="udp">Where the IPv4 and UDP headers are when the frames are IPv4/UDP with a checksum: a sequence number in their payload is added to it.</param>
-    /// <remarks>Cancellation and the duration are looked at every <see cref="CheckEvery"/> frames (and while waiting for room), not per frame.</remarks>
+    /// <remarks>Cancellation and the duration are looked at every <see cref="CheckEvery"/> frames (and while waiting for room), not per frame;
+    /// a fixed frame sent unpaced, without bursts or sequence numbers, goes in runs over the room in hand (<see cref="RunCopies"/>).</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private TransmitOutcome Run(byte* source, int fixedLength, FrameGenerator? generator, (int L3, int L4)? udp, long count, CancellationToken cancel)
     {
@@ -83,6 +84,7 @@ public sealed unsafe class TransmitSession
         if (generator is null) _tx.CheckLength(fixedLength); // once: every frame is this one
         try
         {
+            if (generator is null && offset < 0 && burst == 0 && _pacer is null) return RunCopies(source, fixedLength, count, cancel);
             for (long i = 0; i < count; i++)
             {
                 if ((i & (CheckEvery - 1)) == 0 || _pacer is not null) // a paced frame may have waited: look at once
@@ -112,6 +114,21 @@ public sealed unsafe class TransmitSession
         {
             _port.Statistics.AddSent(_tx.Sent - before);
         }
+    }
+
+    /// <summary>The same frame as fast as the ring takes it: runs of copies over the room in hand, cancellation and the duration looked at between runs.</summary>
+    private TransmitOutcome RunCopies(byte* source, int length, long count, CancellationToken cancel)
+    {
+        for (long left = count; left > 0;)
+        {
+            if (cancel.IsCancellationRequested) return TransmitOutcome.Stopped;
+            if (TimeIsUp) return TransmitOutcome.TimeUp;
+            int run = _tx.CommitCopies(source, length, (int)Math.Min(left, int.MaxValue), _options.TimeoutMs, cancel);
+            if (run == 0) return cancel.IsCancellationRequested ? TransmitOutcome.Stopped : TransmitOutcome.TimedOut;
+            left -= run;
+            Bytes += (long)run * length;
+        }
+        return TransmitOutcome.Done;
     }
 
     /// <summary>
