@@ -10,11 +10,15 @@ namespace Netmap.Native.Rings;
 /// </summary>
 internal static unsafe class FrameCopy
 {
+    /// <summary>True for the lengths copied inline: 32 to 64 bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsInline(int length) => (uint)(length - 32) <= 32;
+
     /// <summary>Copies <paramref name="length"/> bytes; the caller checked that they fit the destination.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Copy(byte* source, byte* destination, int length)
     {
-        if ((uint)(length - 32) <= 32) // 32 to 64 bytes: the first 32 and the last 32, overlapping in the middle
+        if (IsInline(length)) // 32 to 64 bytes: the first 32 and the last 32, overlapping in the middle
         {
             var a = Vector128.Load(source);
             var b = Vector128.Load(source + 16);

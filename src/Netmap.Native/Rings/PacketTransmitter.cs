@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using Netmap.Native.Abi;
 using Netmap.Native.Ports;
 
@@ -101,33 +102,48 @@ public sealed unsafe class PacketTransmitter
     }
 
     /// <summary>
-    /// Puts up to <paramref name="count"/> copies of a frame whose length <see cref="CheckLength"/> passed in the free
-    /// slots, waiting for room only when there is none (one wait, as <see cref="ClaimChecked"/>), and commits them.
-    /// The run over the room in hand keeps head in a local, as pkt-gen's send loop does. Returns the copies put in:
-    /// 0 when no room came within <paramref name="timeoutMs"/> or the wait was cancelled.
+    /// Puts up to <paramref name="count"/> copies of a frame of 32 to 64 bytes (<see cref="FrameCopy.IsInline"/>) whose
+    /// length <see cref="CheckLength"/> passed in the free slots, waiting for room only when there is none (one wait,
+    /// as <see cref="ClaimChecked"/>), and commits them. Returns the copies put in: 0 when no room came within
+    /// <paramref name="timeoutMs"/> or the wait was cancelled.
     /// </summary>
+    /// <remarks>
+    /// pkt-gen's send loop: the frame is read once into four vectors, and the run over the room in hand keeps
+    /// everything in registers (no call inside the loop, so nothing is spilled): per frame, one buffer index read
+    /// and checked, four 16-byte stores, the length and the flags.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int CommitCopies(byte* frame, int length, int count, int timeoutMs, CancellationToken cancel = default)
     {
+        if (!FrameCopy.IsInline(length)) throw new ArgumentOutOfRangeException(nameof(length), length, "CommitCopies takes frames of 32 to 64 bytes.");
         if (count <= 0 || _room == 0 && !TakeRoom(timeoutMs, cancel)) return 0;
-        int run = (int)Math.Min((uint)count, _room);
-        var view = _view;
-        var copy = new FrameCopy.Repeated(frame, length);
+        int run = (int)Math.Min((uint)count, _room), done = 0;
         NetmapSlot* slots = _slots;
-        uint head = _head;
-        for (int i = 0; i < run; i++)
+        byte* pool = _view.Pool;
+        uint head = _head, slotCount = _view.Slots, buffers = _view.BufferCount, bad = 0;
+        ulong size = _view.BufferSize;
+        var (a, b) = (Vector128.Load(frame), Vector128.Load(frame + 16));
+        var (c, d) = (Vector128.Load(frame + length - 32), Vector128.Load(frame + length - 16));
+        for (; done < run; done++)
         {
             var slot = slots + head;
-            copy.To(view.Buffer(slot->BufferIndex));
+            uint index = slot->BufferIndex;
+            if (index >= buffers) { bad = index; break; }
+            byte* to = pool + index * size;
+            a.Store(to);
+            b.Store(to + 16);
+            c.Store(to + length - 32);
+            d.Store(to + length - 16);
             slot->Length = (ushort)length;
             slot->Flags &= ~SlotFlags.MoreFragments;
-            head = view.Next(head);
+            head = head + 1 == slotCount ? 0 : head + 1;
         }
         _head = head;
-        _room -= (uint)run;
-        _unpublished = true;
-        Sent += run;
-        return run;
+        _room -= (uint)done;
+        _unpublished |= done > 0;
+        Sent += done;
+        if (done < run) _view.Buffer(bad); // throws: a buffer index out of the mapping (the copies before it are committed)
+        return done;
     }
 
     /// <summary>Moves head and cur past the frames committed since the last publication.</summary>

@@ -32,6 +32,8 @@ public readonly unsafe struct RingView
     public NetmapRing* Header { get; }
     public uint Slots { get; }
     public uint BufferSize { get; }
+    /// <summary>Where buffer 0 starts: buffer i is at Pool + i * BufferSize, for i below <see cref="BufferCount"/>.</summary>
+    public byte* Pool => _pool;
     /// <summary>Buffers [0, BufferCount) lie inside the mapping.</summary>
     public uint BufferCount { get; }
     public string Port { get; }
@@ -71,7 +73,7 @@ public readonly unsafe struct RingView
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public uint Index(uint value, string field)
     {
-        if (value >= Slots) ThrowOutOfRange(field, value, Slots, "the ring has slots");
+        if (value >= Slots) ThrowOutOfRange(IsTx, Number, Port, field, value, Slots, "the ring has slots");
         return value;
     }
 
@@ -79,17 +81,19 @@ public readonly unsafe struct RingView
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public byte* Buffer(uint bufferIndex)
     {
-        if (bufferIndex >= BufferCount) ThrowOutOfRange("buffer index", bufferIndex, BufferCount, "the mapping holds buffers");
+        if (bufferIndex >= BufferCount) ThrowOutOfRange(IsTx, Number, Port, "buffer index", bufferIndex, BufferCount, "the mapping holds buffers");
         return _pool + (long)bufferIndex * BufferSize;
     }
 
     /// <summary>The bytes of a slot's frame that lie in its buffer (a length over the buffer is cut to it).</summary>
     public int Length(NetmapSlot* slot) => Math.Min(slot->Length, (int)BufferSize);
 
+    // static, with the view's fields as arguments: an instance call would take the view's address, and the
+    // JIT would then keep every RingView of a hot loop in memory instead of in registers
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
-    private void ThrowOutOfRange(string field, uint value, uint count, string what) =>
+    private static void ThrowOutOfRange(bool tx, uint number, string port, string field, uint value, uint count, string what) =>
         throw new NetmapException(NetmapError.Corrupted,
-            $"{(IsTx ? "TX" : "RX")} ring {Number} of '{Port}' is corrupted: {field} {value} is out of range ({what} 0 to {count - 1}). " +
+            $"{(tx ? "TX" : "RX")} ring {number} of '{port}' is corrupted: {field} {value} is out of range ({what} 0 to {count - 1}). " +
             "Another process wrote into the port's memory, or the ring's user did; nothing outside the mapping was touched. Close the port and open it again.")
         { Field = field, Value = value };
 

@@ -74,7 +74,7 @@ public sealed unsafe class TransmitSession
 
     /// <param name="udp">Where the IPv4 and UDP headers are when the frames are IPv4/UDP with a checksum: a sequence number in their payload is added to it.</param>
     /// <remarks>Cancellation and the duration are looked at every <see cref="CheckEvery"/> frames (and while waiting for room), not per frame;
-    /// a fixed frame sent unpaced, without bursts or sequence numbers, goes in runs over the room in hand (<see cref="RunCopies"/>).</remarks>
+    /// a fixed frame of 32 to 64 bytes sent unpaced, without bursts or sequence numbers, goes in runs over the room in hand (<see cref="RunCopies"/>).</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private TransmitOutcome Run(byte* source, int fixedLength, FrameGenerator? generator, (int L3, int L4)? udp, long count, CancellationToken cancel)
     {
@@ -84,7 +84,7 @@ public sealed unsafe class TransmitSession
         if (generator is null) _tx.CheckLength(fixedLength); // once: every frame is this one
         try
         {
-            if (generator is null && offset < 0 && burst == 0 && _pacer is null) return RunCopies(source, fixedLength, count, cancel);
+            if (generator is null && offset < 0 && burst == 0 && _pacer is null && FrameCopy.IsInline(fixedLength)) return RunCopies(source, fixedLength, count, cancel);
             for (long i = 0; i < count; i++)
             {
                 if ((i & (CheckEvery - 1)) == 0 || _pacer is not null) // a paced frame may have waited: look at once
@@ -116,7 +116,7 @@ public sealed unsafe class TransmitSession
         }
     }
 
-    /// <summary>The same frame as fast as the ring takes it: runs of copies over the room in hand, cancellation and the duration looked at between runs.</summary>
+    /// <summary>The same short frame as fast as the ring takes it: runs of copies over the room in hand, cancellation and the duration looked at between runs.</summary>
     private TransmitOutcome RunCopies(byte* source, int length, long count, CancellationToken cancel)
     {
         for (long left = count; left > 0;)
