@@ -169,6 +169,30 @@ public unsafe class SharedRegionTrustTests(ShmDirectory shm)
         Assert.Equal(0x7ffff, e.Value);
     }
 
+    [Theory]
+    [InlineData(true)]   // one parent: buffers swapped
+    [InlineData(false)]  // two parents: frames copied
+    public void AForwarderStopsAtABufferIndexOutsideTheRegionHavingMovedTheFramesBeforeIt(bool oneRegion)
+    {
+        string name = Unique("tf"), other = oneRegion ? name : Unique("tg");
+        using var master = NetmapPort.Open($"netmap:{name}{{1");
+        using var from = NetmapPort.Open($"netmap:{name}}}1");
+        using var to = NetmapPort.Open($"netmap:{other}{{2");
+        using var sink = NetmapPort.Open($"netmap:{other}}}2");
+        Send(master, 3);
+        from.RxSync();
+        var rx = from.RxRing(0);
+        rx.Slot(RingMath.Next(rx.Head, rx.Slots))->BufferIndex = 0x7ffff; // the second frame points far outside
+
+        var forwarder = new Forwarder(from, to);
+        Assert.Equal(oneRegion, forwarder.ZeroCopy);
+        var e = Assert.Throws<NetmapException>(() => forwarder.Run(16, 100));
+        Assert.Equal(NetmapError.Corrupted, e.Error);
+        Assert.Equal("buffer index", e.Field);
+        Assert.Equal(0x7ffff, e.Value);
+        Assert.Equal(1, forwarder.Forwarded);
+    }
+
     [Fact]
     public void ATxKringOutOfRangeFailsTheTxSync()
     {

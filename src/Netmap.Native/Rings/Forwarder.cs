@@ -103,8 +103,9 @@ public sealed unsafe class Forwarder : IForwardDirection
         bool zeroCopy = ZeroCopy, echo = _echo;
         int txBufferSize = (int)tx.BufferSize;
         long moved = 0, seen = 0, filtered = 0;
+        (RingView Rx, uint Head, RingView Tx, uint TxHead)? damaged = null;
         var span = _from.RxRings;
-        for (uint r = span.First; r < span.End && moved < budget; r++)
+        for (uint r = span.First; r < span.End && moved < budget && damaged is null; r++)
         {
             var rx = _from.RxRing(r);
             NetmapSlot* rxSlots = rx.Slot(0);
@@ -121,6 +122,14 @@ public sealed unsafe class Forwarder : IForwardDirection
                 }
                 // a run: no more frames than the RX ring holds, the TX ring has room for, and the budget allows
                 long run = Math.Min(Math.Min(rx.Distance(head, tail), tx.Distance(txHead, txTail)), budget - moved);
+                if (filter is null && !echo)
+                {
+                    int done;
+                    (head, txHead, done) = MoveRun(rx.Layout, head, tx.Layout, txHead, (int)run, zeroCopy);
+                    (seen, moved) = (seen + done, moved + done);
+                    if (done < run) { damaged = (rx, head, tx, txHead); break; } // published and counted below, then thrown
+                    continue;
+                }
                 for (; run > 0; run--, head = rx.Next(head))
                 {
                     var rs = rxSlots + head;
@@ -162,6 +171,45 @@ public sealed unsafe class Forwarder : IForwardDirection
         Filtered += filtered;
         if (seen > 0) _from.Statistics.AddReceive(seen, seen - filtered, moved);
         if (moved > 0) _to.Statistics.AddSent(moved);
+        if (damaged is { } bad) // one of the two buffer indices lies outside the mapping: this throws
+        {
+            bad.Rx.Buffer(bad.Rx.Slot(bad.Head)->BufferIndex);
+            bad.Tx.Buffer(bad.Tx.Slot(bad.TxHead)->BufferIndex);
+        }
         return moved;
+    }
+
+    /// <summary>
+    /// The batch without filter or echo, bridge's loop: moves <paramref name="count"/> frames from the RX slots at
+    /// <paramref name="head"/> to the TX slots at <paramref name="txHead"/>, swapping buffers or copying, with no
+    /// call inside, so that everything stays in registers. Stops before a slot whose buffer index lies outside the
+    /// mapping. Returns the indices after what it moved, and how many it moved.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (uint Head, uint TxHead, int Done) MoveRun(RingLayout rx, uint head, RingLayout tx, uint txHead, int count, bool zeroCopy)
+    {
+        int done = 0, longest = (int)Math.Min(rx.BufferSize, tx.BufferSize);
+        for (; done < count; done++)
+        {
+            NetmapSlot* rs = rx.Slots + head, ts = tx.Slots + txHead;
+            uint rxBuffer = rs->BufferIndex, txBuffer = ts->BufferIndex;
+            if (rxBuffer >= rx.Buffers || txBuffer >= tx.Buffers) break;
+            int length = Math.Min(rs->Length, longest);
+            if (zeroCopy)
+            {
+                (rs->BufferIndex, ts->BufferIndex) = (txBuffer, rxBuffer);
+                rs->Flags = SlotFlags.BufferChanged;
+                ts->Flags = SlotFlags.BufferChanged;
+            }
+            else
+            {
+                FrameCopy.CopyWithoutCall(rx.Pool + (ulong)rxBuffer * rx.BufferSize, tx.Pool + (ulong)txBuffer * tx.BufferSize, length);
+                ts->Flags = SlotFlags.None;
+            }
+            ts->Length = (ushort)length;
+            head = head + 1 == rx.Count ? 0 : head + 1;
+            txHead = txHead + 1 == tx.Count ? 0 : txHead + 1;
+        }
+        return (head, txHead, done);
     }
 }

@@ -10,6 +10,22 @@ namespace Netmap.Native.Rings;
 /// </summary>
 internal static unsafe class FrameCopy
 {
+    /// <summary>
+    /// Copies <paramref name="length"/> bytes with no call at all, for loops that keep everything in registers
+    /// (a call inside a loop makes the JIT keep its values in memory): 16-byte moves, the last one overlapping.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void CopyWithoutCall(byte* source, byte* destination, int length)
+    {
+        if (length < 16)
+        {
+            for (int i = 0; i < length; i++) destination[i] = source[i];
+            return;
+        }
+        for (int at = 0; at < length - 16; at += 16) Vector128.Load(source + at).Store(destination + at);
+        Vector128.Load(source + length - 16).Store(destination + length - 16);
+    }
+
     /// <summary>True for the lengths copied inline: 32 to 64 bytes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool IsInline(int length) => (uint)(length - 32) <= 32;

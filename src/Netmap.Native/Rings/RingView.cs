@@ -51,6 +51,9 @@ public readonly unsafe struct RingView
     /// <summary>True when the user owns no slot (nm_ring_empty).</summary>
     public bool IsEmpty => Head == Tail;
 
+    /// <summary>Where the slots and buffers are, as values a loop keeps in registers (<see cref="RingLayout"/>).</summary>
+    public RingLayout Layout => new(Slot(0), _pool, Slots, BufferCount, BufferSize);
+
     /// <summary>Slots from <paramref name="from"/> forward to <paramref name="to"/> (indices below <see cref="Slots"/>), wrapping.</summary>
     public uint Distance(uint from, uint to) => RingMath.Distance(from, to, Slots);
 
@@ -123,4 +126,12 @@ public readonly unsafe struct RingView
 
     private static NetmapException OpenCorrupt(string what) =>
         new(NetmapError.Corrupted, $"Cannot use the port: {what}. Its memory was damaged; close every port that uses it and open it again.");
+}
+
+/// <summary>A ring's slots and buffers as plain values: buffer i (below Buffers) is at Pool + i * BufferSize.</summary>
+public readonly unsafe struct RingLayout(NetmapSlot* slots, byte* pool, uint count, uint buffers, uint bufferSize)
+{
+    public readonly NetmapSlot* Slots = slots;
+    public readonly byte* Pool = pool;
+    public readonly uint Count = count, Buffers = buffers, BufferSize = bufferSize;
 }
