@@ -106,26 +106,33 @@ Add-RoundsRow 'Receive-NetmapPacket | Where Udp.DstPort -eq 53' @($where.WherePe
 
 # 6. Capture on a flooded veth (bench/Measure-Flood.ps1): bench/c/flood.c in a lab namespace floods eth0 of the other,
 #    received by Measure-NetmapTraffic -Port netmap:eth0, then by tcpdump -i eth0 -Q in -w /dev/null, on the same flood.
-$floodRows = "Flooded veth, 60 B: frames dropped", "Flooded veth, 60 B: receiver's CPU"
+#    The same for the AF_PACKET monitor of the port (netmap:eth0/r: copies, nothing taken from the host stack), as tcpdump does.
+$floodRows = "Flooded veth, 60 B: frames dropped", "Flooded veth, 60 B: receiver's CPU", "Flooded veth, monitor eth0/r: frames dropped", "Flooded veth, monitor eth0/r: receiver's CPU"
 if ((& id -u) -eq '0' -and (Get-Command ip, tcpdump -ErrorAction Ignore).Count -eq 2) {
     $flood = Join-Path $out 'flood'
     & gcc -O2 (Join-Path $PSScriptRoot 'c/flood.c') -o $flood
     if ($LASTEXITCODE) { throw 'Building the flood sender (gcc) failed.' }
     # Each call floods NetmapPS, then tcpdump: calls in a row are interleaved rounds.
-    $runs = foreach ($round in 1..$rounds) {
-        $f = & ([IO.Path]::Combine($PSHOME, 'pwsh')) -NoProfile -File (Join-Path $PSScriptRoot 'Measure-Flood.ps1') -ModulePath $ModulePath -Flood $flood `
-            -Count (Count 2000000) -Seconds ($Quick ? 5 : 30) | ConvertFrom-Json
-        if ($LASTEXITCODE) { throw 'The flood scenario failed.' }
-        $f
+    $floods = @{ 'netmap:eth0' = @(); 'netmap:eth0/r' = @() }
+    foreach ($round in 1..$rounds) {
+        foreach ($port in 'netmap:eth0', 'netmap:eth0/r') {
+            $f = & ([IO.Path]::Combine($PSHOME, 'pwsh')) -NoProfile -File (Join-Path $PSScriptRoot 'Measure-Flood.ps1') -ModulePath $ModulePath -Flood $flood `
+                -Count (Count 2000000) -Seconds ($Quick ? 5 : 30) -PortName $port | ConvertFrom-Json
+            if ($LASTEXITCODE) { throw "The flood scenario ($port) failed." }
+            $floods[$port] += $f
+        }
     }
     $lost = { param($r) [double]($r.Sent - $r.Received) }
-    $oursLost = @($runs | ForEach-Object { & $lost $_.NetmapPS }); $theirsLost = @($runs | ForEach-Object { & $lost $_.Tcpdump })
     $rate = { param($r) '{0:N2}' -f ($r.Sent / [Math]::Max($r.FloodSeconds, 0.001) / 1e6) }
-    Add-Row $floodRows[0] (Get-Median $oursLost) (Get-Median $theirsLost) 'frames' 'fewer drops than tcpdump' `
-        ("medians of $($runs.Count) interleaved rounds of $((Count 2000000).ToString('N0')) frames; lost per round: NetmapPS {0} (flood at {1} Mpps), tcpdump {2} (at {3} Mpps)" -f
-            ($oursLost -join ', '), (@($runs | ForEach-Object { & $rate $_.NetmapPS }) -join '/'), ($theirsLost -join ', '), (@($runs | ForEach-Object { & $rate $_.Tcpdump }) -join '/'))
-    Add-RoundsRow $floodRows[1] @($runs | ForEach-Object { $_.NetmapPS.Cpu * 1000 }) @($runs | ForEach-Object { $_.Tcpdump.Cpu * 1000 }) 'CPU ms' 'no more than tcpdump' `
-        'utime + stime of the receiver over the flood'
+    foreach ($port in 'netmap:eth0', 'netmap:eth0/r') {
+        $runs = $floods[$port]; $dropRow, $cpuRow = $port -eq 'netmap:eth0' ? $floodRows[0, 1] : $floodRows[2, 3]
+        $oursLost = @($runs | ForEach-Object { & $lost $_.NetmapPS }); $theirsLost = @($runs | ForEach-Object { & $lost $_.Tcpdump })
+        Add-Row $dropRow (Get-Median $oursLost) (Get-Median $theirsLost) 'frames' 'fewer drops than tcpdump' `
+            ("medians of $($runs.Count) interleaved rounds of $((Count 2000000).ToString('N0')) frames, Measure-NetmapTraffic -Port $port; lost per round: NetmapPS {0} (flood at {1} Mpps), tcpdump {2} (at {3} Mpps)" -f
+                ($oursLost -join ', '), (@($runs | ForEach-Object { & $rate $_.NetmapPS }) -join '/'), ($theirsLost -join ', '), (@($runs | ForEach-Object { & $rate $_.Tcpdump }) -join '/'))
+        Add-RoundsRow $cpuRow @($runs | ForEach-Object { $_.NetmapPS.Cpu * 1000 }) @($runs | ForEach-Object { $_.Tcpdump.Cpu * 1000 }) 'CPU ms' 'no more than tcpdump' `
+            "utime + stime of the receiver over the flood ($port)"
+    }
 }
 else { foreach ($r in $floodRows) { Add-Row $r 0 0 '-' '' 'skipped: needs root, ip and tcpdump' } }
 

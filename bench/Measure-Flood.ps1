@@ -1,12 +1,13 @@
 # Capture on a flooded veth. In a lab (New-NetmapLab), bench/c/flood.c in namespace B sends
 # Count UDP frames of Size bytes to eth0 in namespace A (at most Seconds long), twice: once received
-# by NetmapPS (Measure-NetmapTraffic -Port netmap:eth0, bench/Flood-Receiver.ps1), once by
+# by NetmapPS (Measure-NetmapTraffic -Port netmap:eth0, or -PortName such as the monitor netmap:eth0/r;
+# bench/Flood-Receiver.ps1), once by
 # tcpdump -i eth0 -Q in -w /dev/null. Each receiver first takes an untimed warm-up flood (a tenth of
 # Count: the JIT has compiled the receive path for good before the measured flood). For each: frames
 # sent, received, dropped as the receiver's kernel side counts them, and CPU seconds (utime + stime in
 # /proc/PID/stat) of the receiving process from the moment it is ready to Silence seconds after the
 # flood. Needs root, ip and tcpdump. Prints JSON.
-param([string] $ModulePath, [string] $Flood, [long] $Count, [double] $Seconds, [int] $Size = 60, [double] $Silence = 1)
+param([string] $ModulePath, [string] $Flood, [long] $Count, [double] $Seconds, [int] $Size = 60, [double] $Silence = 1, [string] $PortName = 'netmap:eth0')
 $ErrorActionPreference = 'Stop'
 $ModulePath = (Resolve-Path $ModulePath).Path
 Import-Module $ModulePath
@@ -55,7 +56,7 @@ try {
     # Round 1: NetmapPS.
     $pwsh = Join-Path $PSHOME 'pwsh'
     $receiver = Start-Receiver @($pwsh, '-NoProfile', '-NonInteractive', '-File', (Join-Path $PSScriptRoot 'Flood-Receiver.ps1'),
-        '-ModulePath', $ModulePath, '-PortName', 'netmap:eth0', '-WarmFile', $warm, '-ReadyFile', $ready, '-ResultFile', $result, '-Silence', $Silence, '-MaxSeconds', (30 + $Seconds))
+        '-ModulePath', $ModulePath, '-PortName', $PortName, '-WarmFile', $warm, '-ReadyFile', $ready, '-ResultFile', $result, '-Silence', $Silence, '-MaxSeconds', (30 + $Seconds))
     Wait-Until { Test-Path $warm } $receiver 'open the port'
     $null = Send-Flood $warmCount
     Wait-Until { Test-Path $ready } $receiver 'get ready'

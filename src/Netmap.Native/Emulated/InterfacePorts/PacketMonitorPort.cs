@@ -80,7 +80,7 @@ internal sealed unsafe class PacketMonitorPort : RingSyncDriver
             return false;
         }
         var slot = _fillRing.Slot(_fillTail);
-        Buffer.MemoryCopy(data, _fillRing.Buffer(slot->BufferIndex), _fillRing.BufferSize, captured);
+        FrameCopy.Copy(data, _fillRing.Buffer(slot->BufferIndex), captured); // fits: checked above
         slot->Length = (ushort)captured;
         slot->Flags = SlotFlags.None;
         _fillTail = RingMath.Next(_fillTail, Slots);
