@@ -203,6 +203,9 @@ if (-not $Quick -and -not $NoNative) {
         Add-LabRow 'rx' 'Native pipe: Measure-NetmapTraffic vs pkt-gen rx' '>= 1.0x pkt-gen rx'
         Add-LabRow 'tx' 'Native pipe: Send-NetmapPacket -Count N vs pkt-gen tx (into pkt-gen rx)' '>= 1.0x pkt-gen tx'
         Add-LabRow 'forward' 'Native pipes: Invoke-NetmapForward vs bridge (pkt-gen tx to pkt-gen rx)' '>= 1.0x bridge'
+        Add-LabRow 'veth-rx' 'Native veth: Measure-NetmapTraffic vs pkt-gen rx' '>= 1.0x pkt-gen rx'
+        Add-LabRow 'veth-tx' 'Native veth: Send-NetmapPacket -Count N vs pkt-gen tx (into pkt-gen rx)' '>= 1.0x pkt-gen tx'
+        Add-LabRow 'veth-forward' 'Native veths: Invoke-NetmapForward vs bridge (pkt-gen tx to pkt-gen rx)' '>= 1.0x bridge'
         Add-LabRow 'ranges' 'Native pipe: generator, 100 addresses x 100 ports, vs pkt-gen tx -s a:p-b:q' ''
         Add-LabRow 'lb' 'Native pipes: Invoke-NetmapLoadBalance to 2 pipes vs lb (10,000 flows)' ''
         Add-LabRow 'latency' 'Native pipe: Measure-NetmapLatency + Forward -Echo vs pkt-gen ping -b 1/pong (round trips/s from the mean RTT)' '' 'Rtt' 'RTT/s'
@@ -249,7 +252,7 @@ if (-not $Quick) {
         '(bench/Measure-NativeLab.ps1), each NetmapPS loop against the netmap tool that does the same job, on kernel pipes, three interleaved rounds',
         'of N frames after an untimed NetmapPS warm-up; the rate is what pkt-gen rx -n N counts on the far end (from its first frame to the Nth):',
         'pkt-gen rx against Measure-NetmapTraffic (timed from its call, pkt-gen tx started before); pkt-gen tx against Send-NetmapPacket -Count N;',
-        'bridge against Invoke-NetmapForward between two pipes; pkt-gen tx -s a:p-b:q against New-NetmapPacket ranges (100 addresses x 100 ports);',
+        'bridge against Invoke-NetmapForward between two pipes (the same three over veth pairs on netmap''s patched veth driver); pkt-gen tx -s a:p-b:q against New-NetmapPacket ranges (100 addresses x 100 ports);',
         'lb against Invoke-NetmapLoadBalance with two output pipes (rate: pkt-gen tx''s own, since lb drops what an output cannot take); pkt-gen',
         'ping -b 1/pong against Measure-NetmapLatency with Invoke-NetmapForward -Echo (30,000 probes one at a time; pkt-gen''s figures from its',
         'per-second lines). Then Receive-NetmapPacket -Raw once with N/10.',
@@ -321,8 +324,9 @@ if (-not $Quick) {
         '  every frame rewrites its addresses, ports and both checksums (pkt-gen with ranges also rewrites its addresses); the balancer',
         '  hashes each 5-tuple (FlowHash) and copies where lb swaps buffers (not profiled). The latency row had no reference at 17:08',
         '  (pkt-gen ping seemed to answer one probe a second): that was this script reading pkt-gen''s per-second lines into hashtables,',
-        '  whose .Count is their number of keys; pkt-gen ping/pong itself ran at 6,000-9,000 round trips a second. The patched native',
-        '  veth rows were tried and left out: pkt-gen rx -n cannot time a receiver that drops frames, and without -n it runs until killed.',
+        '  whose .Count is their number of keys; pkt-gen ping/pong itself ran at 6,000-9,000 round trips a second. The native veth rows',
+        '  run on netmap''s patched veth driver (the lab boots with NETMAP_VM_VETH=native), which holds the sender back as a pipe does',
+        '  instead of dropping, so pkt-gen rx -n times them as on pipes; every round delivered all its frames.',
         '- Pipe through the cmdlets: the C reference itself moved between 29 and 94 Mpps across runs today (the ratio follows it);',
         '  Send-NetmapPacket''s loop adds the checks for -Sequence, -Rate, -Burst and -Duration per frame to PacketTransmitter.Send.',
         '- Flooded veth (2026-12-01, second session): perf of the receiver during a flood showed three things. Tier 0 code: the receive path',

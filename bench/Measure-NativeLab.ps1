@@ -8,9 +8,10 @@
 #   ranges   as tx, with 100 source addresses and 100 source ports (pkt-gen -s a:p-b:q, New-NetmapPacket ranges)
 #   lb       pkt-gen tx with 10,000 flows -> pipe -> netmap's lb or Invoke-NetmapLoadBalance -> 2 pipes -> pkt-gen rx each (rate: pkt-gen tx's)
 #   latency  pkt-gen ping -b 1 / pong against Measure-NetmapLatency / Invoke-NetmapForward -Echo on a pipe (mean RTT)
+#   veth-rx, veth-tx, veth-forward  rx, tx and forward over veth pairs (the native adapter of netmap's patched veth)
 # Then Receive-NetmapPacket -Raw -Count N/10 | Measure-Object once on a pipe. Prints one JSON line.
 param([string] $ModulePath, [long] $Count = 500000, [int] $Length = 60, [int] $Rounds = 3,
-      [string[]] $Scenario = @('rx', 'tx', 'forward', 'ranges', 'lb', 'latency'))
+      [string[]] $Scenario = @('rx', 'tx', 'forward', 'ranges', 'lb', 'latency', 'veth-rx', 'veth-tx', 'veth-forward'))
 $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath
 $Scenario = $Scenario -split "," | Where-Object { $_ }
@@ -79,29 +80,50 @@ $ourTx = { param($Port, [hashtable] $Ranges) {
         if ($Ranges) { New-NetmapPacket @Ranges -Length $Length | Send-NetmapPacket -Port $tx -Count $n } else { $frame | Send-NetmapPacket -Port $tx -Count $n }
     }.GetNewClosure() }
 
+# A link to send into and receive from: the two ends of a new kernel pipe, or of a new veth pair (the native adapter
+# when the VM runs netmap's patched veth driver, NETMAP_VM_VETH=native).
+$script:veths = [Collections.Generic.List[string]]::new()
+function New-Link([string] $Kind) {
+    if ($Kind -eq 'pipe') { $p = New-PipeName; return @{ In = "netmap:$p{1"; Out = "netmap:$p}1" } }
+    $v = "nv$((++$script:serial))"
+    & ip link add "${v}a" type veth peer name "${v}b"; & ip link set "${v}a" up; & ip link set "${v}b" up
+    $script:veths.Add("${v}a")
+    @{ In = "netmap:${v}a"; Out = "netmap:${v}b" }
+}
+
+# pkt-gen rx against Measure-NetmapTraffic, pkt-gen tx sending (the meter is timed from its call).
+$receive = { param($n, $kind)
+    $p = New-Link $kind; $q = New-Link $kind
+    $tool = if ($n) { Invoke-Round $p.Out $null (& $pktGenTx $p.In) $n }
+    $rx = Open-NetmapPort $q.Out -Mode Native
+    $tx = Start-PktGen $q.In '-f', 'tx', '-n', ($n ? $n : 20000)
+    Start-Sleep -Milliseconds 700
+    $t = Measure-NetmapTraffic -Port $rx -Count ($n ? $n : 20000) -Timeout 10 -TotalOnly
+    Close-NetmapPort -All
+    $null = Stop-Tool $tx 3
+    @{ Tool = $tool; Ours = @{ Packets = $t.Packets; Pps = $t.PacketsPerSecond } } }
+# pkt-gen tx against Send-NetmapPacket -Count N, pkt-gen rx receiving.
+$send = { param($n, $kind)
+    $p = New-Link $kind; $q = New-Link $kind; $n = $n ? $n : 20000
+    @{ Tool = Invoke-Round $p.Out $null (& $pktGenTx $p.In) $n; Ours = Invoke-Round $q.Out $null (& $ourTx $q.In) $n } }
+# bridge against Invoke-NetmapForward between two links, pkt-gen tx into the first, pkt-gen rx out of the second.
+$forward = { param($n, $kind)
+    $n = $n ? $n : 20000; $a = New-Link $kind; $b = New-Link $kind; $c = New-Link $kind; $d = New-Link $kind
+    $tool = Invoke-Round $b.Out { Start-Tool 'bridge' @('-i', $a.Out, '-i', $b.In) }.GetNewClosure() (& $pktGenTx $a.In) $n
+    $ours = Invoke-Round $d.Out { $from, $to = Open-NetmapPort $c.Out, $d.In -Mode Native; Invoke-NetmapForward -From $from -To $to -AsJob }.GetNewClosure() (& $pktGenTx $c.In) $n
+    @{ Tool = $tool; Ours = $ours } }
+
 # Each scenario: a function of the round (0: warm-up) returning @{ Tool = ...; Ours = ... } as @{Packets; Pps}.
 $scenarios = [ordered]@{
-    'rx' = { param($n)
-        $p = New-PipeName; $q = New-PipeName
-        $tool = if ($n) { Invoke-Round "netmap:$p}1" $null (& $pktGenTx "netmap:$p{1") $n }
-        $rx = Open-NetmapPort "netmap:$q}1" -Mode Native
-        $tx = Start-PktGen "netmap:$q{1" '-f', 'tx', '-n', ($n ? $n : 20000)
-        Start-Sleep -Milliseconds 700
-        $t = Measure-NetmapTraffic -Port $rx -Count ($n ? $n : 20000) -Timeout 10 -TotalOnly
-        Close-NetmapPort -All
-        $null = Stop-Tool $tx 3
-        @{ Tool = $tool; Ours = @{ Packets = $t.Packets; Pps = $t.PacketsPerSecond } } }
-    'tx' = { param($n)
-        $p = New-PipeName; $q = New-PipeName; $n = $n ? $n : 20000
-        @{ Tool = Invoke-Round "netmap:$p}1" $null (& $pktGenTx "netmap:$p{1") $n; Ours = Invoke-Round "netmap:$q}1" $null (& $ourTx "netmap:$q{1") $n } }
+    'rx' = { param($n) & $receive $n 'pipe' }
+    'tx' = { param($n) & $send $n 'pipe' }
     'ranges' = { param($n)
         $p = New-PipeName; $q = New-PipeName; $n = $n ? $n : 20000
         @{ Tool = Invoke-Round "netmap:$p}1" $null (& $pktGenTx "netmap:$p{1" $pktGenFlows) $n; Ours = Invoke-Round "netmap:$q}1" $null (& $ourTx "netmap:$q{1" $flows) $n } }
-    'forward' = { param($n)
-        $n = $n ? $n : 20000; $a = New-PipeName; $b = New-PipeName; $c = New-PipeName; $d = New-PipeName
-        $tool = Invoke-Round "netmap:$b}1" { Start-Tool 'bridge' @('-i', "netmap:$a}1", '-i', "netmap:$b{1") }.GetNewClosure() (& $pktGenTx "netmap:$a{1") $n
-        $ours = Invoke-Round "netmap:$d}1" { $from, $to = Open-NetmapPort "netmap:$c}1", "netmap:$d{1" -Mode Native; Invoke-NetmapForward -From $from -To $to -AsJob }.GetNewClosure() (& $pktGenTx "netmap:$c{1") $n
-        @{ Tool = $tool; Ours = $ours } }
+    'forward' = { param($n) & $forward $n 'pipe' }
+    'veth-rx' = { param($n) & $receive $n 'veth' }
+    'veth-tx' = { param($n) & $send $n 'veth' }
+    'veth-forward' = { param($n) & $forward $n 'veth' }
     'lb' = { param($n)
         $n = $n ? $n : 20000; $a = New-PipeName; $b = New-PipeName; $c = New-PipeName; $d = New-PipeName
         # lb opens its outputs after waiting 2 s for the link (its -w): the receivers come after that
@@ -156,5 +178,6 @@ $s = Measure-Command { $got = (Receive-NetmapPacket -Port $rx -Raw -Count ([long
 Close-NetmapPort -All
 $null = Stop-Tool $tx 3
 $results['receive'] = @{ Packets = $got; Pps = $got / $s.TotalSeconds }
+foreach ($v in $veths) { & ip link del $v 2>$null }
 $results['Seconds'] = $clock.Elapsed.TotalSeconds
 $results | ConvertTo-Json -Compress -Depth 5
