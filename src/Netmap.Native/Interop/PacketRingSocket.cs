@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
@@ -84,6 +85,7 @@ internal sealed unsafe class PacketRingSocket : IDisposable
     /// timestamp) until it has accepted <paramref name="max"/>; returns how many it accepted. Blocks
     /// are given back to the kernel as soon as they are read through.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // the flood path: optimized from the first call, not after tier 0
     public uint Read(uint max, FrameSink take)
     {
         uint n = 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Netmap.Native.Abi;
 using Netmap.Native.Interop;
 using Netmap.Native.Ports;
@@ -60,6 +61,7 @@ internal sealed unsafe class PacketMonitorPort : RingSyncDriver
     protected override (uint HwCur, uint HwTail) Transmit(uint ring, RingView view, uint hwcur, uint hwtail, uint head) => (hwcur, hwtail);
 
     /// <summary>What the queue's socket captured, copied into the free slots [hwtail, hwcur - 1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // the flood path: optimized from the first call, not after tier 0
     protected override uint Receive(uint ring, RingView view, KringState* kring, uint hwcur, uint hwtail)
     {
         uint room = RingMath.Distance(hwtail, RingMath.Previous(hwcur, Slots), Slots);
@@ -70,6 +72,7 @@ internal sealed unsafe class PacketMonitorPort : RingSyncDriver
     }
 
     /// <summary>Copies one frame into the next free slot of the ring being filled; skips the direction not monitored.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool Take(byte* data, int captured, int wireLength, byte packetType, long timestamp)
     {
         bool outgoing = packetType == PacketRingSocket.PacketOutgoing;
