@@ -32,10 +32,11 @@ public class RxCoalescingTests
     }
 
     [Theory]
-    [InlineData(1000, 512)]     // 1 Mpps: 512 frames in 512 us
-    [InlineData(500, 1024)]     // 500 kpps
-    [InlineData(100, 2000)]     // 100 kpps: 5.1 ms, held to 2 ms
-    [InlineData(20000, 100)]    // 20 Mpps: 26 us, at least 100
+    [InlineData(4000, 512)]     // 4 Mpps: 2048 frames in 512 us
+    [InlineData(1000, 2000)]    // 1 Mpps: 2.048 ms, held to 2 ms
+    [InlineData(100, 2000)]     // 100 kpps: 20 ms, held to 2 ms
+    [InlineData(50, 100)]       // 50 kpps: a trickle
+    [InlineData(50000, 100)]    // 50 Mpps: 41 us, at least 100
     public void WaitsForABatchAtTheMeasuredRateWithinBounds(double framesPerMillisecond, uint expected)
     {
         var c = new RxCoalescing();
@@ -62,7 +63,7 @@ public class RxCoalescingTests
         long now = Stopwatch.GetTimestamp();
         c.Count(600, now + Microseconds(10));       // a burst within 10 us says nothing of the rate yet
         Assert.Equal(RxCoalescing.MinMicroseconds, c.Microseconds);
-        c.Count(400, now + Microseconds(1000));     // 1,000 frames in the first millisecond
-        Assert.InRange(c.Microseconds, 486u, 538u);
+        c.Count(5400, now + Microseconds(1000));    // 6,000 frames in the first millisecond: 2048 of them in 341 us
+        Assert.InRange(c.Microseconds, 324u, 358u);
     }
 }

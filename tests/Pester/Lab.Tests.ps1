@@ -56,7 +56,7 @@ Describe 'Emulated adapter on a veth in a namespace' -Tag 'Lab' -Skip:(-not $Can
         $result = Wait-TestScript $script | ConvertFrom-Json
         $traffic | Wait-Job -Timeout 30 | Remove-Job -Force
         $result.Mode | Should -Be 'Emulated'
-        $result.RingTable | Should -Match 'netmap:eth0-1\s+NIC\s+RX\s+1\s+yes\s+1024'
+        $result.RingTable | Should -Match 'netmap:eth0-1\s+NIC\s+RX\s+1\s+yes\s+4096'
         $result.Ids | Should -Be (0x1001..0x100a)
         $result.Rings | Select-Object -Unique | Should -Be 1
         $result.Info[0] | Should -Be 'Standard query 0x1001 A host1.example.test'

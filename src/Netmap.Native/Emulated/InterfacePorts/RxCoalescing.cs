@@ -6,13 +6,14 @@ namespace Netmap.Native.Emulated;
 /// Adaptive interrupt moderation for a receiver in user space (what ethtool's adaptive-rx does on a NIC):
 /// how long to let frames gather before an rxsync. At low rates 100 us after a wake-up, so that a ping
 /// waits little; under load the time in which about <see cref="BatchTarget"/> frames arrive at the rate
-/// measured, up to 2 ms, so that a flood is taken in batches of hundreds with one sleep each. Each
+/// measured, up to 2 ms, so that a flood is taken in batches of thousands with one sleep each (the rings of an
+/// interface port hold 4096 slots: a batch must fit what one wake-up can move, or the sleeps cap the rate). Each
 /// wake-up costs more than the frames it brings here (perf of a flood: 42 % of the receiver's samples in
 /// the hypervisor's wake-up path), and TPACKET_V3 wakes tcpdump once per block for the same reason.
 /// </summary>
 internal sealed class RxCoalescing
 {
-    public const uint MinMicroseconds = 100, MaxMicroseconds = 2000, BatchTarget = 512;
+    public const uint MinMicroseconds = 100, MaxMicroseconds = 2000, BatchTarget = 2048;
     private const double WindowMicroseconds = 1000;
     private double _framesPerMicrosecond;
     private long _windowStart = Stopwatch.GetTimestamp(), _windowFrames;
@@ -29,17 +30,19 @@ internal sealed class RxCoalescing
         _windowFrames = 0;
     }
 
+    /// <summary>Below this rate (frames per microsecond: 64,000 a second) the receiver is not flooded and waits the least.</summary>
+    private const double TrickleFramesPerMicrosecond = 0.064;
+
     /// <summary>
     /// How long to gather frames: the time <see cref="BatchTarget"/> frames take at the measured rate, within
-    /// [100 us, 2 ms]; 100 us when that would be much longer than 2 ms (a trickle, where waiting buys nothing).
+    /// [100 us, 2 ms]; 100 us below 64,000 frames a second (a trickle, where waiting buys nothing).
     /// </summary>
     public uint Microseconds
     {
         get
         {
-            if (_framesPerMicrosecond <= 0) return MinMicroseconds;
-            double wait = BatchTarget / _framesPerMicrosecond;
-            return wait > 4 * MaxMicroseconds ? MinMicroseconds : (uint)Math.Clamp(wait, MinMicroseconds, MaxMicroseconds);
+            if (_framesPerMicrosecond < TrickleFramesPerMicrosecond) return MinMicroseconds;
+            return (uint)Math.Clamp(BatchTarget / _framesPerMicrosecond, MinMicroseconds, MaxMicroseconds);
         }
     }
 
