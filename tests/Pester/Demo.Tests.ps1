@@ -21,7 +21,11 @@ Describe 'The demo' -Tag 'Lab' -Skip:(-not $CanBuildLab) {
             $demo.ExitCode | Should -Be 0 -Because $demo.Errors.Result
             $rows = @($output -split "`n" | Where-Object { $_ -match '^\s*\d+ .*\sDNS\s' })
             $rows.Count | Should -Be 5
-            $rows | ForEach-Object { $_ | Should -Match 'DNS\s+78 Standard query 0x10[0-9a-f]{2} A host\d+\.example\.test\s*$' }
+            foreach ($row in $rows) {
+                $row -match 'DNS\s+(?<length>\d+) Standard query 0x10[0-9a-f]{2} A host(?<n>\d+)\.example\.test\s*$' | Should -BeTrue -Because $row
+                # 78 bytes for host1 to host9 (the name's length sets it): each further digit adds one
+                [int]$Matches.length | Should -Be (77 + $Matches.n.Length) -Because $row
+            }
             $output | Should -Not -Match 'truncated|Malformed'
 
             $dns = @(& tshark -r $pcap -Y 'udp.dstport == 53' -T fields -e dns.flags.response -e dns.count.queries -e dns.qry.name 2>$null)
