@@ -14,11 +14,7 @@ public class ReplaySessionTests
     private const long Millisecond = 1_000_000;
     private static readonly long Epoch = 1_700_000_000L * 1_000_000_000;
 
-    private static (NetmapPort Tx, NetmapPort Rx) Pipe()
-    {
-        string name = $"rs{Guid.NewGuid():N}"[..10];
-        return (NetmapPort.Open($"netmap:{name}{{1", PortMode.Emulated), NetmapPort.Open($"netmap:{name}}}1", PortMode.Emulated));
-    }
+    private static (NetmapPort Tx, NetmapPort Rx) Pipe() => TransmitSessionTests.Pipe();
 
     /// <summary>Frames numbered in their payload, <paramref name="gapMs"/> apart.</summary>
     private static ReplayFrames Numbered(int count, double gapMs, int linkType = 1)
@@ -29,19 +25,7 @@ public class ReplaySessionTests
         return frames;
     }
 
-    private static List<byte[]> Drain(NetmapPort rx)
-    {
-        var frames = new List<byte[]>();
-        var receiver = new PacketReceiver(rx);
-        var batch = new List<NetmapPacket>();
-        while (receiver.Receive(batch, 512, 200) > 0)
-        {
-            frames.AddRange(batch.Select(p => p.Data));
-            receiver.Release(batch.Count);
-            batch.Clear();
-        }
-        return frames;
-    }
+    private static List<byte[]> Drain(NetmapPort rx) => TransmitSessionTests.Drain(rx);
 
     [Fact]
     public void SendsEveryPassInOrderAndCountsInThePortStatistics()

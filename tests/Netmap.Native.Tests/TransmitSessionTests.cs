@@ -12,13 +12,13 @@ public class TransmitSessionTests
 {
     private static readonly byte[] Frame = PacketBuilder.Build(new PacketRecipe { DestinationPort = 9, Length = 60 });
 
-    private static (NetmapPort Tx, NetmapPort Rx) Pipe(string rings = "")
+    internal static (NetmapPort Tx, NetmapPort Rx) Pipe(string rings = "")
     {
         string name = $"ts{Guid.NewGuid():N}"[..10];
         return (NetmapPort.Open($"netmap:{name}{{1{rings}", PortMode.Emulated), NetmapPort.Open($"netmap:{name}}}1", PortMode.Emulated));
     }
 
-    private static List<byte[]> Drain(NetmapPort rx)
+    internal static List<byte[]> Drain(NetmapPort rx)
     {
         var frames = new List<byte[]>();
         var receiver = new PacketReceiver(rx);

@@ -28,7 +28,11 @@ BeforeAll {
         $lab
     }
 
-    function Remove-AttachLab($Lab) {
+    # Ends what a Describe set up: its ports, the attaching child ($Child, when there is one), the signal files, the namespaces.
+    function Remove-AttachLab($Lab, $Child) {
+        Close-NetmapPort -All
+        if ($Child -and -not $Child.HasExited) { $Child.Kill($true) }
+        if ($Lab.Ready) { Remove-Item $Lab.Ready, $Lab.Stop -ErrorAction Ignore }
         & ip netns del $Lab.A 2>$null
         & ip netns del $Lab.B 2>$null
     }
@@ -88,12 +92,7 @@ Describe 'An interface attached to an emulated VALE switch' -Tag 'Lab' -Skip:(-n
         $child = Start-Attach $lab
         $p1 = Open-NetmapPort "$($lab.Switch):p1"
     }
-    AfterAll {
-        Close-NetmapPort -All
-        if ($child -and -not $child.HasExited) { $child.Kill($true) }
-        Remove-Item $lab.Ready, $lab.Stop -ErrorAction Ignore
-        Remove-AttachLab $lab
-    }
+    AfterAll { Remove-AttachLab $lab $child }
 
     It 'lists the interface as an attached port of the switch, with the process that bridges it' {
         $port = Get-Ports $lab.Switch | Where-Object Name -eq 'eth0'
@@ -159,12 +158,7 @@ Describe 'An interface and its host stack attached to an emulated VALE switch (-
         $child = Start-Attach $lab -HostStack
         $p1 = Open-NetmapPort "$($lab.Switch):p1"
     }
-    AfterAll {
-        Close-NetmapPort -All
-        if ($child -and -not $child.HasExited) { $child.Kill($true) }
-        Remove-Item $lab.Ready, $lab.Stop -ErrorAction Ignore
-        Remove-AttachLab $lab
-    }
+    AfterAll { Remove-AttachLab $lab $child }
 
     It "lists the host stack as a port of its own, 'eth0^'" {
         (Get-Ports $lab.Switch | Where-Object AttachedInterface).Name | Sort-Object | Should -Be @('eth0', 'eth0^')
@@ -206,12 +200,7 @@ Describe 'A killed attaching process' -Tag 'Lab' -Skip:(-not $CanBuildLab) {
         $child = Start-Attach $lab -HostStack
         $p1 = Open-NetmapPort "$($lab.Switch):p1"
     }
-    AfterAll {
-        Close-NetmapPort -All
-        if ($child -and -not $child.HasExited) { $child.Kill($true) }
-        Remove-Item $lab.Ready, $lab.Stop -ErrorAction Ignore
-        Remove-AttachLab $lab
-    }
+    AfterAll { Remove-AttachLab $lab $child }
 
     It 'had the interface attached, with an XDP program and a TAP for the host rings' {
         @(Get-Ports $lab.Switch | Where-Object { $_.AttachedInterface -and $_.InUse }) | Should -HaveCount 2

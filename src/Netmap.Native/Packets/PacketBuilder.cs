@@ -37,19 +37,15 @@ public static class PacketBuilder
 {
     public static byte[] Build(PacketRecipe r)
     {
-        byte[] bytes = Frame(r);
+        byte[] bytes = Frame(r, r.Payload);
         int length = Math.Max(r.Length, 60);
         if (bytes.Length < length && r.PayloadFillsLength && r.Protocol != CraftProtocol.Arp)
-            bytes = Frame(new PacketRecipe
-            {
-                SourceMac = r.SourceMac, DestinationMac = r.DestinationMac, VlanId = r.VlanId, SourceAddress = r.SourceAddress, DestinationAddress = r.DestinationAddress,
-                Protocol = r.Protocol, SourcePort = r.SourcePort, DestinationPort = r.DestinationPort, Ttl = r.Ttl, TcpFlags = r.TcpFlags,
-                Payload = [.. r.Payload, .. new byte[length - bytes.Length]],
-            });
+            bytes = Frame(r, [.. r.Payload, .. new byte[length - bytes.Length]]);
         return bytes.Length >= length ? bytes : bytes.Concat(new byte[length - bytes.Length]).ToArray();
     }
 
-    private static byte[] Frame(PacketRecipe r)
+    /// <summary>The frame of <paramref name="r"/> carrying <paramref name="payload"/> in place of its own payload.</summary>
+    private static byte[] Frame(PacketRecipe r, byte[] payload)
     {
         bool v6 = r.SourceAddress.AddressFamily == AddressFamily.InterNetworkV6;
         if (r.Protocol != CraftProtocol.Arp && v6 != (r.DestinationAddress.AddressFamily == AddressFamily.InterNetworkV6))
@@ -57,7 +53,7 @@ public static class PacketBuilder
         Packet inner = r.Protocol switch
         {
             CraftProtocol.Arp => new ArpPacket(ArpOperation.Request, PhysicalAddress.Parse("00-00-00-00-00-00"), r.DestinationAddress, r.SourceMac, r.SourceAddress),
-            _ => Ip(r, v6),
+            _ => Ip(r, v6, payload),
         };
         var ethernet = new EthernetPacket(r.SourceMac, r.DestinationMac, TypeOf(inner)) { PayloadPacket = inner };
         byte[] bytes = ethernet.Bytes;
@@ -73,19 +69,19 @@ public static class PacketBuilder
         _ => EthernetType.IPv4,
     };
 
-    private static Packet Ip(PacketRecipe r, bool v6)
+    private static Packet Ip(PacketRecipe r, bool v6, byte[] payload)
     {
         IPPacket ip = v6 ? new IPv6Packet(r.SourceAddress, r.DestinationAddress) : new IPv4Packet(r.SourceAddress, r.DestinationAddress);
         ip.TimeToLive = r.Ttl;
         Packet? transport = r.Protocol switch
         {
-            CraftProtocol.Udp => new UdpPacket(r.SourcePort, r.DestinationPort) { PayloadData = r.Payload },
-            CraftProtocol.Tcp => new TcpPacket(r.SourcePort, r.DestinationPort) { Flags = r.TcpFlags, WindowSize = 65535, PayloadData = r.Payload },
-            CraftProtocol.Icmp when v6 => IcmpV6Echo(r.Payload),
-            CraftProtocol.Icmp => new IcmpV4Packet(new ByteArraySegment(new byte[8 + r.Payload.Length])) { TypeCode = IcmpV4TypeCode.EchoRequest, Id = 1, Sequence = 1, Data = r.Payload },
+            CraftProtocol.Udp => new UdpPacket(r.SourcePort, r.DestinationPort) { PayloadData = payload },
+            CraftProtocol.Tcp => new TcpPacket(r.SourcePort, r.DestinationPort) { Flags = r.TcpFlags, WindowSize = 65535, PayloadData = payload },
+            CraftProtocol.Icmp when v6 => IcmpV6Echo(payload),
+            CraftProtocol.Icmp => new IcmpV4Packet(new ByteArraySegment(new byte[8 + payload.Length])) { TypeCode = IcmpV4TypeCode.EchoRequest, Id = 1, Sequence = 1, Data = payload },
             _ => null,
         };
-        if (transport is null) ip.PayloadData = r.Payload;
+        if (transport is null) ip.PayloadData = payload;
         else ip.PayloadPacket = transport;
         ip.Protocol = r.Protocol switch
         {

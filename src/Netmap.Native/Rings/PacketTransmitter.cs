@@ -118,25 +118,23 @@ public sealed unsafe class PacketTransmitter
         if (!FrameCopy.IsInline(length)) throw new ArgumentOutOfRangeException(nameof(length), length, "CommitCopies takes frames of 32 to 64 bytes.");
         if (count <= 0 || _room == 0 && !TakeRoom(timeoutMs, cancel)) return 0;
         int run = (int)Math.Min((uint)count, _room), done = 0;
-        NetmapSlot* slots = _slots;
-        byte* pool = _view.Pool;
-        uint head = _head, slotCount = _view.Slots, buffers = _view.BufferCount, bad = 0;
-        ulong size = _view.BufferSize;
+        var ring = _view.Layout;
+        uint head = _head, bad = 0;
         var (a, b) = (Vector128.Load(frame), Vector128.Load(frame + 16));
         var (c, d) = (Vector128.Load(frame + length - 32), Vector128.Load(frame + length - 16));
         for (; done < run; done++)
         {
-            var slot = slots + head;
+            var slot = ring.Slots + head;
             uint index = slot->BufferIndex;
-            if (index >= buffers) { bad = index; break; }
-            byte* to = pool + index * size;
+            if (index >= ring.Buffers) { bad = index; break; }
+            byte* to = ring.Pool + (ulong)index * ring.BufferSize;
             a.Store(to);
             b.Store(to + 16);
             c.Store(to + length - 32);
             d.Store(to + length - 16);
             slot->Length = (ushort)length;
             slot->Flags &= ~SlotFlags.MoreFragments;
-            head = head + 1 == slotCount ? 0 : head + 1;
+            head = head + 1 == ring.Count ? 0 : head + 1;
         }
         _head = head;
         _room -= (uint)done;

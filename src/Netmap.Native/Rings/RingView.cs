@@ -32,8 +32,6 @@ public readonly unsafe struct RingView
     public NetmapRing* Header { get; }
     public uint Slots { get; }
     public uint BufferSize { get; }
-    /// <summary>Where buffer 0 starts: buffer i is at Pool + i * BufferSize, for i below <see cref="BufferCount"/>.</summary>
-    public byte* Pool => _pool;
     /// <summary>Buffers [0, BufferCount) lie inside the mapping.</summary>
     public uint BufferCount { get; }
     public string Port { get; }
