@@ -194,6 +194,23 @@ public unsafe class SharedRegionTrustTests(ShmDirectory shm)
     }
 
     [Fact]
+    public void ASendOfOneFrameStopsAtABufferIndexOutsideTheRegionHavingCommittedTheCopiesBeforeIt()
+    {
+        string name = Unique("tc");
+        using var master = NetmapPort.Open($"netmap:{name}{{1");
+        using var slave = NetmapPort.Open($"netmap:{name}}}1");
+        var tx = master.TxRing(0);
+        tx.Slot(RingMath.Next(RingMath.Next(tx.Head, tx.Slots), tx.Slots))->BufferIndex = 0x7ffff; // the third slot points far outside
+
+        var session = new TransmitSession(master, null, new TransmitOptions { TimeoutMs = 1000 });
+        var e = Assert.Throws<NetmapException>(() => session.Send(TestFrames.Broadcast(1), 10)); // 60 bytes: the run of copies
+        Assert.Equal(NetmapError.Corrupted, e.Error);
+        Assert.Equal("buffer index", e.Field);
+        Assert.Equal(0x7ffff, e.Value);
+        Assert.Equal(2, session.Sent);
+    }
+
+    [Fact]
     public void ATxKringOutOfRangeFailsTheTxSync()
     {
         string name = Unique("tk");
