@@ -192,19 +192,21 @@ if (-not $Quick -and -not $NoNative) {
         $nativeSkipped = $null
         $vm = "lab VM, emulated CPU: compare the ratio only; $($vmRun.Count) x $($vmRun.Length) B a round"
         # One row per lab scenario: NetmapPS against netmap's own tool, rates as pkt-gen rx counts them (or round trips).
-        function Add-LabRow([string] $Key, [string] $Scenario, [string] $Target, [string] $Measure = 'Pps', [string] $Unit = 'pps') {
+        function Add-LabRow([string] $Key, [string] $Scenario, [string] $Target, [string] $Measure = 'Pps', [string] $Unit = 'pps', [string] $Party = 'Ours') {
             $run = $vmRun.$Key
             if (-not $run -or $run.Error) { Add-Row $Scenario 0 0 $Unit $Target "did not run in the lab VM: $($run.Error ?? 'no figures')"; return }
-            $ours = @($run.Ours | ForEach-Object { $Measure -eq 'Rtt' ? 1e9 / $_.MeanNs : $_.$Measure })
+            $ours = @($run.$Party | ForEach-Object { $Measure -eq 'Rtt' ? 1e9 / $_.MeanNs : $_.$Measure })
             $tool = @($run.Tool | ForEach-Object { $Measure -eq 'Rtt' ? 1e9 / $_.MeanNs : $_.$Measure })
-            $counted = "frames counted: tool $(@($run.Tool.Packets) -join '/'), NetmapPS $(@($run.Ours.Packets) -join '/')"
+            $counted = "frames counted: tool $(@($run.Tool.Packets) -join '/'), NetmapPS $(@($run.$Party.Packets) -join '/')"
             Add-RoundsRow $Scenario $ours $tool $Unit $Target "$vm; $counted"
         }
         Add-LabRow 'rx' 'Native pipe: Measure-NetmapTraffic vs pkt-gen rx' '>= 1.0x pkt-gen rx'
         Add-LabRow 'tx' 'Native pipe: Send-NetmapPacket -Count N vs pkt-gen tx (into pkt-gen rx)' '>= 1.0x pkt-gen tx'
+        Add-LabRow 'tx' 'Native pipe: Send-NetmapPacket -Count N -ReuseBuffers vs pkt-gen tx (both write a buffer once)' '' -Party Reuse
         Add-LabRow 'forward' 'Native pipes: Invoke-NetmapForward vs bridge (pkt-gen tx to pkt-gen rx)' '>= 1.0x bridge'
         Add-LabRow 'veth-rx' 'Native veth: Measure-NetmapTraffic vs pkt-gen rx' '>= 1.0x pkt-gen rx'
         Add-LabRow 'veth-tx' 'Native veth: Send-NetmapPacket -Count N vs pkt-gen tx (into pkt-gen rx)' '>= 1.0x pkt-gen tx'
+        Add-LabRow 'veth-tx' 'Native veth: Send-NetmapPacket -Count N -ReuseBuffers vs pkt-gen tx (both write a buffer once)' '' -Party Reuse
         Add-LabRow 'veth-forward' 'Native veths: Invoke-NetmapForward vs bridge (pkt-gen tx to pkt-gen rx)' '>= 1.0x bridge'
         Add-LabRow 'ranges' 'Native pipe: generator, 100 addresses x 100 ports, vs pkt-gen tx -s a:p-b:q' ''
         Add-LabRow 'lb' 'Native pipes: Invoke-NetmapLoadBalance to 2 pipes vs lb (10,000 flows)' ''
@@ -249,9 +251,9 @@ if (-not $Quick) {
         'with NetmapPacket; its reference is PacketDotNet''s own parse of the same frames down to the UDP payload (PacketDotNet has no DNS layer).',
         'The Micro rows are BenchmarkDotNet (ShortRun job, in process, MemoryDiagnoser; bench/Netmap.Micro): libpcap and libnetmap (built from',
         "netmap's source at bench time) are called through P/Invoke on the same buffers and names. The Native rows: in one boot of the lab VM",
-        '(bench/Measure-NativeLab.ps1), each NetmapPS loop against the netmap tool that does the same job, on kernel pipes, three interleaved rounds',
-        'of N frames after an untimed NetmapPS warm-up; the rate is what pkt-gen rx -n N counts on the far end (from its first frame to the Nth):',
-        'pkt-gen rx against Measure-NetmapTraffic (timed from its call, pkt-gen tx started before); pkt-gen tx against Send-NetmapPacket -Count N;',
+        '(bench/Measure-NativeLab.ps1), each NetmapPS loop against the netmap tool that does the same job, on kernel pipes, five interleaved rounds',
+        'of N frames after an untimed warm-up round of N frames (JIT); the rate is what pkt-gen rx -n N counts on the far end (from its first frame to the Nth):',
+        'pkt-gen rx against Measure-NetmapTraffic (timed from its call, pkt-gen tx started before); pkt-gen tx against Send-NetmapPacket -Count N, and -ReuseBuffers (a buffer written once, pkt-gen tx's rule);',
         'bridge against Invoke-NetmapForward between two pipes (the same three over veth pairs on netmap''s patched veth driver); pkt-gen tx -s a:p-b:q against New-NetmapPacket ranges (100 addresses x 100 ports);',
         'lb against Invoke-NetmapLoadBalance with two output pipes (rate: pkt-gen tx''s own, since lb drops what an output cannot take); pkt-gen',
         'ping -b 1/pong against Measure-NetmapLatency with Invoke-NetmapForward -Echo (30,000 probes one at a time; pkt-gen''s figures from its',

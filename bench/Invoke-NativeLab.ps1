@@ -8,6 +8,7 @@ if (-not (Test-Path $vm)) { return "no lab VM at $vm (set NETMAP_VM; see ../shar
 if ((& $vm info) -match 'not built') { return "the lab VM is not built ('$vm build <netmap tree>')" }
 $pwsh = [IO.Path]::Combine($PSHOME, 'pwsh')
 $script = Join-Path $PSScriptRoot 'Measure-NativeLab.ps1'
+$env:NETMAP_VM_TIMEOUT = 2400   # 5 rounds and a warm-up of every scenario: about 15 minutes under the software CPU
 $env:NETMAP_VM_VETH = 'native'   # netmap's patched veth driver: the native adapter for the veth rows
 $lines = & $vm run "'$pwsh' -NoProfile -NonInteractive -File '$script' -ModulePath '$((Resolve-Path $ModulePath).Path)' -Count $Count" 2>&1 | ForEach-Object { "$_" }
 $json = $lines | Where-Object { $_ -like '{*}' } | Select-Object -Last 1

@@ -1,22 +1,24 @@
 # Runs in the lab VM (root, the real netmap.ko loaded; see bench/Invoke-NativeLab.ps1). Each scenario sets
 # NetmapPS against netmap's own tool on the same kernel ports in -Rounds interleaved rounds (the tool first,
-# then NetmapPS), after one short untimed NetmapPS round (JIT). Rates are what pkt-gen rx counts on the far
+# then NetmapPS), after one untimed round of -Count frames (JIT: with a round of 20,000 frames, the first timed
+# round of Send-NetmapPacket still ran 10-45 % slower than the others under the VM's software CPU). Rates are what pkt-gen rx counts on the far
 # end (timed by pkt-gen from its first frame to the last), so both sides are measured by the same program.
 #   rx       pkt-gen tx into a pipe; pkt-gen rx against Measure-NetmapTraffic on the other end
-#   tx       pkt-gen rx on a pipe; pkt-gen tx against Send-NetmapPacket -Count N on the other end
+#   tx       pkt-gen rx on a pipe; pkt-gen tx against Send-NetmapPacket -Count N on the other end, and -ReuseBuffers
 #   forward  pkt-gen tx -> pipe -> netmap's bridge or Invoke-NetmapForward -> pipe -> pkt-gen rx
 #   ranges   as tx, with 100 source addresses and 100 source ports (pkt-gen -s a:p-b:q, New-NetmapPacket ranges)
 #   lb       pkt-gen tx with 10,000 flows -> pipe -> netmap's lb or Invoke-NetmapLoadBalance -> 2 pipes -> pkt-gen rx each (rate: pkt-gen tx's)
 #   latency  pkt-gen ping -b 1 / pong against Measure-NetmapLatency / Invoke-NetmapForward -Echo on a pipe (mean RTT)
 #   veth-rx, veth-tx, veth-forward  rx, tx and forward over veth pairs (the native adapter of netmap's patched veth)
 # Then Receive-NetmapPacket -Raw -Count N/10 | Measure-Object once on a pipe. Prints one JSON line.
-param([string] $ModulePath, [long] $Count = 500000, [int] $Length = 60, [int] $Rounds = 3,
+param([string] $ModulePath, [long] $Count = 500000, [int] $Length = 60, [int] $Rounds = 5,
       [string[]] $Scenario = @('rx', 'tx', 'forward', 'ranges', 'lb', 'latency', 'veth-rx', 'veth-tx', 'veth-forward'))
 $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath
 $Scenario = $Scenario -split "," | Where-Object { $_ }
 $stem = 'bn' + [guid]::NewGuid().ToString('N').Substring(0, 5)
 $serial = 0
+$warmUp = $Count   # frames of the untimed round
 function New-PipeName { "$stem$((++$script:serial))" }
 
 function Start-Tool([string] $Tool, [string[]] $Arguments) {
@@ -74,10 +76,10 @@ function Invoke-Round([string[]] $RxPorts, [scriptblock] $Middle, [scriptblock] 
 }
 
 $pktGenTx = { param($Port, [string[]] $More = @()) { param($n) Start-PktGen $Port (@('-f', 'tx', '-n', $n) + $More) }.GetNewClosure() }
-$ourTx = { param($Port, [hashtable] $Ranges) {
+$ourTx = { param($Port, [hashtable] $Ranges, [switch] $Reuse) {
         param($n)
         $tx = Open-NetmapPort $Port -Mode Native
-        if ($Ranges) { New-NetmapPacket @Ranges -Length $Length | Send-NetmapPacket -Port $tx -Count $n } else { $frame | Send-NetmapPacket -Port $tx -Count $n }
+        if ($Ranges) { New-NetmapPacket @Ranges -Length $Length | Send-NetmapPacket -Port $tx -Count $n } else { $frame | Send-NetmapPacket -Port $tx -Count $n -ReuseBuffers:$Reuse }
     }.GetNewClosure() }
 
 # A link to send into and receive from: the two ends of a new kernel pipe, or of a new veth pair (the native adapter
@@ -96,19 +98,21 @@ $receive = { param($n, $kind)
     $p = New-Link $kind; $q = New-Link $kind
     $tool = if ($n) { Invoke-Round $p.Out $null (& $pktGenTx $p.In) $n }
     $rx = Open-NetmapPort $q.Out -Mode Native
-    $tx = Start-PktGen $q.In '-f', 'tx', '-n', ($n ? $n : 20000)
+    $tx = Start-PktGen $q.In '-f', 'tx', '-n', ($n ? $n : $warmUp)
     Start-Sleep -Milliseconds 700
-    $t = Measure-NetmapTraffic -Port $rx -Count ($n ? $n : 20000) -Timeout 10 -TotalOnly
+    $t = Measure-NetmapTraffic -Port $rx -Count ($n ? $n : $warmUp) -Timeout 10 -TotalOnly
     Close-NetmapPort -All
     $null = Stop-Tool $tx 3
     @{ Tool = $tool; Ours = @{ Packets = $t.Packets; Pps = $t.PacketsPerSecond } } }
-# pkt-gen tx against Send-NetmapPacket -Count N, pkt-gen rx receiving.
+# pkt-gen tx against Send-NetmapPacket -Count N, pkt-gen rx receiving; then Send-NetmapPacket -ReuseBuffers, which
+# writes each buffer once as pkt-gen tx does (Reuse).
 $send = { param($n, $kind)
-    $p = New-Link $kind; $q = New-Link $kind; $n = $n ? $n : 20000
-    @{ Tool = Invoke-Round $p.Out $null (& $pktGenTx $p.In) $n; Ours = Invoke-Round $q.Out $null (& $ourTx $q.In) $n } }
+    $p = New-Link $kind; $q = New-Link $kind; $r = New-Link $kind; $n = $n ? $n : $warmUp
+    @{ Tool = Invoke-Round $p.Out $null (& $pktGenTx $p.In) $n; Ours = Invoke-Round $q.Out $null (& $ourTx $q.In) $n
+       Reuse = Invoke-Round $r.Out $null (& $ourTx $r.In -Reuse) $n } }
 # bridge against Invoke-NetmapForward between two links, pkt-gen tx into the first, pkt-gen rx out of the second.
 $forward = { param($n, $kind)
-    $n = $n ? $n : 20000; $a = New-Link $kind; $b = New-Link $kind; $c = New-Link $kind; $d = New-Link $kind
+    $n = $n ? $n : $warmUp; $a = New-Link $kind; $b = New-Link $kind; $c = New-Link $kind; $d = New-Link $kind
     $tool = Invoke-Round $b.Out { Start-Tool 'bridge' @('-i', $a.Out, '-i', $b.In) }.GetNewClosure() (& $pktGenTx $a.In) $n
     $ours = Invoke-Round $d.Out { $from, $to = Open-NetmapPort $c.Out, $d.In -Mode Native; Invoke-NetmapForward -From $from -To $to -AsJob }.GetNewClosure() (& $pktGenTx $c.In) $n
     @{ Tool = $tool; Ours = $ours } }
@@ -118,14 +122,14 @@ $scenarios = [ordered]@{
     'rx' = { param($n) & $receive $n 'pipe' }
     'tx' = { param($n) & $send $n 'pipe' }
     'ranges' = { param($n)
-        $p = New-PipeName; $q = New-PipeName; $n = $n ? $n : 20000
+        $p = New-PipeName; $q = New-PipeName; $n = $n ? $n : $warmUp
         @{ Tool = Invoke-Round "netmap:$p}1" $null (& $pktGenTx "netmap:$p{1" $pktGenFlows) $n; Ours = Invoke-Round "netmap:$q}1" $null (& $ourTx "netmap:$q{1" $flows) $n } }
     'forward' = { param($n) & $forward $n 'pipe' }
     'veth-rx' = { param($n) & $receive $n 'veth' }
     'veth-tx' = { param($n) & $send $n 'veth' }
     'veth-forward' = { param($n) & $forward $n 'veth' }
     'lb' = { param($n)
-        $n = $n ? $n : 20000; $a = New-PipeName; $b = New-PipeName; $c = New-PipeName; $d = New-PipeName
+        $n = $n ? $n : $warmUp; $a = New-PipeName; $b = New-PipeName; $c = New-PipeName; $d = New-PipeName
         # lb opens its outputs after waiting 2 s for the link (its -w): the receivers come after that
         $tool = Invoke-Round "netmap:$b}0", "netmap:$b}1" { Start-Tool 'lb' @('-i', "netmap:$a}1", '-p', "${b}:2") }.GetNewClosure() (& $pktGenTx "netmap:$a{1" $pktGenFlows) $n -BySender -SettleMs 2500
         $ours = Invoke-Round "netmap:$d}0", "netmap:$d}1" {
@@ -166,6 +170,7 @@ foreach ($name in $Scenario) {
         $null = & $run 0   # warm-up, untimed
         $timed = @(foreach ($round in 1..$Rounds) { & $run $Count })
         $results[$name] = @{ Tool = @($timed.Tool); Ours = @($timed.Ours) }
+        if ($timed[0].Reuse) { $results[$name].Reuse = @($timed.Reuse) }
     }
     catch { $results[$name] = @{ Error = "$_ $($_.ScriptStackTrace)" }; Close-NetmapPort -All }
     [Console]::Error.WriteLine(($results[$name] | ConvertTo-Json -Compress -Depth 5)) # seen even if the run is cut short

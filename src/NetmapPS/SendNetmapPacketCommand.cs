@@ -69,6 +69,14 @@ public sealed class SendNetmapPacketCommand : LoopCommand, IDisposable
     [Parameter(ParameterSetName = FramesSet)]
     public SwitchParameter Sequence { get; set; }
 
+    /// <summary>
+    /// Write the frame into each TX buffer once and send later turns of the ring from what the buffer holds,
+    /// unless the kernel gave the slot another buffer (pkt-gen tx's default). Only for one fixed frame; a
+    /// receiver that writes into its buffers in place (a pipe's other end may) changes what later turns send.
+    /// </summary>
+    [Parameter(ParameterSetName = FramesSet)]
+    public SwitchParameter ReuseBuffers { get; set; }
+
     /// <summary>Where the sequence number goes (default 42: the start of an IPv4/UDP payload).</summary>
     [Parameter(ParameterSetName = FramesSet)]
     [ValidateRange(0, 65531)]
@@ -150,6 +158,7 @@ public sealed class SendNetmapPacketCommand : LoopCommand, IDisposable
             if (MyInvocation.BoundParameters.ContainsKey(nameof(Speed)) && Rate > 0) ThrowTerminatingError(ErrorRecords.Create(new ArgumentException(Strings.ReplaySpeedWithRate), ErrorId.InvalidReplay, Speed));
             return;
         }
+        if (ReuseBuffers && Sequence) ThrowTerminatingError(ErrorRecords.Create(new ArgumentException(Strings.ReuseBuffersWithSequence), ErrorId.InvalidPacketParameter, null));
         try
         {
             _fields = GeneratorParameters.Read(SourceAddress, DestinationAddress, SourcePort, DestinationPort, SourceMac, DestinationMac, Length, Random, overwrite: true).Variation;
@@ -168,7 +177,7 @@ public sealed class SendNetmapPacketCommand : LoopCommand, IDisposable
                 throw new NetmapException(NetmapError.InvalidRequest, Words.Format(Strings.ThreadsNeedRings, Port.Name, Port.TxRings.Count, Port.TxRings, Threads));
             var options = new TransmitOptions
             {
-                Rate = Rate / Threads, Burst = Burst, SequenceOffset = Sequence ? SequenceOffset : -1, TimeoutMs = TimeoutMs, Duration = Duration,
+                Rate = Rate / Threads, Burst = Burst, SequenceOffset = Sequence ? SequenceOffset : -1, TimeoutMs = TimeoutMs, Duration = Duration, ReuseBuffers = ReuseBuffers,
             };
             _sessions = Threads == 1
                 ? [new TransmitSession(Port, HostRing ? Port.TxRingCount + (Ring ?? 0) : Ring, options)]
@@ -234,6 +243,11 @@ public sealed class SendNetmapPacketCommand : LoopCommand, IDisposable
         catch (NetmapException e)
         {
             WriteError(ErrorRecords.Create(e, ErrorId.InvalidPacketParameter, input)); // a frame the ranges do not fit (not IPv4/UDP, too long for a length)
+            return;
+        }
+        if (ReuseBuffers && generators is not null)
+        {
+            WriteError(ErrorRecords.Create(new ArgumentException(Strings.ReuseBuffersWithRanges), ErrorId.InvalidPacketParameter, input));
             return;
         }
         try

@@ -311,6 +311,20 @@ Describe 'Native backend on the netmap kernel module' -Tag 'Native' -Skip:(-not 
         $result.Packets | Should -Be $count
     }
 
+    It 'sends with -ReuseBuffers on a kernel pipe the frames it was given, one frame and then another, through turns of the ring' {
+        # a kernel pipe hands the sender's buffers back in the same slots, so later turns send what the buffers hold
+        $pipe = New-TestName 'nr'
+        $tx, $rx = Open-NetmapPort "netmap:$pipe{1", "netmap:$pipe}1"
+        $received = Start-ThreadJob { param($m, $p) Import-Module $m; Receive-NetmapPacket -Port $p -Count 6000 -Timeout 30 | ForEach-Object { $_.Udp.SrcPort } } -ArgumentList $ModulePath, $rx
+        $first = New-NetmapPacket -SourcePort 1111 -Length 60 | Send-NetmapPacket -Port $tx -Count 3000 -ReuseBuffers -Timeout 30 -Summary
+        $second = New-NetmapPacket -SourcePort 2222 -Length 60 | Send-NetmapPacket -Port $tx -Count 3000 -ReuseBuffers -Timeout 30 -Summary
+        $ports = @($received | Wait-Job -Timeout 120 | Receive-Job)
+        Write-Host "    pipe $pipe, -ReuseBuffers: $($first.Packets) + $($second.Packets) frames sent, $($ports.Count) received"
+        $ports.Count | Should -Be 6000
+        ($ports[0..2999] | Sort-Object -Unique) | Should -Be 1111
+        ($ports[3000..5999] | Sort-Object -Unique) | Should -Be 2222
+    }
+
     It 'generates the address and port ranges pkt-gen tx -s/-d generates, in its order, with checksums tshark accepts' -Skip:(-not $HasPktGen) {
         $pipe = New-TestName 'ng'
         $count = 72   # two turns of 3 sources x 3 source ports x 2 destinations x 2 destination ports

@@ -58,6 +58,29 @@ Describe 'Send-NetmapPacket, Measure-NetmapTraffic and Invoke-NetmapForward' {
         Receive-NetmapPacket -Port $rx -Timeout 0.2 | Should -BeNullOrEmpty
     }
 
+    It 'sends with -ReuseBuffers the frames it was given, one frame and then another, through turns of the ring' {
+        $name = New-TestName 'ru'
+        $tx, $rx = Open-NetmapPort "netmap:$name{1", "netmap:$name}1"
+        $received = Start-ThreadJob { param($m, $p) Import-Module $m; Receive-NetmapPacket -Port $p -Count 6000 -Timeout 5 | ForEach-Object { $_.Udp.SrcPort } } -ArgumentList $ModulePath, $rx
+        New-NetmapPacket -SourcePort 1111 -Length 60 | Send-NetmapPacket -Port $tx -Count 3000 -ReuseBuffers -Timeout 5
+        New-NetmapPacket -SourcePort 2222 -Length 60 | Send-NetmapPacket -Port $tx -Count 3000 -ReuseBuffers -Timeout 5
+        $ports = @($received | Wait-Job -Timeout 30 | Receive-Job)
+        $ports.Count | Should -Be 6000
+        ($ports[0..2999] | Sort-Object -Unique) | Should -Be 1111
+        ($ports[3000..5999] | Sort-Object -Unique) | Should -Be 2222
+    }
+
+    It 'refuses -ReuseBuffers with -Sequence, and with a packet whose fields vary' {
+        $name = New-TestName 'rv'
+        $tx, $rx = Open-NetmapPort "netmap:$name{1", "netmap:$name}1"
+        { New-NetmapPacket | Send-NetmapPacket -Port $tx -ReuseBuffers -Sequence -Count 5 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidPacketParameter,NetmapPS.SendNetmapPacketCommand' -ExpectedMessage '*-Sequence*'
+        New-NetmapPacket -SourcePort 1000-1009 | Send-NetmapPacket -Port $tx -ReuseBuffers -Count 5 -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed.FullyQualifiedErrorId | Should -Be 'InvalidPacketParameter,NetmapPS.SendNetmapPacketCommand'
+        "$failed" | Should -BeLike '*ranges*'
+        Receive-NetmapPacket -Port $rx -Timeout 0.2 | Should -BeNullOrEmpty
+    }
+
     It 'forwards matching packets between two pipes of one parent by swapping buffers, and drops the rest' {
         $name = New-TestName 'fw'
         $inTx, $inRx, $outTx, $outRx = Open-NetmapPort "netmap:$name{1", "netmap:$name}1", "netmap:$name{2", "netmap:$name}2"

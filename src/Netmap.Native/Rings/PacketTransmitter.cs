@@ -20,6 +20,8 @@ public sealed unsafe class PacketTransmitter
     private readonly NetmapSlot* _slots;
     private uint _head, _room;
     private bool _unpublished;
+    private uint[]? _holds; // per slot, while one frame is repeated with reuse: the buffer index known to hold it
+    private const uint Unknown = uint.MaxValue;
 
     public PacketTransmitter(NetmapPort port, uint? ring = null)
     {
@@ -47,6 +49,31 @@ public sealed unsafe class PacketTransmitter
         _port.TxSync();
         Syncs++;
     }
+
+    /// <summary>
+    /// While true, every frame put in is one and the same (a frame repeated by a send), and a buffer this
+    /// transmitter already wrote it into is not written again when its slot comes round, unless the kernel
+    /// gave the slot another buffer (its index differs, or NS_BUF_CHANGED is set): pkt-gen tx's default.
+    /// Setting it forgets what the buffers held. A receiver that writes into its buffers in place (a pipe's
+    /// other end may) changes what later turns send, as with pkt-gen.
+    /// </summary>
+    public bool ReuseBuffers
+    {
+        get => _holds is not null;
+        set
+        {
+            if (!value) { _holds = null; return; }
+            _holds ??= new uint[_view.Slots];
+            Array.Fill(_holds, Unknown);
+        }
+    }
+
+    /// <summary>With <see cref="ReuseBuffers"/>: the buffer <see cref="ClaimChecked"/> returned already holds the repeated frame.</summary>
+    public bool ClaimedHoldsFrame => _holds is not null && HoldsFrame(_holds, _slots + _head, _head);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool HoldsFrame(uint[] holds, NetmapSlot* slot, uint at) =>
+        holds[at] == slot->BufferIndex && (slot->Flags & SlotFlags.BufferChanged) == 0;
 
     /// <summary>The TX ring this transmitter fills (NETMAP_TXRING numbering).</summary>
     public uint Ring => _ring;
@@ -93,6 +120,7 @@ public sealed unsafe class PacketTransmitter
     public void Commit(int length)
     {
         var slot = _slots + _head;
+        if (_holds is not null) _holds[_head] = slot->BufferIndex;
         slot->Length = (ushort)length;
         slot->Flags &= ~SlotFlags.MoreFragments;
         _head = _view.Next(_head);
@@ -110,7 +138,8 @@ public sealed unsafe class PacketTransmitter
     /// <remarks>
     /// pkt-gen's send loop: the frame is read once into four vectors, and the run over the room in hand keeps
     /// everything in registers (no call inside the loop, so nothing is spilled): per frame, one buffer index read
-    /// and checked, four 16-byte stores, the length and the flags.
+    /// and checked, four 16-byte stores (none for a buffer that holds the frame, with <see cref="ReuseBuffers"/>),
+    /// the length and the flags.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int CommitCopies(byte* frame, int length, int count, int timeoutMs, CancellationToken cancel = default)
@@ -119,6 +148,7 @@ public sealed unsafe class PacketTransmitter
         if (count <= 0 || _room == 0 && !TakeRoom(timeoutMs, cancel)) return 0;
         int run = (int)Math.Min((uint)count, _room), done = 0;
         var ring = _view.Layout;
+        var holds = _holds;
         uint head = _head, bad = 0;
         var (a, b) = (Vector128.Load(frame), Vector128.Load(frame + 16));
         var (c, d) = (Vector128.Load(frame + length - 32), Vector128.Load(frame + length - 16));
@@ -127,11 +157,15 @@ public sealed unsafe class PacketTransmitter
             var slot = ring.Slots + head;
             uint index = slot->BufferIndex;
             if (index >= ring.Buffers) { bad = index; break; }
-            byte* to = ring.Pool + (ulong)index * ring.BufferSize;
-            a.Store(to);
-            b.Store(to + 16);
-            c.Store(to + length - 32);
-            d.Store(to + length - 16);
+            if (holds is null || !HoldsFrame(holds, slot, head))
+            {
+                byte* to = ring.Pool + (ulong)index * ring.BufferSize;
+                a.Store(to);
+                b.Store(to + 16);
+                c.Store(to + length - 32);
+                d.Store(to + length - 16);
+                if (holds is not null) holds[head] = index;
+            }
             slot->Length = (ushort)length;
             slot->Flags &= ~SlotFlags.MoreFragments;
             head = head + 1 == ring.Count ? 0 : head + 1;

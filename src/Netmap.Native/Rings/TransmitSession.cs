@@ -19,6 +19,8 @@ public sealed record TransmitOptions
     public int TimeoutMs { get; init; } = -1;
     /// <summary>Seconds after which the session sends no more (-1: no limit).</summary>
     public double Duration { get; init; } = -1;
+    /// <summary>A fixed frame without sequence numbers is written into each buffer once, not again when its slot comes round (<see cref="PacketTransmitter.ReuseBuffers"/>).</summary>
+    public bool ReuseBuffers { get; init; }
 }
 
 /// <summary>Why a <see cref="TransmitSession.Send(ReadOnlySpan{byte}, long, CancellationToken)"/> ended.</summary>
@@ -82,6 +84,7 @@ public sealed unsafe class TransmitSession
         long before = _tx.Sent;
         int offset = _options.SequenceOffset, burst = _options.Burst;
         if (generator is null) _tx.CheckLength(fixedLength); // once: every frame is this one
+        _tx.ReuseBuffers = _options.ReuseBuffers && generator is null && offset < 0;
         try
         {
             if (generator is null && offset < 0 && burst == 0 && _pacer is null && FrameCopy.IsInline(fixedLength)) return RunCopies(source, fixedLength, count, cancel);
@@ -101,8 +104,8 @@ public sealed unsafe class TransmitSession
                 _pacer?.Next(cancel);
                 byte* buffer = generator is null ? _tx.ClaimChecked(_options.TimeoutMs, cancel) : _tx.Claim(length, _options.TimeoutMs, cancel);
                 if (buffer == null) return cancel.IsCancellationRequested ? TransmitOutcome.Stopped : TransmitOutcome.TimedOut;
-                if (generator is null) FrameCopy.Copy(source, buffer, length);
-                else generator.Write(buffer);
+                if (generator is not null) generator.Write(buffer);
+                else if (!_tx.ClaimedHoldsFrame) FrameCopy.Copy(source, buffer, length);
                 if (offset >= 0) Stamp(buffer, offset, _sequence++, l3, l4);
                 _tx.Commit(length);
                 Bytes += length;
@@ -112,6 +115,7 @@ public sealed unsafe class TransmitSession
         }
         finally
         {
+            _tx.ReuseBuffers = false;
             _port.Statistics.AddSent(_tx.Sent - before);
         }
     }
