@@ -51,17 +51,18 @@ internal sealed unsafe class KernelDevice : IDisposable
     }
 
     /// <summary>
-    /// poll(2) with no wait, for POLLIN on <paramref name="receive"/> and POLLOUT on <paramref name="transmit"/>
-    /// (both on one descriptor when they are the same device): the events returned on both, or -errno.
+    /// poll(2) for POLLIN on <paramref name="receive"/> and <paramref name="transmitEvents"/> on <paramref name="transmit"/>
+    /// (both on one descriptor when they are the same device), with no wait by default: the events returned on both,
+    /// or -errno. netmap's poll syncs the TX rings of a descriptor whatever events it asks for (np_txpoll).
     /// </summary>
-    public static int PollPair(KernelDevice receive, KernelDevice transmit)
+    public static int PollPair(KernelDevice receive, KernelDevice transmit, short transmitEvents = LibC.POLLOUT, int timeoutMs = 0)
     {
         var pfd = stackalloc LibC.PollFd[2];
         pfd[0] = new LibC.PollFd { Fd = receive.Fd, Events = LibC.POLLIN };
-        pfd[1] = new LibC.PollFd { Fd = transmit.Fd, Events = LibC.POLLOUT };
+        pfd[1] = new LibC.PollFd { Fd = transmit.Fd, Events = transmitEvents };
         nuint count = 2;
-        if (ReferenceEquals(receive, transmit)) (pfd[0].Events, count) = (LibC.POLLIN | LibC.POLLOUT, 1);
-        int rc = LibC.Poll(pfd, count, 0);
+        if (ReferenceEquals(receive, transmit)) (pfd[0].Events, count) = ((short)(LibC.POLLIN | transmitEvents), 1);
+        int rc = LibC.Poll(pfd, count, timeoutMs);
         if (rc < 0) return -Marshal.GetLastPInvokeError();
         return (ushort)pfd[0].Returned | (count == 2 ? (ushort)pfd[1].Returned : 0);
     }

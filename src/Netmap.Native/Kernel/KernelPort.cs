@@ -120,6 +120,26 @@ internal sealed unsafe class KernelPort : IPortDriver
         return true;
     }
 
+    /// <summary>
+    /// bridge's wait: one poll(2) over both descriptors that hands what was put in <paramref name="to"/>'s TX ring
+    /// over (netmap's poll txsyncs a descriptor's TX rings whatever it asks for) and sleeps until this port's RX
+    /// rings have frames, in slices of at most 100 ms. Null when <paramref name="to"/> is not a kernel port.
+    /// </summary>
+    public bool? TryWaitForward(IPortDriver to, int timeoutMs, CancellationToken cancel)
+    {
+        if (to is not KernelPort peer) return null;
+        long deadline = Deadline.AfterMs(timeoutMs);
+        while (true)
+        {
+            long left = deadline - Environment.TickCount64;
+            int result = KernelDevice.PollPair(Device, peer.Device, 0, (int)Math.Clamp(left, 0, PollSliceMs));
+            if (result < 0 && -result != LibC.EINTR) throw KernelErrors.Map(-result, KernelOperation.Poll, Name);
+            if (result > 0 && (result & LibC.POLLIN) != 0) return true;
+            if (result > 0 && (result & (POLLERR | POLLNVAL)) != 0) throw RingReset();
+            if (left <= 0 || cancel.IsCancellationRequested) return false;
+        }
+    }
+
     /// <summary>poll(2) in slices of at most 100 ms, so that cancellation is seen; the kernel syncs the rings in poll.</summary>
     public bool Wait(WaitDirection direction, int timeoutMs, CancellationToken cancel)
     {

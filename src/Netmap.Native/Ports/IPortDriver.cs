@@ -67,6 +67,12 @@ public unsafe interface IPortDriver : IDisposable
     /// </summary>
     bool TrySyncForward(IPortDriver to) => false;
     /// <summary>
+    /// The wait of a forwarding loop that left its last batch in <paramref name="to"/>'s TX ring: hands it over and
+    /// waits until an RX ring of this port has packets, in one system call (bridge's poll(2) over both descriptors).
+    /// Null when the backend cannot; the caller then syncs and waits itself.
+    /// </summary>
+    bool? TryWaitForward(IPortDriver to, int timeoutMs, CancellationToken cancel) => null;
+    /// <summary>
     /// poll(2): syncs (every driver, with any timeout: a loop's release of the slots it read rides on its
     /// next wait) and waits until an RX ring has packets past cur, or a TX ring has room past cur.
     /// </summary>

@@ -30,6 +30,7 @@ public sealed class ForwardSession
         if (bothWays) _forwarders.Add(link is { } b ? new LinkEmulator(to, from, filter, b.Back, seed, 1) : new Forwarder(to, from, filter, echo));
         _count = count;
         _duration = duration;
+        if (_forwarders is [Forwarder alone]) alone.SyncInWait = true; // the loop waits on it alone
     }
 
     /// <summary>Spin on rxsync instead of sleeping in poll when there is nothing to forward (<see cref="ReceiveWait"/>).</summary>

@@ -47,19 +47,35 @@ public sealed unsafe class Forwarder : IForwardDirection
     /// <summary>Spin on rxsync instead of sleeping in poll when there is nothing to forward (<see cref="ReceiveWait"/>).</summary>
     public bool BusyWait { get; set; }
 
+    /// <summary>
+    /// When true, a batch is left in the TX ring for the next wait to hand over, as netmap's bridge does: one poll(2)
+    /// over both ports per batch (<see cref="NetmapPort.WaitForward"/>) instead of a sync and then a wait. For a loop
+    /// that waits on this forwarder alone; with two directions, each batch is synced at once.
+    /// </summary>
+    public bool SyncInWait { get; set; }
+    private bool _handedOverByWait;
+
     /// <summary>Moves what is there (waiting up to <paramref name="timeoutMs"/> for something), at most <paramref name="budget"/> frames. Returns frames forwarded.</summary>
     public long Run(long budget, int timeoutMs, CancellationToken cancel = default)
     {
         long moved = Move(budget);
-        if (moved == 0 && new ReceiveWait(BusyWait).Until(_from, timeoutMs, cancel)) moved = Move(budget);
-        return moved;
+        if (moved > 0) return moved;
+        bool ready = _handedOverByWait ? _from.WaitForward(_to, timeoutMs, cancel) : new ReceiveWait(BusyWait).Until(_from, timeoutMs, cancel);
+        _handedOverByWait = false;
+        return ready ? Move(budget) : 0;
     }
 
     /// <summary>
     /// Syncs the TX ring until everything forwarded has left it, or <paramref name="timeoutMs"/>
-    /// passes (frames wait in a TX ring until a sync moves them on). Returns false when some are still there.
+    /// passes (frames wait in a TX ring until a sync moves them on), and releases the RX slots of a batch left for
+    /// the next wait (<see cref="SyncInWait"/>). Returns false when some are still there.
     /// </summary>
-    public bool Flush(int timeoutMs, CancellationToken cancel = default) => DrainTx(_to, _txRing, timeoutMs, cancel);
+    public bool Flush(int timeoutMs, CancellationToken cancel = default)
+    {
+        if (_handedOverByWait) _from.SyncForward(_to); // the last batch: its RX slots go back too, not only its frames on
+        _handedOverByWait = false;
+        return DrainTx(_to, _txRing, timeoutMs, cancel);
+    }
 
     /// <summary>Frames counted against a count: those forwarded.</summary>
     public long Taken => Forwarded;
@@ -76,7 +92,7 @@ public sealed unsafe class Forwarder : IForwardDirection
         while (true)
         {
             to.TxSync();
-            if (tx.Space == tx.Slots - 1) return true;
+            if (tx.Space == tx.Slots - 1 || to.TxSlotsHeldByReceiver) return true; // a kernel pipe's sync hands everything over; its slots come back as the receiver releases them
             if (Environment.TickCount64 >= deadline || cancel.IsCancellationRequested) return false;
             Thread.Sleep(1);
         }
@@ -165,7 +181,8 @@ public sealed unsafe class Forwarder : IForwardDirection
             rx.Advance(head);
         }
         if (txHead != txStart) tx.Advance(txHead);
-        if (moved > 0) _from.SyncForward(_to);
+        if (moved > 0 && SyncInWait && !BusyWait && _from.CanWaitForward(_to)) _handedOverByWait = true;
+        else if (moved > 0) _from.SyncForward(_to);
         else if (seen > 0) _from.RxSync();
         Forwarded += moved;
         Filtered += filtered;
