@@ -15,7 +15,12 @@ namespace Netmap.Native.Tests;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public unsafe class ReuseBuffersTests(ShmDirectory shm)
 {
-    private static string Unique(string stem) => $"{stem}{Guid.NewGuid():N}"[..12];
+    /// <summary>Two ports of a new emulated VALE switch: a sends, b receives what a sends.</summary>
+    private static (NetmapPort A, NetmapPort B) TwoPorts()
+    {
+        string sw = "vale" + $"{Guid.NewGuid():N}"[..8];
+        return (NetmapPort.Open($"{sw}:a", PortMode.Emulated), NetmapPort.Open($"{sw}:b", PortMode.Emulated));
+    }
 
     /// <summary>Puts <paramref name="count"/> copies of <paramref name="frame"/> in the ring and hands them over.</summary>
     private static void SendCopies(PacketTransmitter tx, byte[] frame, int count)
@@ -42,9 +47,9 @@ public unsafe class ReuseBuffersTests(ShmDirectory shm)
     [Fact]
     public void ABufferThatHoldsTheFrameIsNotWrittenAgainOneTheKernelChangedIs()
     {
-        string sw = "vale" + Unique("r")[..8];
-        using var a = NetmapPort.Open($"{sw}:a", PortMode.Emulated);
-        using var b = NetmapPort.Open($"{sw}:b", PortMode.Emulated);
+        var (a, b) = TwoPorts();
+        using var _a = a;
+        using var _b = b;
         var ring = a.TxRing(0).Header;
         int n = (int)ring->NumSlots - 1;
         var tx = new PacketTransmitter(a) { ReuseBuffers = true };
@@ -74,9 +79,9 @@ public unsafe class ReuseBuffersTests(ShmDirectory shm)
     [Fact]
     public void WithoutReuseEveryFrameIsWritten()
     {
-        string sw = "vale" + Unique("w")[..8];
-        using var a = NetmapPort.Open($"{sw}:a", PortMode.Emulated);
-        using var b = NetmapPort.Open($"{sw}:b", PortMode.Emulated);
+        var (a, b) = TwoPorts();
+        using var _a = a;
+        using var _b = b;
         var ring = a.TxRing(0).Header;
         int n = (int)ring->NumSlots - 1;
         var tx = new PacketTransmitter(a);
