@@ -48,40 +48,4 @@ internal static unsafe class FrameCopy
         }
         Buffer.MemoryCopy(source, destination, length, length);
     }
-
-    /// <summary>
-    /// One frame held for copying many times (a send of the same frame): a minimum-size frame is read once
-    /// into four registers' worth of vectors, so each copy is four stores.
-    /// </summary>
-    public readonly struct Repeated
-    {
-        private readonly Vector128<byte> _a, _b, _c, _d;
-        private readonly byte* _source;
-        private readonly int _length;
-        private readonly bool _short;
-
-        public Repeated(byte* source, int length)
-        {
-            _source = source;
-            _length = length;
-            _short = (uint)(length - 32) <= 32;
-            if (!_short) return;
-            (_a, _b) = (Vector128.Load(source), Vector128.Load(source + 16));
-            (_c, _d) = (Vector128.Load(source + length - 32), Vector128.Load(source + length - 16));
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void To(byte* destination)
-        {
-            if (!_short)
-            {
-                Buffer.MemoryCopy(_source, destination, _length, _length);
-                return;
-            }
-            _a.Store(destination);
-            _b.Store(destination + 16);
-            _c.Store(destination + _length - 32);
-            _d.Store(destination + _length - 16);
-        }
-    }
 }
