@@ -84,7 +84,7 @@ public sealed unsafe class Forwarder : IForwardDirection
     public int WaitLimitMs(int cap) => cap;
     public ForwardReport Report(double seconds) => new(_from.Name, _to.Name, ZeroCopy, Forwarded, Filtered, seconds, seconds > 0 ? Forwarded / seconds : 0);
 
-    /// <summary>Syncs TX ring <paramref name="ring"/> of <paramref name="to"/> until it is empty or <paramref name="timeoutMs"/> passes.</summary>
+    /// <summary>Syncs TX ring <paramref name="ring"/> of <paramref name="to"/> until it has handed everything on (empty, or one sync where the receiver holds the slots) or <paramref name="timeoutMs"/> passes: the end of every loop that fills a TX ring of another port.</summary>
     internal static bool DrainTx(NetmapPort to, uint ring, int timeoutMs, CancellationToken cancel)
     {
         var tx = to.TxRing(ring);

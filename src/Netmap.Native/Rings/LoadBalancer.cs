@@ -75,8 +75,8 @@ public sealed unsafe class LoadBalancer
         {
             while (!cancel.IsCancellationRequested && (duration < 0 || clock.Elapsed.TotalSeconds < duration) && (count <= 0 || Forwarded < count))
                 Step(count > 0 ? count - Forwarded : long.MaxValue, 50, cancel);
-            foreach (var output in _outputs) Flush(output, 1000, cancel);
-            if (_copy is not null) Flush(_copy, 1000, cancel);
+            foreach (var output in _outputs) Forwarder.DrainTx(output, output.TxRings.First, 1000, cancel);
+            if (_copy is not null) Forwarder.DrainTx(_copy, _copy.TxRings.First, 1000, cancel);
         }
         catch (NetmapException e) when (e.Error == NetmapError.PeerGone)
         {
@@ -181,19 +181,5 @@ public sealed unsafe class LoadBalancer
         slot->Flags = SlotFlags.None;
         slot->Length = (ushort)length;
         tx.Advance(tx.Next(head));
-    }
-
-    /// <summary>Syncs <paramref name="port"/>'s TX ring until it has handed everything on, or <paramref name="timeoutMs"/> passes.</summary>
-    private static void Flush(NetmapPort port, int timeoutMs, CancellationToken cancel)
-    {
-        var tx = port.TxRing(port.TxRings.First);
-        long deadline = Deadline.AfterMs(timeoutMs);
-        while (true)
-        {
-            port.TxSync();
-            if (tx.Space == tx.Slots - 1 || port.TxSlotsHeldByReceiver) return;
-            if (Environment.TickCount64 >= deadline || cancel.IsCancellationRequested) return;
-            Thread.Sleep(1);
-        }
     }
 }
