@@ -55,6 +55,15 @@ public unsafe class SharedRegionTrustTests(ShmDirectory shm)
         return got.Count;
     }
 
+    /// <summary><paramref name="action"/> fails with a Corrupted error that names the buffer index <paramref name="value"/> out of range.</summary>
+    private static void AssertBufferIndexOutOfRange(long value, Action action)
+    {
+        var e = Assert.Throws<NetmapException>(action);
+        Assert.Equal(NetmapError.Corrupted, e.Error);
+        Assert.Equal("buffer index", e.Field);
+        Assert.Equal(value, e.Value);
+    }
+
     private static void Send(NetmapPort port, int count, byte tag = 1)
     {
         var t = new PacketTransmitter(port);
@@ -142,10 +151,7 @@ public unsafe class SharedRegionTrustTests(ShmDirectory shm)
 
         var t = new PacketTransmitter(master);
         for (int i = 0; i < 10; i++) Assert.True(t.Send(TestFrames.Broadcast(1), 1000));
-        var e = Assert.Throws<NetmapException>(() => master.TxSync());
-        Assert.Equal(NetmapError.Corrupted, e.Error);
-        Assert.Equal("buffer index", e.Field);
-        Assert.Equal(0xffffffffL, e.Value);
+        AssertBufferIndexOutOfRange(0xffffffffL, () => master.TxSync());
         Assert.Equal(3, ReceiveAll(slave));                   // the frames before the damaged slot went through
         Assert.Throws<NetmapException>(() => master.TxSync()); // and the rest wait, telling the sender each time
     }
@@ -163,10 +169,7 @@ public unsafe class SharedRegionTrustTests(ShmDirectory shm)
         rx.Slot(RingMath.Next(rx.Head, rx.Slots))->BufferIndex = 0x7ffff; // the second frame now points far outside
 
         var got = new List<NetmapPacket>();
-        var e = Assert.Throws<NetmapException>(() => new PacketReceiver(slave).ReceiveAll(got, 16, 100));
-        Assert.Equal(NetmapError.Corrupted, e.Error);
-        Assert.Equal("buffer index", e.Field);
-        Assert.Equal(0x7ffff, e.Value);
+        AssertBufferIndexOutOfRange(0x7ffff, () => new PacketReceiver(slave).ReceiveAll(got, 16, 100));
     }
 
     [Theory]
@@ -186,10 +189,7 @@ public unsafe class SharedRegionTrustTests(ShmDirectory shm)
 
         var forwarder = new Forwarder(from, to);
         Assert.Equal(oneRegion, forwarder.ZeroCopy);
-        var e = Assert.Throws<NetmapException>(() => forwarder.Run(16, 100));
-        Assert.Equal(NetmapError.Corrupted, e.Error);
-        Assert.Equal("buffer index", e.Field);
-        Assert.Equal(0x7ffff, e.Value);
+        AssertBufferIndexOutOfRange(0x7ffff, () => forwarder.Run(16, 100));
         Assert.Equal(1, forwarder.Forwarded);
     }
 
@@ -203,10 +203,7 @@ public unsafe class SharedRegionTrustTests(ShmDirectory shm)
         tx.Slot(RingMath.Next(RingMath.Next(tx.Head, tx.Slots), tx.Slots))->BufferIndex = 0x7ffff; // the third slot points far outside
 
         var session = new TransmitSession(master, null, new TransmitOptions { TimeoutMs = 1000 });
-        var e = Assert.Throws<NetmapException>(() => session.Send(TestFrames.Broadcast(1), 10)); // 60 bytes: the run of copies
-        Assert.Equal(NetmapError.Corrupted, e.Error);
-        Assert.Equal("buffer index", e.Field);
-        Assert.Equal(0x7ffff, e.Value);
+        AssertBufferIndexOutOfRange(0x7ffff, () => session.Send(TestFrames.Broadcast(1), 10)); // 60 bytes: the run of copies
         Assert.Equal(2, session.Sent);
     }
 
