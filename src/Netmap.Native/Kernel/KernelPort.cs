@@ -120,35 +120,32 @@ internal sealed unsafe class KernelPort : IPortDriver
         return true;
     }
 
+    /// <summary>Kernel ports hand a forwarded batch over in the wait that follows it (<see cref="WaitForward"/>).</summary>
+    public bool CanWaitForward(IPortDriver to) => to is KernelPort;
+
     /// <summary>
     /// bridge's wait: one poll(2) over both descriptors that hands what was put in <paramref name="to"/>'s TX ring
     /// over (netmap's poll txsyncs a descriptor's TX rings whatever it asks for) and sleeps until this port's RX
-    /// rings have frames, in slices of at most 100 ms. Null when <paramref name="to"/> is not a kernel port.
+    /// rings have frames. Only where <see cref="CanWaitForward"/> said so (<paramref name="to"/> is a kernel port).
     /// </summary>
-    public bool? TryWaitForward(IPortDriver to, int timeoutMs, CancellationToken cancel)
-    {
-        if (to is not KernelPort peer) return null;
-        long deadline = Deadline.AfterMs(timeoutMs);
-        while (true)
-        {
-            long left = deadline - Environment.TickCount64;
-            int result = KernelDevice.PollPair(Device, peer.Device, 0, (int)Math.Clamp(left, 0, PollSliceMs));
-            if (result < 0 && -result != LibC.EINTR) throw KernelErrors.Map(-result, KernelOperation.Poll, Name);
-            if (result > 0 && (result & LibC.POLLIN) != 0) return true;
-            if (result > 0 && (result & (POLLERR | POLLNVAL)) != 0) throw RingReset();
-            if (left <= 0 || cancel.IsCancellationRequested) return false;
-        }
-    }
+    public bool WaitForward(IPortDriver to, int timeoutMs, CancellationToken cancel) => PollInSlices((KernelPort)to, LibC.POLLIN, timeoutMs, cancel);
 
-    /// <summary>poll(2) in slices of at most 100 ms, so that cancellation is seen; the kernel syncs the rings in poll.</summary>
-    public bool Wait(WaitDirection direction, int timeoutMs, CancellationToken cancel)
+    public bool Wait(WaitDirection direction, int timeoutMs, CancellationToken cancel) =>
+        PollInSlices(null, direction == WaitDirection.Receive ? LibC.POLLIN : LibC.POLLOUT, timeoutMs, cancel);
+
+    /// <summary>
+    /// poll(2) for <paramref name="wanted"/> on this port's descriptor (with <paramref name="peer"/>'s beside it, asking
+    /// nothing of it: its TX rings are synced all the same), in slices of at most 100 ms, so that cancellation is seen;
+    /// the kernel syncs the rings in poll. True when the events came, false at the timeout or a cancellation.
+    /// </summary>
+    private bool PollInSlices(KernelPort? peer, short wanted, int timeoutMs, CancellationToken cancel)
     {
-        short wanted = direction == WaitDirection.Receive ? LibC.POLLIN : LibC.POLLOUT;
         long deadline = Deadline.AfterMs(timeoutMs);
         while (true)
         {
             long left = deadline - Environment.TickCount64;
-            int result = Device.Poll(wanted, (int)Math.Clamp(left, 0, PollSliceMs));
+            int slice = (int)Math.Clamp(left, 0, PollSliceMs);
+            int result = peer is null ? Device.Poll(wanted, slice) : KernelDevice.PollPair(Device, peer.Device, 0, slice);
             if (result < 0 && -result != LibC.EINTR) throw KernelErrors.Map(-result, KernelOperation.Poll, Name);
             if (result > 0 && (result & wanted) != 0) return true;
             if (result > 0 && (result & (POLLERR | POLLNVAL)) != 0) throw RingReset();

@@ -66,12 +66,18 @@ public unsafe interface IPortDriver : IDisposable
     /// wait). True when they were made; false when the caller is to make them itself.
     /// </summary>
     bool TrySyncForward(IPortDriver to) => false;
+    /// <summary>True when <see cref="WaitForward"/> to <paramref name="to"/> costs one system call, so that a forwarding loop may leave its batch for it (netmap's bridge).</summary>
+    bool CanWaitForward(IPortDriver to) => false;
     /// <summary>
     /// The wait of a forwarding loop that left its last batch in <paramref name="to"/>'s TX ring: hands it over and
-    /// waits until an RX ring of this port has packets, in one system call (bridge's poll(2) over both descriptors).
-    /// Null when the backend cannot; the caller then syncs and waits itself.
+    /// waits until an RX ring of this port has packets (a txsync, then <see cref="Wait"/>; the kernel backend makes
+    /// both one poll(2) over the two descriptors).
     /// </summary>
-    bool? TryWaitForward(IPortDriver to, int timeoutMs, CancellationToken cancel) => null;
+    bool WaitForward(IPortDriver to, int timeoutMs, CancellationToken cancel)
+    {
+        to.TxSync();
+        return Wait(WaitDirection.Receive, timeoutMs, cancel);
+    }
     /// <summary>
     /// poll(2): syncs (every driver, with any timeout: a loop's release of the slots it read rides on its
     /// next wait) and waits until an RX ring has packets past cur, or a TX ring has room past cur.

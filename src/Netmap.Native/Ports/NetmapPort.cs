@@ -208,14 +208,9 @@ public sealed unsafe class NetmapPort : IDisposable
     public bool Wait(WaitDirection direction, int timeoutMs, CancellationToken cancel = default) =>
         _driver.Wait(direction, timeoutMs, cancel);
     /// <summary>True when a forwarding loop may leave a batch in <paramref name="to"/>'s TX ring for <see cref="WaitForward"/> to hand over (kernel ports: one poll(2) over both).</summary>
-    public bool CanWaitForward(NetmapPort to) => _driver is Kernel.KernelPort && to._driver is Kernel.KernelPort;
-    /// <summary>Hands over what was put in <paramref name="to"/>'s TX ring and waits until this port has packets: one poll(2) over both on the kernel backend, a sync and a wait elsewhere.</summary>
-    public bool WaitForward(NetmapPort to, int timeoutMs, CancellationToken cancel = default)
-    {
-        if (_driver.TryWaitForward(to._driver, timeoutMs, cancel) is { } ready) return ready;
-        to.TxSync();
-        return Wait(WaitDirection.Receive, timeoutMs, cancel);
-    }
+    public bool CanWaitForward(NetmapPort to) => _driver.CanWaitForward(to._driver);
+    /// <summary>Hands over what was put in <paramref name="to"/>'s TX ring and waits until this port has packets.</summary>
+    public bool WaitForward(NetmapPort to, int timeoutMs, CancellationToken cancel = default) => _driver.WaitForward(to._driver, timeoutMs, cancel);
 
     /// <summary>Snapshots of every ring of the port: NIC and host, TX and RX.</summary>
     public IReadOnlyList<RingInfo> GetRings()
